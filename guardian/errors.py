@@ -1,0 +1,52 @@
+"""The errors guardian turns into one clear line and an exit code.
+
+Everything a user can cause (a bad file, an unknown option value) raises an
+`InputError`; everything the network or a provider causes raises a
+`ProviderError`. The CLI has a single handler for both, so no command needs
+its own try/except and no traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_PROVIDER = 3
+
+
+class GuardianError(Exception):
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(GuardianError):
+    """Bad input: a file, a config key, an option value. Exit 2."""
+
+    exit_code = EXIT_INPUT
+
+
+class ProviderError(GuardianError):
+    """A calendar provider or the network failed after retries. Exit 3."""
+
+    exit_code = EXIT_PROVIDER
+
+
+class AuthError(ProviderError):
+    """Credentials are missing, expired or revoked; the hint says what to run."""
+
+
+def located(path: object, line: int | None, key: str | None, message: str) -> str:
+    """Format 'file:line: key: message', leaving out what is unknown."""
+    where = str(path)
+    if line:
+        where += f":{line}"
+    if key:
+        return f"{where}: {key}: {message}"
+    return f"{where}: {message}"
