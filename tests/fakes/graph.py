@@ -88,6 +88,8 @@ class LoggedRequest:
     batch: bool = False  # True for a request that arrived inside a $batch
     status: int = 0
     body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case, no Authorization
+    scopes: tuple[str, ...] = ()  # what the presented token was granted
 
     @property
     def is_write(self) -> bool:
@@ -818,7 +820,8 @@ class GraphFake:
                 continue
             parts = urlsplit(url if url.startswith("/") else "/" + url)
             q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            entry = LoggedRequest(method, parts.path, q, batch=True, body=sub_body)
+            entry = LoggedRequest(method, parts.path, q, batch=True, body=sub_body, headers=headers,
+                                  scopes=tuple(token.get("scopes", ())))
             self.log.append(entry)
             fault = self.take_fault(True)
             if fault is not None:
@@ -1067,7 +1070,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             except ValueError:
                 return self._send(400, _err("BadRequest", "Unable to read JSON request payload."))
-        entry = LoggedRequest(self.command, path, query, body=body)
+        safe_headers = {k: v for k, v in headers.items() if k != "authorization"}
+        entry = LoggedRequest(self.command, path, query, body=body, headers=safe_headers)
         fake.log.append(entry)
         fault = fake.take_fault(False)
         if fault is not None:
@@ -1076,6 +1080,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(fault.status, _err(_fault_code(fault.status), "Injected fault"), h)
         try:
             token = fake.check_token(headers.get("authorization", ""))
+            entry.scopes = tuple(token.get("scopes", ()))
             if path == "/$batch" and self.command == "POST":
                 status, out, h = 200, fake.batch(body, token), {}
             else:

@@ -1,0 +1,131 @@
+"""Signing in to Microsoft 365: the real msal against the loopback identity fake."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+try:
+    from fakes.graph import GraphFake
+except ImportError:  # run from the repository root with tests as a package
+    from tests.fakes.graph import GraphFake
+
+from guardian import outlook_auth
+from guardian.errors import EXIT_PROVIDER, AuthError
+from guardian.model import Window
+from guardian.sources.base import Identity
+from guardian.sources.outlook import OutlookSource
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    with GraphFake() as f:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", f.ca_file)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(var, raising=False)
+        yield f
+
+
+@pytest.fixture
+def settings(fake, tmp_path):
+    return fake.settings(token_cache=str(tmp_path / "cfg" / "outlook-token-cache.json"))
+
+
+def _identity():
+    return Identity(tz=ZoneInfo("Europe/Berlin"), me="me@contoso.com", domains=("contoso.com",))
+
+
+def _window():
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    return Window(start, start + timedelta(days=7))
+
+
+def test_device_code_login_then_silent_runs(fake, settings):
+    shown = []
+    who = outlook_auth.login(settings, method="device", prompt=shown.append)
+    assert who == "me@contoso.com"
+    assert len(shown) == 1 and "enter the code" in shown[0]
+    assert fake.device_flows == 1
+
+    cache = outlook_auth.token_cache_path(settings)
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    text = cache.read_text()
+    assert "RefreshToken" in text
+
+    # a later run: silent, no device flow, no prompt
+    fake.identity_log.clear()
+    fake.seed_event(subject="Planning", start=datetime(2026, 11, 24, 9, tzinfo=UTC),
+                    end=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    src = OutlookSource("me", _identity(), None, settings)
+    events = src.read(_window())
+    assert [e.title for e in events] == ["Planning"]
+    assert fake.device_flows == 1
+    assert not [r for r in fake.identity_log if "devicecode" in r.path]
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+
+
+def test_read_uses_least_privilege_scope(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None)  # consents to ReadWrite once
+    src = OutlookSource("me", _identity(), None, settings)
+    src.read(_window())
+    views = fake.requests("GET", "/calendarView")
+    assert views and all(r.scopes == (f"{fake.base_url}/Calendars.Read",) for r in views)
+
+
+def test_no_saved_sign_in_is_an_auth_error_with_a_hint(fake, settings):
+    src = OutlookSource("me", _identity(), None, settings)
+    with pytest.raises(AuthError) as err:
+        src.read(_window())
+    assert "guardian auth outlook" in str(err.value)
+    assert err.value.exit_code == EXIT_PROVIDER
+    assert fake.log == []  # nothing reached Graph without a token
+
+
+def test_expired_refresh_token_asks_to_sign_in_again(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None, write=False)
+    fake.revoke_all_tokens()
+    # force msal past its cached access token
+    src = OutlookSource("me", _identity(), None, settings)
+    with pytest.raises(AuthError) as err:
+        src.read(_window())
+    assert "guardian auth outlook" in err.value.hint
+    assert "fake-rt-" not in str(err.value) and "fake-at-" not in str(err.value)
+
+
+def test_app_only_reads_another_mailbox(fake, settings, monkeypatch):
+    fake.add_user("boss@contoso.com", "The Boss")
+    fake.seed_event("boss@contoso.com", subject="Board prep",
+                    start=datetime(2026, 11, 25, 9, tzinfo=UTC), end=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
+    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
+                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    src = OutlookSource("boss@contoso.com", _identity(), None, app_settings)
+    events = src.read(_window())
+    assert [e.title for e in events] == ["Board prep"]
+    assert fake.requests("GET", "/users/boss@contoso.com/calendarView")
+    assert not outlook_auth.token_cache_path(settings).exists()  # app tokens stay in memory
+    token_calls = [r for r in fake.identity_log if r.path.endswith("/token")]
+    assert token_calls and token_calls[0].body["grant_type"] == "client_credentials"
+    assert token_calls[0].body["scope"] == f"{fake.base_url}/.default"
+
+
+def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatch):
+    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
+                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    monkeypatch.delenv("GUARDIAN_TEST_SECRET", raising=False)
+    with pytest.raises(AuthError) as err:
+        OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())
+    assert "GUARDIAN_TEST_SECRET" in str(err.value)
+
+    monkeypatch.setenv("GUARDIAN_TEST_SECRET", "wrong-secret-value-123")
+    with pytest.raises(AuthError) as err:
+        OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())
+    assert "wrong-secret-value-123" not in str(err.value)
+    assert "invalid_client" in str(err.value)
