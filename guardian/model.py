@@ -188,6 +188,7 @@ class Finding:
         return (
             self.day or (when.date() if when else date.min),
             when.timestamp() if when else 0.0,
+            self.event.title if self.event else "",
             self.rule,
         )
 

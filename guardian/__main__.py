@@ -1,0 +1,5 @@
+"""`python -m guardian` runs the same command line as `guardian`."""
+
+from guardian.cli import run
+
+run()

@@ -1,0 +1,255 @@
+"""guardian's command line: thin Typer commands over the pure core.
+
+Each command resolves a Session (options + config), calls core functions,
+and renders. Errors are not handled here command by command: `main()` turns
+every GuardianError into one line on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import EXIT_FINDINGS, EXIT_INPUT, GuardianError, InputError
+
+app = typer.Typer(
+    name="guardian",
+    help="Protect focus time and make meetings earn their place.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals can hold tokens
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="List, explain and check rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+# --- the common options (design.md, "Command line contract") ----------------
+
+CalendarOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("-c", "--calendar", metavar="SPEC",
+                 help="An .ics path, ics:PATH, google:CALENDAR_ID, outlook:me or a configured name. Repeatable."),
+]
+MeOpt = Annotated[Optional[str], typer.Option("--me", metavar="EMAIL", help="Who you are in .ics files.")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day (default: today).")]
+DaysOpt = Annotated[Optional[int], typer.Option("--days", metavar="N", help="Number of days (default 7).")]
+TzOpt = Annotated[Optional[str], typer.Option("--tz", metavar="ZONE", help="Your time zone (default: config, then system).")]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", metavar="PATH", help="A rule pack (TOML).")]
+ConfigOpt = Annotated[Optional[str], typer.Option("--config", metavar="PATH", envvar="GUARDIAN_CONFIG", help="Config file.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or markdown.")]
+NowOpt = Annotated[Optional[str], typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time.")]
+
+FORMATS = ("table", "json", "markdown")
+
+
+def _options(calendar, me, start, days, tz, rules, config, now):
+    from .session import Options
+
+    return Options(list(calendar or []), me, start, days, tz, rules, config, now)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
+    fmt = fmt.lower()
+    if fmt == "md":
+        fmt = "markdown"
+    if fmt not in allowed:
+        raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
+    return fmt
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+# --- audit -------------------------------------------------------------------
+
+
+@app.command()
+def audit(
+    calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
+    tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+    now: NowOpt = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 when a finding is at or above info, warning or error.")] = None,
+) -> None:
+    """Review the coming days' meetings against the rule pack, like a linter."""
+    from .audit import audit as run_audit
+    from .model import Severity
+    from .render import audit_json, audit_markdown, audit_table
+    from .session import Session
+
+    fmt = _check_format(fmt)
+    threshold = None
+    if fail_on:
+        try:
+            threshold = Severity(fail_on.lower())
+        except ValueError:
+            raise InputError(f"--fail-on: {fail_on!r} is not one of info, warning, error") from None
+    session = Session(_options(calendar, me, start, days, tz, rules, config, now))
+    result = run_audit(session.rulebook, session.audit_context())
+    action_state = _action_state(session, result)
+    if fmt == "json":
+        typer.echo(audit_json(result, action_state))
+    elif fmt == "markdown":
+        typer.echo(audit_markdown(result, action_state), nl=False)
+    else:
+        audit_table(result, console(), action_state)
+    worst = result.worst()
+    if threshold is not None and worst is not None and worst.rank >= threshold.rank:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _action_state(session, result) -> dict[str, str] | None:
+    """What happened or would happen to each finding's action (replies, drafts)."""
+    try:
+        from .actions import action_states
+    except ImportError:
+        return None
+    return action_states(session, result)
+
+
+# --- rules ---------------------------------------------------------------------
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+) -> None:
+    """List the rules of the pack in use."""
+    import json
+
+    book = _rulebook(rules, config)
+    fmt = _check_format(fmt)
+    if fmt == "json":
+        typer.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "check": r.check,
+             "action": r.action, "params": r.resolved_params(), "exempt": r.exempt}
+            for r in book.rules
+        ], indent=2))
+        return
+    out = console()
+    for r in book.rules:
+        out.print(f"{r.code}  {r.name:<22} {str(r.severity):<8} {r.docs.get('what', '').split('. ')[0]}")
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule: Annotated[str, typer.Argument(metavar="CODE|NAME")],
+    rules: RulesOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Explain one rule: what it checks, why, an example, what to do instead."""
+    book = _rulebook(rules, config)
+    found = book.find(rule)
+    if found is None:
+        raise InputError(f"no rule {rule!r} in the pack", hint="see `guardian rules list`")
+    params = found.resolved_params()
+    lines = [f"{found.code} {found.name} ({found.severity})", ""]
+    for title, key in (("What it does", "what"), ("Why it matters", "why"), ("Example", "example"), ("Instead", "instead")):
+        if found.docs.get(key):
+            lines += [f"## {title}", found.docs[key], ""]
+    lines.append(f"Check: {found.check}" + (f"  params: {params}" if params else ""))
+    lines.append(f"Action: {found.action}" + ("  (skips exempt meetings)" if found.exempt else ""))
+    typer.echo("\n".join(lines))
+
+
+@rules_app.command("check")
+def rules_check(file: Annotated[str, typer.Argument(metavar="FILE")]) -> None:
+    """Validate a rule pack; errors name the file, line and key."""
+    from .rulebook import check_pack
+
+    book = check_pack(file)
+    typer.echo(f"{file}: ok ({len(book.rules)} rules, from {' -> '.join(book.sources)})")
+
+
+def _rulebook(rules: str | None, config: str | None):
+    from .config import load_config
+    from .rulebook import load_rulebook
+
+    cfg = load_config(config)
+    return load_rulebook(rules or cfg.resolve_path(cfg.get("", "rules")))
+
+
+# --- init ----------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    path: Annotated[Optional[str], typer.Option("--path", help="Where to write (default: the platform config dir).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
+) -> None:
+    """Write a commented starter config."""
+    from pathlib import Path
+
+    from .config import default_config_path, write_starter
+
+    target = Path(path).expanduser() if path else default_config_path()
+    written = write_starter(target, force)
+    typer.echo(f"wrote {written}; edit `me` and [calendars.work], then run: guardian audit")
+
+
+# --- entry point -----------------------------------------------------------------
+
+
+class _WarningFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("guardian")
+    if not any(getattr(h, "_guardian", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_WarningFormatter())
+        handler._guardian = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules register themselves here."""
+    import importlib
+
+    for module in ("guardian.cli_focus", "guardian.cli_replies", "guardian.cli_report", "guardian.cli_auth"):
+        try:
+            importlib.import_module(module).register(app)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    import click
+
+    _setup_logging()
+    try:
+        app(args=argv, standalone_mode=False, prog_name="guardian")
+    except GuardianError as exc:
+        print(f"guardian: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code if exc.exit_code else EXIT_INPUT
+    except click.exceptions.Abort:
+        print("guardian: aborted", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("guardian: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+_register_optional_commands()
+
+
+def run() -> None:  # console_script entry point
+    sys.exit(main())
