@@ -260,7 +260,9 @@ class FakeGoogleCalendar:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -857,3 +859,28 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, headers, out)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+
+def write_token_file(path: Any, fake: FakeGoogleCalendar, *, scopes: tuple[str, ...] | None = None,
+                     expired: bool = True, refresh_token: str = "fake-refresh-token") -> Any:
+    """An authorized-user token file (as google-auth writes it) aimed at the fake.
+
+    Its access token is expired, so the first use refreshes it through the
+    fake's token endpoint (its `token_uri`).
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    info = {
+        "token": "stale-access-token",
+        "refresh_token": refresh_token,
+        "token_uri": fake.token_uri,
+        "client_id": "guardian-test.apps.googleusercontent.com",
+        "client_secret": "client-secret-value",
+        "scopes": list(scopes or fake.granted_scopes),
+        "expiry": "2020-01-01T00:00:00Z" if expired else "2999-01-01T00:00:00Z",
+    }
+    if scopes is not None:
+        fake.refresh_tokens[refresh_token] = tuple(scopes)
+    path.write_text(json.dumps(info))
+    return path
