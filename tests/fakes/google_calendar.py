@@ -806,6 +806,7 @@ class FakeGoogleCalendar:
             status, rheaders, rbody = self.dispatch(method, target, sub, sub_body.encode(),
                                                     batch_part=True)
             reason = {200: "OK", 204: "No Content"}.get(status, "Error")
+            rheaders = {**rheaders, "Content-Length": str(len(rbody))}
             head = "".join(f"{k}: {v}\r\n" for k, v in rheaders.items())
             out.append(
                 f"--{boundary}\r\nContent-Type: application/http\r\n"
