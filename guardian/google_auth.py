@@ -84,6 +84,7 @@ def login(
     open_browser: bool = True,
     *,
     port: int = 0,
+    timeout_seconds: int | None = 600,
 ) -> Any:
     """Run the installed-app OAuth flow in the browser and save the token (0600)."""
     secrets = Path(client_secrets).expanduser()
@@ -98,13 +99,27 @@ def login(
         flow = InstalledAppFlow.from_client_secrets_file(str(secrets), scopes=list(scopes))
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
         raise InputError(f"{secrets}: not a Google OAuth client secrets file ({exc})") from None
-    creds = flow.run_local_server(
-        host="localhost",
-        port=port,
-        open_browser=open_browser,
-        authorization_prompt_message="Open this address to let guardian use your calendar: {url}",
-        success_message="guardian is authorized. You can close this tab.",
-    )
+    from google_auth_oauthlib.flow import WSGITimeoutError
+
+    try:
+        creds = flow.run_local_server(
+            host="localhost",
+            port=port,
+            open_browser=open_browser,
+            authorization_prompt_message=(
+                "Open this address to let guardian use your calendar: {url}"
+            ),
+            success_message="guardian is authorized. You can close this tab.",
+            timeout_seconds=timeout_seconds,
+        )
+    except WSGITimeoutError:
+        raise AuthError("no answer from the browser sign-in", hint=LOGIN_HINT) from None
+    except Exception as exc:  # oauthlib errors quote the server's answer, never a token
+        from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+        if isinstance(exc, OAuth2Error):
+            raise AuthError(f"Google sign-in failed ({exc.error})", hint=LOGIN_HINT) from None
+        raise
     target = Path(token_file).expanduser() if token_file else default_token_file()
     save_credentials(creds, target)
     return creds

@@ -56,6 +56,7 @@ from zoneinfo import ZoneInfo
 API_PREFIX = "/calendar/v3/"
 BATCH_PATH = "/batch/calendar/v3"
 TOKEN_PATH = "/token"
+AUTH_PATH = "/o/oauth2/auth"
 MAX_PAGE = 2500
 
 READ_SCOPES = {
@@ -240,6 +241,7 @@ class FakeGoogleCalendar:
         self.token_requests: list[dict[str, str]] = []
         self.refresh_tokens: dict[str, tuple[str, ...]] = {"fake-refresh-token": self.granted_scopes}
         self.access_tokens: dict[str, tuple[str, ...]] = {}
+        self._codes: dict[str, tuple[str, ...]] = {}  # authorization code -> scopes
         self._faults: deque[Fault] = deque()
         self._seqs: dict[str, dict[str, int]] = {}
         self._clock = itertools.count(1)
@@ -295,6 +297,20 @@ class FakeGoogleCalendar:
     @property
     def token_uri(self) -> str:
         return self.base_url + TOKEN_PATH
+
+    @property
+    def auth_uri(self) -> str:
+        return self.base_url + AUTH_PATH
+
+    def client_secrets(self) -> dict:
+        """An installed-app client secrets document aimed at this fake."""
+        return {"installed": {
+            "client_id": "guardian-test.apps.googleusercontent.com",
+            "client_secret": "client-secret-value",
+            "auth_uri": self.auth_uri,
+            "token_uri": self.token_uri,
+            "redirect_uris": ["http://localhost"],
+        }}
 
     # --- test helpers ----------------------------------------------------------
 
@@ -507,6 +523,16 @@ class FakeGoogleCalendar:
                 if scopes is None:
                     return 400, {"error": "invalid_grant",
                                  "error_description": "Token has been expired or revoked."}
+            elif grant == "authorization_code":
+                scopes = self._codes.pop(form.get("code", ""), None)
+                if scopes is None:
+                    return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
+                refresh = f"fake-refresh-{uuid.uuid4().hex[:8]}"
+                self.refresh_tokens[refresh] = scopes
+                access = f"ya29.fake-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
+                self.access_tokens[access] = scopes
+                return 200, {"access_token": access, "expires_in": 3599, "refresh_token": refresh,
+                             "scope": " ".join(scopes), "token_type": "Bearer"}
             elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
                 claims = _jwt_claims(form.get("assertion", ""))
                 if claims is None:
@@ -849,6 +875,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         body = self._body()
         fake = self.server_fake
+        if urlsplit(self.path).path == AUTH_PATH:
+            # the consent screen, always granted: redirect back with a code
+            q = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            with fake._lock:
+                fake.log.append(LoggedRequest(self.command, AUTH_PATH, {k: [v] for k, v in q.items()
+                                                                        if k != "state"}))
+                code = f"fake-code-{uuid.uuid4().hex[:8]}"
+                fake._codes[code] = tuple(q.get("scope", "").split())
+            sep = "&" if "?" in q["redirect_uri"] else "?"
+            location = (f"{q['redirect_uri']}{sep}code={code}&state={q.get('state', '')}"
+                        f"&scope={q.get('scope', '').replace(' ', '%20')}")
+            self._send(302, {"Location": location}, b"")
+            return
         if urlsplit(self.path).path == TOKEN_PATH:
             with fake._lock:
                 fake.log.append(LoggedRequest(self.command, TOKEN_PATH, {}))
