@@ -71,10 +71,10 @@ from ..model import (
     Status,
     Window,
 )
-from ..retry import DEFAULT_ATTEMPTS, call_with_retries, parse_retry_after
 from .base import ApplyResult, Identity, Source, refuse_foreign
 
 DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
+DEFAULT_ATTEMPTS = 5  # as guardian.retry (imported lazily, with tenacity)
 MAX_RESULTS = 2500
 BATCH_LIMIT = 50  # Google advises small batches for Calendar writes
 LOOKBACK_DAYS = 7
@@ -168,6 +168,8 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def retry_after(exc: BaseException) -> float | None:
+    from ..retry import parse_retry_after
+
     resp = getattr(exc, "resp", None)
     if resp is None:
         return None
@@ -291,8 +293,14 @@ class GoogleSource(Source):
         after = f" after {tries} tr{'y' if tries == 1 else 'ies'}" if tries > 1 else ""
         return ProviderError(f"{where}: {doing} failed{after} ({detail})")
 
-    def _call(self, doing: str, make: Callable[[], Any]) -> Any:
-        """Execute the request `make()` builds, with retries; Google errors translated."""
+    def _call(self, doing: str, make: Callable[[], Any], *, sync: bool = False) -> Any:
+        """Execute the request `make()` builds, with retries; Google errors translated.
+
+        With `sync`, a 410 means the sync token is gone (Google does not always
+        give the fullSyncRequired reason, so the status decides).
+        """
+        from ..retry import call_with_retries
+
         tries = 0
 
         def once() -> Any:
@@ -309,7 +317,7 @@ class GoogleSource(Source):
                 sleep=self._sleep,
             )
         except Exception as exc:  # translated below; anything else propagates
-            if _status(exc) == 410 and _error_info(exc)[0] in {"fullSyncRequired", "updatedMinTooLongAgo"}:
+            if sync and _status(exc) == 410:
                 raise _Gone() from None
             if _status(exc) is not None or _is_transport(exc) or _is_auth_exc(exc):
                 raise self._fail(exc, doing, tries) from None
@@ -332,7 +340,7 @@ class GoogleSource(Source):
             )
             if page_token:
                 args["pageToken"] = page_token
-            page = self._call(doing, lambda: svc.events().list(**args))
+            page = self._call(doing, lambda: svc.events().list(**args), sync="syncToken" in args)
             items.extend(page.get("items", []))
             page_token = page.get("nextPageToken")
             if not page_token:
@@ -738,6 +746,8 @@ class GoogleSource(Source):
             except HttpError as exc:
                 return [(w, None, exc)]
         from googleapiclient.http import BatchHttpRequest
+
+        from ..retry import call_with_retries
 
         outcomes: list[tuple[_Write, Any, BaseException | None]] = []
         for i in range(0, len(writes), BATCH_LIMIT):
