@@ -392,3 +392,34 @@ def test_recurring_instances_and_series_end(fake, make, state):
     one = [e for e in make(state).read(WEEK) if e.title == "1:1"][0]
     assert one.series_end == at(8, 15)
     assert len(fake.requests("GET", "/events/")) == 1
+
+
+# --- the Source contract -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_source_contract(fake, make, state, with_state):
+    """What every Source promises, whatever the provider."""
+    fake.seed(timed("spans the window start", 6, 23, hours=2))
+    fake.seed(timed("inside", 8, 10))
+    fake.seed({"summary": "all day", "start": {"date": "2026-12-13"}, "end": {"date": "2026-12-14"}})
+    fake.seed(timed("ends at the window start", 6, 23))  # half-open window: excluded
+    fake.seed_series(
+        {"id": "s1", "summary": "series", "start": {"dateTime": at(7, 9).isoformat()},
+         "end": {"dateTime": at(7, 10).isoformat()}, "recurrence": ["RRULE:FREQ=DAILY"]},
+        [at(7 + i, 9) for i in range(10)],
+    )
+    source = make(state if with_state else None)
+    assert source.spec == "google:primary" and source.label
+    events = source.read(WEEK)
+    titles = [e.title for e in events]
+    assert "ends at the window start" not in titles
+    assert {"spans the window start", "inside", "all day"} <= set(titles)
+    assert titles.count("series") == 7
+    assert all(e.start.tzinfo and e.end.tzinfo for e in events)
+    assert all(WEEK.overlaps(e.start, e.end) for e in events)
+    assert [e.start for e in events] == sorted(e.start for e in events)
+    assert len({e.instance_id for e in events}) == len(events)
+    assert all(e.source == source.spec for e in events)
+    assert source.own_blocks(WEEK) == []
+    assert source.apply([]).created == 0
