@@ -27,44 +27,10 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List, explain and check rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-# --- the common options (design.md, "Command line contract") ----------------
-
-CalendarOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("-c", "--calendar", metavar="SPEC",
-                 help="An .ics path, ics:PATH, google:CALENDAR_ID, outlook:me or a configured name. Repeatable."),
-]
-MeOpt = Annotated[Optional[str], typer.Option("--me", metavar="EMAIL", help="Who you are in .ics files.")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day (default: today).")]
-DaysOpt = Annotated[Optional[int], typer.Option("--days", metavar="N", help="Number of days (default 7).")]
-TzOpt = Annotated[Optional[str], typer.Option("--tz", metavar="ZONE", help="Your time zone (default: config, then system).")]
-RulesOpt = Annotated[Optional[str], typer.Option("--rules", metavar="PATH", help="A rule pack (TOML).")]
-ConfigOpt = Annotated[Optional[str], typer.Option("--config", metavar="PATH", envvar="GUARDIAN_CONFIG", help="Config file.")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or markdown.")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time.")]
-
-FORMATS = ("table", "json", "markdown")
-
-
-def _options(calendar, me, start, days, tz, rules, config, now):
-    from .session import Options
-
-    return Options(list(calendar or []), me, start, days, tz, rules, config, now)
-
-
-def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    fmt = fmt.lower()
-    if fmt == "md":
-        fmt = "markdown"
-    if fmt not in allowed:
-        raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
-    return fmt
-
-
-def console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+from .cli_options import (  # noqa: F401  (re-exported for command modules)
+    FORMATS, CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
+    check_format as _check_format, console, make_options as _options,
+)
 
 
 # --- audit -------------------------------------------------------------------

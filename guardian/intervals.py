@@ -9,14 +9,20 @@ Intervals are plain (start, end) tuples of aware datetimes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 Interval = tuple[datetime, datetime]
+UTC = timezone.utc
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, non-overlapping union; touching intervals are joined."""
-    ordered = sorted((s, e) for s, e in intervals if e > s)
+    """Sorted, non-overlapping union in UTC; touching intervals are joined.
+
+    Results are in UTC on purpose: Python subtracts and compares two
+    datetimes that share a tzinfo by wall clock, which is wrong on the
+    23 h and 25 h days of a DST change. In UTC every length is real.
+    """
+    ordered = sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals if e > s)
     merged: list[Interval] = []
     for start, end in ordered:
         if merged and start <= merged[-1][1]:
@@ -81,4 +87,4 @@ def total(intervals: Iterable[Interval]) -> timedelta:
 
 def pad(intervals: Iterable[Interval], after: timedelta) -> list[Interval]:
     """Extend each interval's end (used for a buffer after meetings)."""
-    return [(s, e + after) for s, e in intervals]
+    return [(s, e + after) for s, e in merge(intervals)]

@@ -280,7 +280,11 @@ class IcsSource(Source):
             for cat in (getattr(prop, "cats", None) or str(prop).split(","))
             if str(cat).strip()
         )
-        own_block = str(c.get(X_TAG) or "").lower() == "focus-block"
+        # The tag marks our blocks; a calendar app that drops X- properties on
+        # import still keeps the UID guardian gave the block.
+        own_block = str(c.get(X_TAG) or "").lower() == "focus-block" or (
+            uid.startswith("guardian-") and uid.endswith("@guardian")
+        )
         kind = EventKind.DEFAULT
         if own_block or any(cat.lower() in self.focus_categories for cat in categories):
             kind = EventKind.FOCUS

@@ -1,0 +1,35 @@
+"""The nightly job for one calendar: audit, focus blocks, due pre-read requests.
+
+Yields one log line per action and nothing else, so cron mails and journald
+stay quiet on a night when there is nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .audit import audit
+from .focusrun import run_focus
+from .session import Options, Session
+
+
+def run_nightly(
+    spec: str, *, cfg_path: str | None, me: str | None, days: int | None, tz: str | None,
+    rules: str | None, now: str | None, apply: bool,
+) -> Iterator[str]:
+    session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
+    events = session.read_events()
+    result = audit(session.rulebook, session.audit_context(events))
+    errors = result.summary.findings_by_severity.get("error", 0)
+    if errors:
+        yield f"{spec}: audit: {errors} error-level findings (run `guardian audit -c {spec}`)"
+    run = run_focus(session, apply=apply)
+    yield from (f"{spec}: {line}" for line in run.lines)
+    if session.config.get("nightly", "replies", False):
+        try:
+            from .replies import run_replies
+        except ImportError:
+            return
+        outcome = run_replies(session, send=apply)
+        for line in outcome.get("lines", []):
+            yield f"{spec}: {line}"
