@@ -217,6 +217,7 @@ def test_exhausted_retries_raise_provider_error_naming_the_calendar(fake, make, 
     assert err.value.exit_code == EXIT_PROVIDER == 3
     assert "team@example.com" in str(err.value)
     assert "3 tries" in str(err.value)
+    assert "ya29" not in str(err.value) and "Bearer" not in str(err.value)
     assert len(sleeps) == 2
     assert len(api_lists(fake)) == 3
 

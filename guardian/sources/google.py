@@ -46,6 +46,8 @@ Errors
 from __future__ import annotations
 
 import json
+import logging
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +94,8 @@ ITEM_FIELDS = (
 )
 LIST_FIELDS = f"nextPageToken,nextSyncToken,items({ITEM_FIELDS})"
 MASTER_FIELDS = "id,status,start,end,recurrence"
+
+log = logging.getLogger("guardian.google")  # counts and ids only: never tokens
 
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 IGNORED_TYPES = {"workingLocation", "birthday"}
@@ -384,6 +388,7 @@ class GoogleSource(Source):
             try:
                 self._incremental(stored["token"], stored["start"], stored["end"])
             except _Gone:
+                log.info("%s: sync token expired (410), syncing in full", self.spec)
                 self._full_sync(stored["start"], stored["end"], forget_series=True)
         else:
             start, end = self._horizon(window)
@@ -404,6 +409,7 @@ class GoogleSource(Source):
             "listing events", timeMin=start.isoformat(), timeMax=end.isoformat()
         )
         live = {it["id"]: it for it in items if it.get("status") != "cancelled"}
+        log.debug("%s: full sync of %s..%s: %d events", self.spec, start, end, len(live))
         with self.state.transaction():
             self.state.clear_items(self.sync_key)
             self.state.put_items(self.sync_key, live)
@@ -416,6 +422,7 @@ class GoogleSource(Source):
         gone = [it["id"] for it in items if it.get("status") == "cancelled"]
         live = {it["id"]: it for it in items if it.get("status") != "cancelled"}
         touched = sorted({it["recurringEventId"] for it in items if it.get("recurringEventId")})
+        log.debug("%s: incremental sync: %d changed, %d removed", self.spec, len(live), len(gone))
         with self.state.transaction():
             if gone:
                 self.state.delete_items(self.sync_key, gone)
@@ -814,6 +821,8 @@ class GoogleSource(Source):
                 if w.kind is OpKind.CREATE and w.focus_time and status == 400:
                     # Google allows focusTime only on a Workspace user's primary calendar
                     w.focus_time = False
+                    if not self.focus_time_rejected:
+                        log.info("%s: focusTime refused, booking busy events instead", self.spec)
                     self.focus_time_rejected = True
                     w.attempts -= 1
                     retry.append(w)
@@ -823,7 +832,8 @@ class GoogleSource(Source):
                     self._forget(w)
                 elif is_retryable(exc) and w.attempts < self.attempts:
                     asked = retry_after(exc)
-                    wait = max(wait, asked if asked is not None else min(0.5 * 2 ** w.attempts, 30.0))
+                    backoff = random.uniform(0, min(0.5 * 2**w.attempts, 30.0))  # full jitter
+                    wait = max(wait, asked if asked is not None else backoff)
                     retry.append(w)
                 else:
                     failures.append((w, exc))
