@@ -333,3 +333,12 @@ def test_read_only_token_cannot_write_and_says_what_to_run(fake, tmp_path):
         source.apply(creates(block(8, 9)))
     assert "guardian auth google --write" in str(err.value)
     assert writes(fake) == []
+
+
+def test_unreachable_server_during_writes_is_a_provider_error(fake, make, sleeps):
+    source = make(attempts=2)
+    source.api_endpoint = "http://127.0.0.1:9/calendar/v3/"  # discard port: refused
+    with pytest.raises(ProviderError) as err:
+        source.apply(creates(block(8, 9)))
+    assert "cannot reach" in str(err.value) and "'primary'" in str(err.value)
+    assert len(sleeps) == 1

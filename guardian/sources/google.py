@@ -752,6 +752,12 @@ class GoogleSource(Source):
                 return [(w, self._request(svc, w).execute(num_retries=0), None)]
             except HttpError as exc:
                 return [(w, None, exc)]
+            except Exception as exc:
+                if _is_transport(exc):
+                    return [(w, None, exc)]  # retried like a 5xx by apply()
+                if _is_auth_exc(exc):
+                    raise self._fail(exc, "writing focus blocks", 1) from None
+                raise
         from googleapiclient.http import BatchHttpRequest
 
         from ..retry import call_with_retries
