@@ -424,3 +424,15 @@ def test_source_contract(fake, make, state, with_state):
     assert all(e.source == source.spec for e in events)
     assert source.own_blocks(WEEK) == []
     assert source.apply([]).created == 0
+
+
+def test_series_master_not_visible_means_no_series_end(fake, make, state):
+    fake.seed_series(
+        {"id": "hidden", "summary": "Guest series", "start": {"dateTime": at(7, 9).isoformat()},
+         "end": {"dateTime": at(7, 10).isoformat()}, "recurrence": ["RRULE:FREQ=DAILY;COUNT=2"]},
+        [at(7, 9), at(8, 9)],
+    )
+    del fake.masters["primary"]["hidden"]  # events.get answers 404
+    events = make(state).read(WEEK)
+    assert [e.series_end for e in events] == [None, None]
+    assert len(fake.requests("GET", "/events/hidden")) == 1  # asked once, remembered

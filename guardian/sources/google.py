@@ -288,14 +288,18 @@ class GoogleSource(Source):
                 hint="run: guardian auth google --write",
             )
         if status == 404:
-            return ProviderError(
+            error = ProviderError(
                 f"{where}: not found while {doing} (is the calendar id right, and shared with you?)"
             )
+            error.status = 404  # type: ignore[attr-defined]
+            return error
         detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (
             f": {message}" if message else ""
         )
         after = f" after {tries} tr{'y' if tries == 1 else 'ies'}" if tries > 1 else ""
-        return ProviderError(f"{where}: {doing} failed{after} ({detail})")
+        error = ProviderError(f"{where}: {doing} failed{after} ({detail})")
+        error.status = status  # type: ignore[attr-defined]
+        return error
 
     def _call(self, doing: str, make: Callable[[], Any], *, sync: bool = False) -> Any:
         """Execute the request `make()` builds, with retries; Google errors translated.
@@ -639,7 +643,7 @@ class GoogleSource(Source):
                 )
                 master = {k: got[k] for k in ("start", "end", "recurrence") if k in got}
             except ProviderError as exc:
-                if isinstance(exc, AuthError):
+                if getattr(exc, "status", None) not in (403, 404) or isinstance(exc, AuthError):
                     raise
                 master = {}  # not visible to us: treat as endless, do not ask again
             if self.state is not None:
@@ -678,7 +682,10 @@ class GoogleSource(Source):
 
             first, _ = self._when(start)
             local = first.astimezone(zone).replace(tzinfo=None)  # wall clock, across DST
-            occurrences = list(rrulestr(rule, dtstart=local))
+            try:
+                occurrences = list(rrulestr(rule, dtstart=local))
+            except (ValueError, TypeError):
+                return None
             if not occurrences:
                 return None
             return occurrences[-1].replace(tzinfo=zone)
