@@ -59,10 +59,20 @@ def sleeps():
     return []
 
 
+IDENTITY = Identity(tz=BERLIN, me="me@contoso.com", domains=("contoso.com",))
+
+
 @pytest.fixture
-def source(settings, sleeps, tmp_path):
-    identity = Identity(tz=BERLIN, me="me@contoso.com", domains=("contoso.com",))
-    return OutlookSource("me", identity, State(tmp_path / "state.db"), settings, sleep=sleeps.append)
+def state(tmp_path):
+    st = State(tmp_path / "state.db")
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def source(settings, sleeps, state):
+    """Plain calendarView reads (delta off); see test_outlook_delta.py for the synced path."""
+    return OutlookSource("me", IDENTITY, state, dict(settings, delta=False), sleep=sleeps.append)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

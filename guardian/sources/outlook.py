@@ -14,6 +14,7 @@ names the calendar. requests and msal are imported lazily.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time as dtime, timedelta, timezone
@@ -47,6 +48,8 @@ TAG_PROPERTY_ID = f"String {PROPERTY_SET} Name {GUARDIAN_TAG}"
 
 MAX_BATCH = 20
 PAGE_SIZE = 100
+HORIZON_DAYS = 35  # the span kept in sync by delta: a window inside it reuses the deltaLink
+SERIES_TTL = timedelta(hours=20)  # how long a fetched series range is trusted
 RETRYABLE = frozenset({429, 503, 504})
 DEFAULT_FOCUS_CATEGORY = "Focus time"
 
@@ -157,6 +160,7 @@ class OutlookSource(Source):
         self._session = None
         self._tokens: dict[bool, str] = {}
         self._series_end: dict[str, datetime | None] = {}
+        self._own_items: dict[tuple[datetime, datetime], list[dict]] = {}
 
     # --- plumbing ------------------------------------------------------------
 
@@ -187,8 +191,13 @@ class OutlookSource(Source):
         body: Any = None,
         write: bool = False,
         what: str = "",
+        passthrough: tuple[int, ...] = (),
     ) -> tuple[int, Any]:
-        """One Graph request with retries; returns (status, parsed JSON or None)."""
+        """One Graph request with retries; returns (status, parsed JSON or None).
+
+        A failure whose status is in `passthrough` comes back as `_HTTPFailure`
+        for the caller to handle (404 on a delete, 410 on a stale delta link).
+        """
         if not url.startswith("http"):
             url = self.graph_url + url
 
@@ -219,9 +228,9 @@ class OutlookSource(Source):
                 )
             return resp.status_code, payload
 
-        return self._with_retries(once, what or f"{method} {url.split('?')[0]}")
+        return self._with_retries(once, what or f"{method} {url.split('?')[0]}", passthrough)
 
-    def _with_retries(self, fn: Callable[[], Any], what: str) -> Any:
+    def _with_retries(self, fn: Callable[[], Any], what: str, passthrough: tuple[int, ...] = ()) -> Any:
         def retryable(exc: BaseException) -> bool:
             return isinstance(exc, _NetworkFailure) or (
                 isinstance(exc, _HTTPFailure) and exc.status in RETRYABLE
@@ -236,6 +245,8 @@ class OutlookSource(Source):
                 attempts=self.attempts, sleep=self._sleep,
             )
         except _HTTPFailure as exc:
+            if exc.status in passthrough:
+                raise
             raise self._failure(exc, what) from None
         except _NetworkFailure as exc:
             raise ProviderError(
@@ -261,11 +272,11 @@ class OutlookSource(Source):
             )
         return ProviderError(f"{self.spec}: {what} failed ({detail})")
 
-    def _pages(self, path: str, params: dict, what: str) -> Iterable[dict]:
-        url: str | None = self.graph_url + path
+    def _pages(self, path: str, params: dict, what: str, passthrough: tuple[int, ...] = ()) -> Iterable[dict]:
+        url: str | None = path if path.startswith("http") else self.graph_url + path
         query: dict | None = params
         while url:
-            _, payload = self._call("GET", url, params=query, what=what)
+            _, payload = self._call("GET", url, params=query, what=what, passthrough=passthrough)
             payload = payload or {}
             yield from payload.get("value") or []
             url = payload.get("@odata.nextLink")
@@ -329,12 +340,27 @@ class OutlookSource(Source):
         }
 
     def read(self, window: Window) -> list[Event]:
-        items = list(self._pages(f"{self._base}/calendarView", self._view_params(window), "reading the calendar"))
+        if self._use_delta():
+            items = self._synced_items(window)
+        else:
+            items = list(self._pages(f"{self._base}/calendarView", self._view_params(window),
+                                     "reading the calendar"))
         self._load_series_ends(items)
         events = [self._to_event(it) for it in items]
-        return [e for e in events if window.overlaps(e.start, e.end) or e.start == e.end == window.start]
+        return sorted(
+            (e for e in events if window.overlaps(e.start, e.end) or e.start == e.end == window.start),
+            key=lambda e: (e.start, e.end, e.uid),
+        )
 
     def own_blocks(self, window: Window) -> list[Event]:
+        key = (window.start, window.end)
+        if key in self._own_items:  # already asked during read() of this run
+            items = self._own_items[key]
+        else:
+            items = self._fetch_own_items(window)
+        return [self._to_event(it) for it in items]
+
+    def _fetch_own_items(self, window: Window) -> list[dict]:
         params = self._view_params(window)
         params["$filter"] = (
             f"singleValueExtendedProperties/Any(ep: ep/id eq '{TAG_PROPERTY_ID}' "
@@ -342,7 +368,9 @@ class OutlookSource(Source):
         )
         items = list(self._pages(f"{self._base}/calendarView", params, "finding guardian's blocks"))
         # belt and braces: only what really carries the tag
-        return [self._to_event(it) for it in items if self._tagged(it)]
+        items = [it for it in items if self._tagged(it)]
+        self._own_items[(window.start, window.end)] = items
+        return items
 
     @staticmethod
     def _tagged(item: dict) -> bool:
@@ -353,12 +381,154 @@ class OutlookSource(Source):
                 return True
         return False
 
+    # --- incremental sync: calendarView/delta over a cached horizon ----------------
+
+    def _use_delta(self) -> bool:
+        flag = self.settings.get("delta", True)
+        if isinstance(flag, str):
+            flag = flag.strip().lower() not in ("0", "false", "no", "off")
+        return self.state is not None and bool(flag)
+
+    @property
+    def sync_key(self) -> str:
+        return f"outlook:{self.user}"
+
+    def _horizon(self, window: Window) -> tuple[datetime, datetime]:
+        start = window.start.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = max(window.end.astimezone(timezone.utc), start + timedelta(days=HORIZON_DAYS))
+        return start, end
+
+    def _synced_items(self, window: Window) -> list[dict]:
+        """The raw items of a cached horizon around `window`, brought up to date by delta.
+
+        calendarView/delta takes no $select/$expand, so the tag is not in its
+        items: the tagged ids come from one filtered calendarView of the window
+        (which own_blocks() then reuses).
+        """
+        saved = self._load_sync()
+        items: dict[str, dict] | None = None
+        if saved and saved["start"] <= window.start and window.end <= saved["end"]:
+            try:
+                changes, link = self._delta_round(saved["link"], None)
+            except _HTTPFailure:  # 410: the sync state is gone; start over
+                saved = None
+            else:
+                with self.state.transaction():
+                    cached = self.state.cached_items(self.sync_key)
+                    gone, fresh = self._apply_changes(cached, changes)
+                    if gone:
+                        self.state.delete_items(self.sync_key, gone)
+                    if fresh:
+                        self.state.put_items(self.sync_key, fresh)
+                    self._save_sync(link, saved["start"], saved["end"])
+                items = cached
+        else:
+            saved = None
+        if saved is None:
+            start, end = self._horizon(window)
+            params = {
+                "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            changes, link = self._delta_round(f"{self._base}/calendarView/delta", params)
+            items = {}
+            _, fresh = self._apply_changes(items, changes)
+            with self.state.transaction():
+                self.state.clear_items(self.sync_key)
+                self.state.put_items(self.sync_key, fresh)
+                self._save_sync(link, start, end)
+        own = {it["id"] for it in self._fetch_own_items(window)}
+        out = []
+        for item in (items or {}).values():
+            if item.get("type") == "seriesMaster":
+                continue
+            if item.get("id") in own:
+                item = dict(item, singleValueExtendedProperties=[{"id": TAG_PROPERTY_ID, "value": GUARDIAN_TAG_VALUE}])
+            out.append(item)
+        return out
+
+    @staticmethod
+    def _apply_changes(cached: dict[str, dict], changes: list[dict]) -> tuple[list[str], dict[str, dict]]:
+        """Fold delta items into `cached` (in place); returns (removed ids, changed items)."""
+        gone: list[str] = []
+        fresh: dict[str, dict] = {}
+        for change in changes:
+            item_id = change.get("id")
+            if not item_id:
+                continue
+            if "@removed" in change:
+                if cached.pop(item_id, None) is not None or item_id in fresh:
+                    gone.append(item_id)
+                fresh.pop(item_id, None)
+                continue
+            # an updated item may carry only the changed properties
+            merged = dict(cached.get(item_id, {}))
+            merged.update({k: v for k, v in change.items() if not k.startswith("@odata")})
+            cached[item_id] = merged
+            fresh[item_id] = merged
+        return gone, fresh
+
+    def _delta_round(self, url: str, params: dict | None) -> tuple[list[dict], str]:
+        """Follow nextLinks to the deltaLink; a stale link raises _HTTPFailure (410)."""
+        changes: list[dict] = []
+        query = params
+        headers_note = "syncing the calendar"
+        while True:
+            _, payload = self._call("GET", url, params=query, what=headers_note, passthrough=(410,))
+            payload = payload or {}
+            changes.extend(payload.get("value") or [])
+            query = None
+            if payload.get("@odata.nextLink"):
+                url = payload["@odata.nextLink"]
+                continue
+            link = payload.get("@odata.deltaLink")
+            if not link:
+                raise ProviderError(f"{self.spec}: Microsoft Graph sent no deltaLink")
+            return changes, link
+
+    def _load_sync(self) -> dict | None:
+        raw = self.state.sync_token(self.sync_key) if self.state is not None else None
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            return {
+                "link": str(data["link"]),
+                "start": datetime.fromisoformat(data["start"]),
+                "end": datetime.fromisoformat(data["end"]),
+            }
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def _save_sync(self, link: str, start: datetime, end: datetime) -> None:
+        self.state.set_sync_token(
+            self.sync_key,
+            json.dumps({"link": link, "start": start.isoformat(), "end": end.isoformat()}),
+        )
+
+    # --- series ends -------------------------------------------------------------
+
+    @property
+    def series_key(self) -> str:
+        return f"outlook:{self.user}:series"
+
     def _load_series_ends(self, items: list[dict]) -> None:
-        masters = sorted({
+        wanted = {
             it["seriesMasterId"] for it in items
             if it.get("seriesMasterId") and it.get("type") in ("occurrence", "exception")
             and it["seriesMasterId"] not in self._series_end
-        })
+        }
+        if not wanted:
+            return
+        now = datetime.now(timezone.utc)
+        if self.state is not None:
+            cached = self.state.cached_items(self.series_key)
+            for master in list(wanted):
+                entry = cached.get(master)
+                if entry and now - datetime.fromisoformat(entry["fetched"]) < SERIES_TTL:
+                    self._series_end[master] = self._range_end(entry.get("recurrence"))
+                    wanted.discard(master)
+        masters = sorted(wanted)
         if not masters:
             return
         reqs = [
@@ -367,17 +537,22 @@ class OutlookSource(Source):
         ]
         if len(reqs) == 1:
             try:
-                _, body = self._call("GET", reqs[0]["url"], what="reading a series")
+                _, body = self._call("GET", reqs[0]["url"], what="reading a series", passthrough=(404,))
                 results = [{"status": 200, "body": body}]
-            except ProviderError as exc:
-                if "404" not in exc.message:
-                    raise
+            except _HTTPFailure:
                 results = [{"status": 404, "body": None}]
         else:
             results = self._batch(reqs, write=False)
+        fetched = {}
         for master, res in zip(masters, results):
             body = res.get("body") if res.get("status") == 200 else None
-            self._series_end[master] = self._range_end((body or {}).get("recurrence"))
+            recurrence = (body or {}).get("recurrence")
+            self._series_end[master] = self._range_end(recurrence)
+            if res.get("status") == 200:
+                fetched[master] = {"recurrence": recurrence, "fetched": now.isoformat()}
+        if self.state is not None and fetched:
+            with self.state.transaction():
+                self.state.put_items(self.series_key, fetched)
 
     def _range_end(self, recurrence: dict | None) -> datetime | None:
         """When a series ends, from its recurrence range; None for noEnd (or unknown)."""
@@ -551,6 +726,7 @@ class OutlookSource(Source):
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
         refuse_foreign(ops)
+        self._own_items.clear()  # what own_blocks() saw is about to change
         result = ApplyResult()
         writes: list[tuple[BlockOp, dict]] = []
         for op in ops:
@@ -581,13 +757,11 @@ class OutlookSource(Source):
             op, req = writes[0]
             try:
                 status, body = self._call(req["method"], req["url"], body=req.get("body"),
-                                          write=True, what=f"{op.kind} a focus block")
+                                          write=True, what=f"{op.kind} a focus block",
+                                          passthrough=(404,) if op.kind is OpKind.DELETE else ())
                 outcomes = [{"status": status, "body": body}]
-            except ProviderError as exc:
-                if req["method"] == "DELETE" and "404" in exc.message:
-                    outcomes = [{"status": 404, "body": None}]
-                else:
-                    raise
+            except _HTTPFailure:  # already gone: deleting it again is done
+                outcomes = [{"status": 404, "body": None}]
         else:
             outcomes = self._batch([r for _, r in writes], write=True)
 

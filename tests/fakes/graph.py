@@ -220,6 +220,7 @@ class GraphFake:
         self._device_codes: dict[str, dict] = {}
         self._delta_tokens: dict[str, dict] = {}
         self.device_flows = 0
+        self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
         self._lock = threading.RLock()
         self._tmp = tempfile.TemporaryDirectory(prefix="graphfake-")
@@ -336,7 +337,7 @@ class GraphFake:
         event = self._new_event(box, fields)
         with self._lock:
             box.events[event["id"]] = event
-            box.changed[event["id"]] = time.time()
+            box.changed[event["id"]] = self._tick()
         return copy.deepcopy(event)
 
     def seed_series(
@@ -393,7 +394,7 @@ class GraphFake:
             inst["recurrence"] = None
             instances.append(inst)
         with self._lock:
-            now = time.time()
+            now = self._tick()
             box.events[master["id"]] = master
             box.changed[master["id"]] = now
             for inst in instances:
@@ -411,15 +412,20 @@ class GraphFake:
                 else:
                     ev[k] = v
             ev["lastModifiedDateTime"] = _fmt_offset(datetime.now(timezone.utc))
-            box.changed[event_id] = time.time()
+            box.changed[event_id] = self._tick()
 
     def remove_event(self, event_id: str, user: str | None = None) -> None:
         box = self._box(user or self.me)
         with self._lock:
             box.events.pop(event_id)
-            box.removed[event_id] = time.time()
+            box.removed[event_id] = self._tick()
 
     # --- internals: storage ----------------------------------------------------
+
+    def _tick(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return self._seq
 
     def _box(self, upn: str) -> _Mailbox:
         try:
@@ -613,7 +619,7 @@ class GraphFake:
                 self._need_write(token)
                 with self._lock:
                     box.events.pop(ev["id"], None)
-                    box.removed[ev["id"]] = time.time()
+                    box.removed[ev["id"]] = self._tick()
                 return 204, {}, None
         if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("accept", "tentativelyAccept", "decline"):
             self._need_write(token)
@@ -715,14 +721,15 @@ class GraphFake:
                     inside = self._instances(box, start, end)
                     changed = [ev for ev in inside if box.changed.get(ev["id"], 0) > since]
                     gone = [i for i, when in box.removed.items() if when > since and i in st["seen"]]
-                    moved_out = [i for i in st["seen"] if i in box.events and box.events[i] not in inside]
+                    inside_ids = {ev["id"] for ev in inside}
+                    moved_out = [i for i in st["seen"] if i in box.events and i not in inside_ids]
                     pending = [("item", ev) for ev in changed] + [("removed", i) for i in gone + moved_out]
-                    st = {"start": start, "end": end, "pending": pending, "seen": set(st["seen"]), "issued": time.time()}
+                    st = {"start": start, "end": end, "pending": pending, "seen": set(st["seen"]), "issued": self._tick()}
                 else:
                     st = dict(st)
             else:
                 start, end = self._window(query)
-                st = {"start": start, "end": end, "seen": set(), "issued": time.time(),
+                st = {"start": start, "end": end, "seen": set(), "issued": self._tick(),
                       "pending": [("item", ev) for ev in self._instances(box, start, end)]}
             page, rest = st["pending"][:page_size], st["pending"][page_size:]
             value = []
@@ -757,7 +764,7 @@ class GraphFake:
             ev["body"] = {"contentType": "html", "content": "<html><body>" + html.escape(ev["body"]["content"]) + "</body></html>"}
         with self._lock:
             box.events[ev["id"]] = ev
-            box.changed[ev["id"]] = time.time()
+            box.changed[ev["id"]] = self._tick()
         return ev
 
     def _patch(self, box: _Mailbox, ev: dict, body: Any) -> dict:
@@ -773,7 +780,7 @@ class GraphFake:
                     raise GraphError(400, "RequestBodyRead", f"The property '{k}' does not exist on type 'microsoft.graph.event'.")
             ev["lastModifiedDateTime"] = _fmt_offset(datetime.now(timezone.utc))
             ev["@odata.etag"] = 'W/"' + secrets.token_urlsafe(8) + '"'
-            box.changed[ev["id"]] = time.time()
+            box.changed[ev["id"]] = self._tick()
         return ev
 
     def _respond(self, box: _Mailbox, ev: dict, action: str, body: Any) -> tuple[int, dict, Any]:
@@ -787,7 +794,7 @@ class GraphFake:
         with self._lock:
             ev["responseStatus"] = {"response": response, "time": _fmt_offset(datetime.now(timezone.utc))}
             ev.setdefault("_responses", []).append({"action": action, "comment": body.get("comment"), "sendResponse": body.get("sendResponse", True)})
-            box.changed[ev["id"]] = time.time()
+            box.changed[ev["id"]] = self._tick()
         return 202, {}, None
 
     def responses(self, event_id: str, user: str | None = None) -> list[dict]:
@@ -947,6 +954,11 @@ class GraphFake:
         if tok is None:
             raise GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.")
         return tok
+
+    def expire_delta_tokens(self) -> None:
+        """Forget every delta state: the next deltaLink answers 410 SyncStateNotFound."""
+        with self._lock:
+            self._delta_tokens.clear()
 
     def revoke_all_tokens(self) -> None:
         self._tokens.clear()
