@@ -377,3 +377,47 @@ def test_second_nightly_run_on_an_unchanged_calendar_writes_nothing(fake, source
     assert (second.created, second.kept) == (0, 5)
     assert fake.writes() == []
     assert len(fake.http_requests()) == 2  # the two reads, nothing else
+
+
+# --- the Source contract -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_source_contract(fake, settings, state, delta):
+    """What every Source promises, whatever the provider (same as the ics and Google sources)."""
+    fake.seed_event(subject="spans the window start", start=MON - timedelta(hours=1), end=MON + timedelta(hours=1))
+    fake.seed_event(subject="inside", start=at(1, 10), end=at(1, 11))
+    fake.seed_event(subject="all day", isAllDay=True, start=date(2026, 11, 27), end=date(2026, 11, 28))
+    fake.seed_event(subject="ends at the window start", start=MON - timedelta(hours=1), end=MON)
+    fake.seed_series(subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10,
+                     range_type="noEnd")
+    source = OutlookSource("me", IDENTITY, state, dict(settings, delta=delta), sleep=lambda _s: None)
+    assert source.spec == "outlook:me" and source.label
+    events = source.read(WEEK)
+    titles = [e.title for e in events]
+    assert "ends at the window start" not in titles
+    assert {"spans the window start", "inside", "all day"} <= set(titles)
+    assert titles.count("series") == 5
+    assert all(e.start.tzinfo and e.end.tzinfo for e in events)
+    assert all(WEEK.overlaps(e.start, e.end) for e in events)
+    assert [e.start for e in events] == sorted(e.start for e in events)
+    assert len({e.instance_id for e in events}) == len(events)
+    assert all(e.source == source.spec for e in events)
+    assert source.own_blocks(WEEK) == []
+    assert source.apply([]).created == 0
+    assert fake.writes() == []
+
+
+def test_windows_time_zone_names_map_to_iana(fake, source):
+    from guardian.sources.outlook import parse_graph_datetime, zone_of
+
+    assert str(zone_of("W. Europe Standard Time")) == "Europe/Berlin"
+    assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"
+    assert zone_of("Europe/Paris") == ZoneInfo("Europe/Paris")
+    assert parse_graph_datetime("2026-11-24T09:00:00.0000000", "Tokyo Standard Time") == datetime(
+        2026, 11, 24, 0, tzinfo=UTC)
+    # a series whose range is kept in a Windows zone ends at midnight there
+    fake.seed_series(subject="Berlin weekly", start=at(0, 9), end=at(0, 10), count=3,
+                     recurrenceTimeZone="W. Europe Standard Time")
+    (event,) = [e for e in source.read(WEEK) if e.title == "Berlin weekly"]
+    assert event.series_end == datetime(2026, 12, 8, tzinfo=BERLIN)
