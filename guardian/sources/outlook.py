@@ -2,10 +2,15 @@
 
 Reads `calendarView` for the window (instances of series, never masters),
 asking only for the fields guardian uses, with times in UTC and bodies as
-text; follows @odata.nextLink. Each series master is fetched once (batched)
-to learn whether the series ends. guardian's own focus blocks carry a
-single-value extended property and are found again by filtering on it, never
-by title. Several writes go out as JSON batches of at most 20 requests.
+text; follows @odata.nextLink. With a State (and `delta` not turned off) it
+keeps a horizon of HORIZON_DAYS in sync through `calendarView/delta` instead:
+the first run lists the horizon, later runs fetch only what changed (a 410
+or a window outside the horizon starts over). Each series master is fetched
+once (batched, remembered for SERIES_TTL) to learn whether the series ends.
+
+guardian's own focus blocks carry a single-value extended property and are
+found again by filtering on it, never by title. Several writes go out as
+JSON batches of at most 20 requests.
 
 Every call goes through `guardian.retry.call_with_retries`: 429, 503 and 504
 are retried honouring Retry-After; after the last try a ProviderError (exit 3)
