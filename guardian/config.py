@@ -34,11 +34,12 @@ SCHEMA: dict[str, dict[str, str]] = {
     "google": {
         "api_endpoint": STR, "token_file": STR, "client_secrets": STR, "service_account_file": STR,
         "subject": STR, "batch_uri": STR, "focus_auto_decline": BOOL, "focus_decline_message": STR,
-        "focus_chat_status": STR, "attempts": INT,
+        "focus_chat_status": STR, "attempts": INT, "sync_lookback_days": INT, "sync_ahead_days": INT,
     },
     "outlook": {
         "graph_url": STR, "authority": STR, "tenant": STR, "client_id": STR,
         "client_secret_env": STR, "token_cache": STR, "focus_category": STR, "attempts": INT,
+        "page_size": INT, "delta": BOOL, "username": STR,
     },
     "replies": {
         "enabled": BOOL, "actions": STRS, "max_per_run": INT, "min_hours_ahead": NUM,

@@ -120,7 +120,8 @@ class Event:
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        """Elapsed time (not wall clock, which is off by an hour on DST days)."""
+        return timedelta(seconds=self.end.timestamp() - self.start.timestamp())
 
     @property
     def minutes(self) -> float:
@@ -209,7 +210,8 @@ class Block:
 
     @property
     def minutes(self) -> float:
-        return (self.end - self.start).total_seconds() / 60
+        """Elapsed minutes (not wall clock, which is off by an hour on DST days)."""
+        return (self.end.timestamp() - self.start.timestamp()) / 60
 
 
 class OpKind(StrEnum):

@@ -136,6 +136,7 @@ class IcsSource(Source):
                 events.extend(
                     self._expand(series, uid, masters.get(uid), uid in recurring, window.start, window.end)
                 )
+        events.sort(key=lambda e: (e.start, e.end, e.uid))
         return events
 
     def _drop_broken(self, calendar) -> None:
@@ -313,7 +314,7 @@ class IcsSource(Source):
             cancelled=status_prop == "CANCELLED",
             created=created,
             external=external,
-            source=self.label,
+            source=self.spec,
             own_block=own_block,
             kind=kind,
             location=location,
