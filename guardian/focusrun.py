@@ -49,9 +49,13 @@ def write_target(session: Session, output: str | None = None):
     return source
 
 
-def run_focus(session: Session, *, apply: bool, output: str | None = None) -> FocusRun:
+def run_focus(
+    session: Session, *, apply: bool, output: str | None = None, events: list[Event] | None = None
+) -> FocusRun:
+    """Plan and reconcile; `events` may be passed in when the caller already read them."""
     target = write_target(session, output)
-    events = session.read_events()
+    if events is None:
+        events = session.read_events()
     if isinstance(target, BlockFile):
         events = _with_block_file(events, target.own_blocks(session.window))
     focus_plan = plan(events, session.window, session.hours, policy_from(session), session.now)

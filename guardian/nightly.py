@@ -23,7 +23,7 @@ def run_nightly(
     errors = result.summary.findings_by_severity.get("error", 0)
     if errors:
         yield f"{spec}: audit: {errors} error-level findings (run `guardian audit -c {spec}`)"
-    run = run_focus(session, apply=apply)
+    run = run_focus(session, apply=apply, events=events)
     yield from (f"{spec}: {line}" for line in run.lines)
     if session.config.get("nightly", "replies", False):
         try:
