@@ -1,0 +1,183 @@
+"""H001 after-hours, H002 back-to-back, H003 endless-recurrence, H004 large-meeting, H005 double-booked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import audit_file, codes, of_rule, vevent, write_ics
+
+GOOD = "Should we ship the beta on Friday?\nDoc: https://docs.google.com/document/d/beta"
+
+
+def run(tmp_path, *events, **kwargs):
+    return audit_file(write_ics(tmp_path, *events), **kwargs)
+
+
+def meeting(title, start, minutes=60, **kwargs):
+    kwargs.setdefault("description", GOOD)
+    return vevent(title, start, minutes=minutes, **kwargs)
+
+
+# --- H001 after-hours --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes"),
+    [("2026-12-01 19:00", 60), ("2026-12-01 08:30", 60), ("2026-12-01 16:30", 60), ("2026-12-01 07:00", 30)],
+)
+def test_h001_flags_meetings_outside_working_hours(tmp_path, start, minutes):
+    [finding] = of_rule(run(tmp_path, meeting("Partner call", start, minutes)), "H001")
+    assert finding.name == "after-hours"
+    assert "09:00-17:00" in finding.message
+
+
+def test_h001_flags_a_meeting_on_a_weekend(tmp_path):
+    [finding] = of_rule(run(tmp_path, meeting("Partner call", "2026-12-05 11:00")), "H001")
+    assert "Saturday" in finding.message
+
+
+@pytest.mark.parametrize(("start", "minutes"), [("2026-12-01 09:00", 60), ("2026-12-01 16:00", 60), ("2026-12-01 12:00", 30)])
+def test_h001_quiet_inside_working_hours_edges_included(tmp_path, start, minutes):
+    assert "H001" not in codes(run(tmp_path, meeting("Partner call", start, minutes)))
+
+
+def test_h001_judges_in_my_zone_not_the_events(tmp_path):
+    # 09:00 in New York is 15:00 in Berlin
+    event = meeting("Partner call", "2026-12-01 09:00", tzid="America/New_York")
+    assert "H001" not in codes(run(tmp_path, event, tz="Europe/Berlin"))
+    assert "H001" in codes(run(tmp_path, event, tz="Asia/Tokyo"))
+
+
+# --- H002 back-to-back ----------------------------------------------------------------
+
+
+def test_h002_flags_a_run_longer_than_2h_without_a_break(tmp_path):
+    events = [
+        meeting("First", "2026-12-01 09:00"),
+        meeting("Second", "2026-12-01 10:00"),
+        meeting("Third", "2026-12-01 11:05", minutes=55),  # a 5 min gap is not a break
+    ]
+    [finding] = of_rule(run(tmp_path, *events), "H002")
+    assert finding.name == "back-to-back"
+    assert finding.event.title == "Third"
+    assert "09:00" in finding.message and "12:00" in finding.message
+
+
+def test_h002_quiet_when_there_is_a_10_minute_break(tmp_path):
+    events = [
+        meeting("First", "2026-12-01 09:00"),
+        meeting("Second", "2026-12-01 10:00"),
+        meeting("Third", "2026-12-01 11:10", minutes=50),
+    ]
+    assert "H002" not in codes(run(tmp_path, *events))
+
+
+def test_h002_exactly_2h_is_not_too_long(tmp_path):
+    events = [meeting("First", "2026-12-01 09:00"), meeting("Second", "2026-12-01 10:00")]
+    assert "H002" not in codes(run(tmp_path, *events))
+
+
+def test_h002_declined_meetings_are_breaks(tmp_path):
+    events = [
+        meeting("First", "2026-12-01 09:00"),
+        meeting("Second", "2026-12-01 10:00", my_status="DECLINED"),
+        meeting("Third", "2026-12-01 11:00"),
+    ]
+    assert "H002" not in codes(run(tmp_path, *events))
+
+
+# --- H003 endless-recurrence --------------------------------------------------------
+
+
+def test_h003_flags_each_occurrence_of_an_endless_series(tmp_path):
+    event = meeting("Weekly planning", "2026-01-05 11:00", rrule="FREQ=WEEKLY;BYDAY=MO,WE")
+    findings = of_rule(run(tmp_path, event), "H003")
+    assert [f.day for f in findings] == [date(2026, 11, 30), date(2026, 12, 2)]
+    assert findings[0].name == "endless-recurrence"
+
+
+@pytest.mark.parametrize("rrule", ["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=200", "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231T000000Z"])
+def test_h003_quiet_when_the_series_ends(tmp_path, rrule):
+    event = meeting("Weekly planning", "2026-01-05 11:00", rrule=rrule)
+    findings = run(tmp_path, event)
+    assert "H003" not in codes(findings)
+    assert len([f for f in findings if f.event is not None]) == 0  # the rest of it is fine too
+
+
+def test_h003_quiet_on_a_single_meeting(tmp_path):
+    assert "H003" not in codes(run(tmp_path, meeting("Weekly planning", "2026-12-01 11:00")))
+
+
+# --- H004 large-meeting --------------------------------------------------------------
+
+
+def people(n):
+    return tuple(f"person{i}@acme.example" for i in range(n))
+
+
+def test_h004_flags_more_than_8_people(tmp_path):
+    # me + 8 others = 9
+    [finding] = of_rule(run(tmp_path, meeting("All hands prep", "2026-12-01 11:00", attendees=people(8))), "H004")
+    assert finding.name == "large-meeting"
+    assert "9 people" in finding.message
+
+
+def test_h004_quiet_at_8_people(tmp_path):
+    assert "H004" not in codes(run(tmp_path, meeting("All hands prep", "2026-12-01 11:00", attendees=people(7))))
+
+
+def test_h004_rooms_are_not_people(tmp_path):
+    room = "ATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED;CN=Room Everest:mailto:everest@rooms.acme.example"
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(7), extra=[room])
+    assert "H004" not in codes(run(tmp_path, event))
+
+
+def test_h004_limit_can_be_raised_in_a_pack(tmp_path):
+    pack = tmp_path / "pack.toml"
+    pack.write_text('extends = "default"\n[rules.large-meeting]\nparams = { max_attendees = 12 }\n', encoding="utf-8")
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(10))
+    assert "H004" in codes(run(tmp_path, event))
+    assert "H004" not in codes(run(tmp_path, event, rules=pack))
+
+
+# --- H005 double-booked ----------------------------------------------------------------
+
+
+def test_h005_flags_two_accepted_meetings_that_overlap(tmp_path):
+    events = [meeting("Pricing decision", "2026-12-03 11:00"), meeting("Vendor demo", "2026-12-03 11:30")]
+    [finding] = of_rule(run(tmp_path, *events), "H005")
+    assert finding.name == "double-booked"
+    assert finding.event.title == "Vendor demo"
+    assert "Pricing decision" in finding.message
+
+
+def test_h005_counts_meetings_i_organise(tmp_path):
+    from tests.conftest import ME
+
+    events = [
+        meeting("Pricing decision", "2026-12-03 11:00", organizer=ME),
+        meeting("Vendor demo", "2026-12-03 11:30"),
+    ]
+    assert "H005" in codes(run(tmp_path, *events))
+
+
+@pytest.mark.parametrize("status", ["TENTATIVE", "DECLINED", "NEEDS-ACTION"])
+def test_h005_quiet_unless_both_are_accepted(tmp_path, status):
+    events = [meeting("Pricing decision", "2026-12-03 11:00"), meeting("Vendor demo", "2026-12-03 11:30", my_status=status)]
+    assert "H005" not in codes(run(tmp_path, *events))
+
+
+def test_h005_meetings_that_only_touch_do_not_overlap(tmp_path):
+    events = [meeting("Pricing decision", "2026-12-03 11:00"), meeting("Vendor demo", "2026-12-03 12:00")]
+    assert "H005" not in codes(run(tmp_path, *events))
+
+
+def test_h005_overlap_across_time_zones(tmp_path):
+    # 11:00-12:00 Berlin and 05:30-06:30 New York (11:30-12:30 Berlin)
+    events = [
+        meeting("Pricing decision", "2026-12-03 11:00"),
+        meeting("Vendor demo", "2026-12-03 05:30", tzid="America/New_York"),
+    ]
+    assert "H005" in codes(run(tmp_path, *events))
