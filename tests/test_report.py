@@ -1,0 +1,202 @@
+"""`guardian report` end to end: the window it picks, JSON shape, terminal and Markdown views.
+
+Calendars are real .ics text read through the real source; the CLI runs
+in-process through guardian.cli.main.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "guardian.toml"
+ME = "me@acme.example"
+
+
+def vevent(uid: str, title: str, start: str, end: str, *, attendees: int = 3, extra: str = "") -> str:
+    people = [ME] + [f"p{i}@acme.example" for i in range(1, attendees)]
+    lines = [
+        "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z",
+        f"DTSTART;TZID=Europe/Berlin:{start}", f"DTEND;TZID=Europe/Berlin:{end}",
+        f"SUMMARY:{title}", f"ORGANIZER:mailto:{people[1] if attendees > 1 else ME}",
+    ]
+    lines += [f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{p}" for p in people]
+    if extra:
+        lines += extra.splitlines()
+    return "\n".join(lines + ["END:VEVENT"])
+
+
+def write_ics(tmp_path: Path, *events: str) -> Path:
+    path = tmp_path / "cal.ics"
+    body = "\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", *events, "END:VCALENDAR", ""])
+    path.write_text(body.replace("\n", "\r\n"))
+    return path
+
+
+@pytest.fixture
+def guardian(monkeypatch, tmp_path_factory, capsys):
+    """Run `guardian ARGS...`; returns (exit code, stdout, stderr). No user config leaks in."""
+    from guardian.cli import main
+
+    home = tmp_path_factory.mktemp("home")
+    for var in ("GUARDIAN_CONFIG", "GUARDIAN_NOW", "TZ"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("HOME", str(home))
+
+    def run(*argv):
+        capsys.readouterr()
+        logger = logging.getLogger("guardian")
+        for handler in [h for h in logger.handlers if getattr(h, "_guardian", False)]:
+            logger.removeHandler(handler)
+        code = main([str(a) for a in argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def report_json(guardian, *args):
+    code, out, err = guardian("report", *args, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def example(*more):
+    return ("--config", EXAMPLE, *more)
+
+
+# --- the window -------------------------------------------------------------------
+
+
+def test_default_window_is_the_last_full_week_and_the_coming_one(guardian):
+    doc = report_json(guardian, *example("--now", "2026-12-02T10:00:00+01:00"))  # a Wednesday
+    assert doc["window"] == {"start": "2026-11-23T00:00:00+01:00", "end": "2026-12-07T00:00:00+01:00"}
+    assert [(w["start"], w["end"], w["when"]) for w in doc["weeks"]] == [
+        ("2026-11-23", "2026-11-29", "past"), ("2026-11-30", "2026-12-06", "current"),
+    ]
+    assert len(doc["days"]) == 14
+
+
+def test_from_and_days_choose_the_window_and_weeks_the_trend(guardian):
+    doc = report_json(guardian, *example("--from", "2026-11-30", "--days", "7", "--weeks", "3",
+                                         "--now", "2026-11-27T17:00:00+01:00"))
+    assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00"
+    assert [d["day"] for d in doc["days"]] == [f"2026-{d}" for d in
+                                             ("11-30", "12-01", "12-02", "12-03", "12-04", "12-05", "12-06")]
+    assert [w["start"] for w in doc["trend"]] == ["2026-11-16", "2026-11-23", "2026-11-30"]
+    assert doc["trend"][-1]["when"] == "ahead"
+
+
+def test_bad_weeks_is_a_usage_error(guardian):
+    code, out, err = guardian("report", *example("--weeks", "-1"))
+    assert code == 2
+    assert "--weeks" in err and "Traceback" not in err
+
+
+# --- JSON -------------------------------------------------------------------------
+
+
+def test_json_shape(guardian):
+    doc = report_json(guardian, *example("--from", "2026-11-30", "--now", "2026-12-05T18:00:00+01:00"))
+    assert set(doc) == {"window", "now", "timezone", "settings", "totals", "weeks", "days", "series", "trend"}
+    assert doc["timezone"] == "Europe/Berlin"
+    assert doc["settings"] == {"focus_block_minutes": 120, "weekly_focus_target_hours": 10,
+                               "pre_read_lead_hours": 24.0, "status_keywords_from": "S001"}
+    totals_keys = {"start", "end", "days", "workdays", "focus", "fragmented", "meetings", "pre_read",
+                   "decision_agenda", "sent_ahead", "status", "after_hours"}
+    assert set(doc["totals"]) == totals_keys
+    assert set(doc["totals"]["focus"]) == {"hours", "target_hours", "blocks", "workdays_without_block", "booked_hours"}
+    assert set(doc["totals"]["sent_ahead"]) == {"count", "late", "unknown", "share"}
+    for week in doc["weeks"] + doc["trend"]:
+        assert set(week) == totals_keys | {"when"}
+    assert set(doc["days"][0]) == {
+        "day", "weekday", "workday", "day_off", "working_hours", "meetings", "meeting_hours", "focus_hours",
+        "focus_blocks", "fragmented_hours", "fragments", "booked_focus_hours", "after_hours_meetings"}
+    assert set(doc["series"][0]) == {"uid", "title", "instances", "hours", "max_attendees", "person_hours"}
+    assert len(doc["trend"]) == 8
+
+
+def test_the_reports_week_agrees_with_the_audit_of_that_week(guardian):
+    args = ("--from", "2026-11-30", "--days", "7", "--now", "2026-11-27T17:00:00+01:00")
+    code, out, _ = guardian("audit", *example(*args), "--format", "json")
+    audit = json.loads(out)["summary"]
+    week = report_json(guardian, *example(*args))["totals"]
+    assert week["meetings"] == {"count": audit["meetings"], "hours": audit["meeting_hours"]}
+    assert week["focus"]["hours"] == audit["focus_hours"] == 11
+    assert week["pre_read"]["share"] == audit["with_pre_read"]
+    assert week["decision_agenda"]["share"] == audit["with_decision_agenda"]
+    assert week["workdays"] == 4  # Friday 4 Dec is a day off in the example
+    assert week["focus"]["workdays_without_block"] == 2  # the audit's two F001 days
+    assert week["after_hours"] == {"count": 1, "hours": 1}  # the 19:00 APAC check-in
+
+
+def test_costliest_series_first(guardian):
+    doc = report_json(guardian, *example("--from", "2026-11-30", "--days", "7", "--now", "2026-11-27T17:00:00+01:00"))
+    top = doc["series"][0]
+    assert top["title"] == "Platform daily standup"
+    assert top["instances"] == 4  # Friday's instance is excluded (EXDATE)
+    # 15 min each with six people, but Wednesday's moved instance invites only four
+    assert (top["hours"], top["max_attendees"], top["person_hours"]) == (1, 6, 0.25 * (6 + 6 + 4 + 6))
+    costs = [s["person_hours"] for s in doc["series"]]
+    assert costs == sorted(costs, reverse=True)
+
+
+def test_a_plain_ics_file_with_my_focus_block(guardian, tmp_path):
+    cal = write_ics(
+        tmp_path,
+        vevent("a", "Budget: pick a vendor", "20261201T100000", "20261201T110000",
+               extra="DESCRIPTION:Decide which vendor we pick.\nCREATED:20261120T090000Z"),
+        vevent("b", "Late sync", "20261201T180000", "20261201T183000"),
+        vevent("f", "Focus time", "20261202T090000", "20261202T120000", attendees=1, extra="CATEGORIES:Focus time"),
+    )
+    doc = report_json(guardian, "-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30",
+                      "--days", "7", "--weeks", "0", "--now", "2026-11-27T17:00:00+01:00")
+    t = doc["totals"]
+    assert t["meetings"] == {"count": 2, "hours": 1.5}
+    assert t["decision_agenda"] == {"count": 1, "share": 0.5}
+    assert t["sent_ahead"] == {"count": 1, "late": 0, "unknown": 1, "share": 1.0}
+    assert t["after_hours"] == {"count": 1, "hours": 0.5}
+    assert t["status"] == {"count": 1, "hours": 0.5}  # "sync" is an S001 keyword
+    # 5 x 8 h, less Tuesday's 10-11 meeting and the hour before it (too short for focus);
+    # Wednesday's focus event is focus, not busy
+    assert t["focus"]["hours"] == 38
+    assert t["fragmented"] == {"hours": 1, "pieces": 1, "share_of_free": round(1 / 39, 3)}
+    assert t["focus"]["booked_hours"] == 3
+    assert doc["trend"] == []
+
+
+# --- terminal and Markdown --------------------------------------------------------
+
+
+def test_terminal_view_shows_bars_per_day_and_the_indicators(guardian):
+    code, out, err = guardian("report", *example("--from", "2026-11-30", "--days", "7", "--now", "2026-12-05T18:00:00+01:00"))
+    assert code == 0, err
+    lines = out.splitlines()
+    monday = " ".join(next(line for line in lines if line.strip().startswith("Mon 30")).split())
+    assert "█" in monday and "meet 1.25 h" in monday and "focus 5.25 h" in monday and "frag 1.5 h" in monday
+    assert any("Fri 04" in line and "day off" in line for line in lines)
+    assert "Focus in 2h+ blocks:" in out and "11 h of 10 h target" in out
+    assert "15 meetings, 11.5 h" in out
+    assert "Platform daily standup" in out
+    assert "Trend" in out
+
+
+def test_titles_are_shown_literally_not_as_markup(guardian, tmp_path):
+    cal = write_ics(tmp_path, *(
+        vevent(f"s{d}", "[bold]Weekly[/bold] | sync", f"202612{d:02d}T100000", f"202612{d:02d}T110000",
+               extra="RRULE:FREQ=WEEKLY;COUNT=2") for d in (1,)
+    ))
+    args = ("-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30", "--days", "14",
+            "--now", "2026-11-27T17:00:00+01:00")
+    code, out, _ = guardian("report", *args)
+    assert code == 0 and "[bold]Weekly[/bold] | sync" in out
+    code, md, _ = guardian("report", *args, "--format", "markdown")
+    assert code == 0
+    assert "| [bold]Weekly[/bold] \\| sync | 2 | 2 h | 3 | 6 h |" in md
+    assert md.startswith("# guardian report: Mon 30 Nov - Sun 13 Dec 2026 (Europe/Berlin)")
