@@ -1,0 +1,167 @@
+"""The .ics channel: an RFC 5546 REPLY, the .eml around it, and the outbox files."""
+
+from __future__ import annotations
+
+import email
+import os
+import stat
+from datetime import datetime, timedelta
+from email import policy
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from guardian.errors import InputError
+from guardian.model import Attendee, Event, Person, Status
+from guardian.outbox import build_message, itip_reply, outbox_name, write_outbox
+from guardian.replies import Reply, compose, ReplySettings
+from tests.conftest import NOW
+
+ZONE = ZoneInfo("Europe/Berlin")
+CLOCK = datetime.fromisoformat(NOW)
+ME = "me@acme.example"
+ORG = "sam@acme.example"
+
+
+def event(title="Platform daily standup", *, recurring=False, uid="standup@acme.example",
+          org_name="Sam Rivera", my_name="Me Myself") -> Event:
+    start = datetime(2026, 12, 1, 9, 30, tzinfo=ZONE)
+    return Event(
+        uid=uid, start=start, end=start + timedelta(minutes=15), title=title,
+        organizer=Person(ORG, org_name),
+        attendees=(Attendee(ORG, org_name, Status.ACCEPTED), Attendee(ME, my_name, Status.NEEDS_ACTION),
+                   Attendee("priya@acme.example", "Priya", Status.ACCEPTED)),
+        my_status=Status.NEEDS_ACTION, recurring=recurring,
+        recurrence_id=start if recurring else None,
+    )
+
+
+def reply_for(ev: Event, response: Status = Status.TENTATIVE) -> Reply:
+    from guardian.model import Finding, Severity
+
+    finding = Finding("D001", "missing-pre-read", Severity.WARNING, "no doc", "request-pre-read", ev)
+    plan = compose([finding], now=CLOCK, tz=ZONE, me=ME,
+                   settings=ReplySettings(response=response))
+    return plan.replies[0]
+
+
+def parse_reply(data: bytes):
+    cal = icalendar.Calendar.from_ical(data)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 1
+    return cal, events[0]
+
+
+def attendees(vevent) -> list:
+    value = vevent.get("ATTENDEE")
+    return value if isinstance(value, list) else [value]
+
+
+def test_itip_reply_has_what_rfc5546_asks_for():
+    ev = event()
+    data = itip_reply(ev, me=ME, my_name="Me Myself", status=Status.TENTATIVE,
+                      comment="Could you link a doc?\nThanks", now=CLOCK)
+    cal, vevent = parse_reply(data)
+    assert str(cal["METHOD"]) == "REPLY"
+    assert str(cal["VERSION"]) == "2.0" and cal.get("PRODID")
+    assert str(vevent["UID"]) == "standup@acme.example"
+    assert vevent.decoded("DTSTAMP") == CLOCK
+    assert str(vevent["ORGANIZER"]) == f"mailto:{ORG}"
+    assert str(vevent["ORGANIZER"].params["CN"]) == "Sam Rivera"
+    (me,) = attendees(vevent)  # only my own ATTENDEE line
+    assert str(me) == f"mailto:{ME}"
+    assert me.params["PARTSTAT"] == "TENTATIVE"
+    assert str(vevent["COMMENT"]) == "Could you link a doc?\nThanks"
+    assert vevent.get("RECURRENCE-ID") is None  # a single meeting, not an occurrence
+    assert b"\r\nCOMMENT:Could you link a doc?\\nThanks\r\n" in data
+
+
+def test_itip_reply_for_an_occurrence_carries_recurrence_id():
+    ev = event(recurring=True)
+    _, vevent = parse_reply(itip_reply(ev, me=ME, status=Status.ACCEPTED, now=CLOCK))
+    assert vevent.decoded("RECURRENCE-ID") == ev.start
+    assert attendees(vevent)[0].params["PARTSTAT"] == "ACCEPTED"
+    assert vevent.get("COMMENT") is None
+
+
+def test_hostile_names_cannot_add_attendees_or_properties():
+    nasty = 'Evil"\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:evil@x.example\r\nX-Y:"'
+    ev = event(title="Sync\r\nATTENDEE:mailto:evil@x.example", org_name=nasty, my_name=nasty)
+    data = itip_reply(ev, me=ME, my_name=nasty, status=Status.TENTATIVE,
+                      comment="hi\r\nATTENDEE:mailto:evil@x.example", now=CLOCK)
+    _, vevent = parse_reply(data)
+    assert [str(a) for a in attendees(vevent)] == [f"mailto:{ME}"]
+    assert str(vevent["ORGANIZER"]) == f"mailto:{ORG}"
+    assert vevent.get("X-Y") is None
+    lines = data.decode().split("\r\n")
+    assert sum(line.startswith("ATTENDEE") for line in lines) == 1
+    assert "\n" not in str(vevent["SUMMARY"])
+
+
+def test_itip_reply_refuses_bad_addresses():
+    with pytest.raises(InputError, match="--me"):
+        itip_reply(event(), me="me@acme.example\r\nBcc: x@y.example", now=CLOCK)
+    bad = event().with_(organizer=Person("sam@acme.example, evil@x.example", "Sam"))
+    with pytest.raises(InputError, match="organizer"):
+        itip_reply(bad, me=ME, now=CLOCK)
+
+
+def test_message_headers_and_parts():
+    reply = reply_for(event())
+    ics = itip_reply(reply.event, me=ME, status=reply.response, comment=reply.body, now=CLOCK)
+    msg = build_message(reply, ics, sender=ME, sender_name="Me Myself", now=CLOCK)
+    parsed = email.message_from_bytes(bytes(msg), policy=policy.default)
+    assert parsed["To"].addresses[0].addr_spec == ORG
+    assert parsed["To"].addresses[0].display_name == "Sam Rivera"
+    assert parsed["From"].addresses[0].addr_spec == ME
+    assert "Platform daily standup" in parsed["Subject"]
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed.get_content_type() == "multipart/alternative"
+    plain = parsed.get_body(("plain",))
+    assert plain.get_content() == reply.body
+    (cal_part,) = [p for p in parsed.iter_parts() if p.get_content_type() == "text/calendar"]
+    assert cal_part.get_param("method") == "REPLY"
+    cal, vevent = parse_reply(cal_part.get_content().encode())
+    assert str(cal["METHOD"]) == "REPLY"
+    assert attendees(vevent)[0].params["PARTSTAT"] == "TENTATIVE"
+    assert str(vevent["COMMENT"]) == reply.body
+
+
+@pytest.mark.parametrize("title", ["Sync\r\nBcc: evil@x.example", "Sync\nTo: evil@x.example"])
+def test_hostile_title_adds_no_header(title):
+    nasty_name = 'Sam"\r\nBcc: evil@x.example'
+    reply = reply_for(event(title=title, org_name=nasty_name))
+    ics = itip_reply(reply.event, me=ME, status=reply.response, comment=reply.body, now=CLOCK)
+    raw = bytes(build_message(reply, ics, sender=ME, now=CLOCK))
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed.get_all("Bcc") is None
+    assert [a.addr_spec for a in parsed["To"].addresses] == [ORG]
+    header_block = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+    assert b"evil@x.example" not in header_block.replace(b"\r\n ", b" ").split(b"Subject:")[0]
+    assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
+
+
+def test_message_refuses_a_tampered_recipient():
+    reply = reply_for(event())
+    from dataclasses import replace
+
+    evil = replace(reply, to="sam@acme.example\r\nBcc: evil@x.example")
+    with pytest.raises(InputError):
+        build_message(evil, b"", sender=ME, now=CLOCK)
+
+
+def test_outbox_files_are_private_and_cannot_escape(tmp_path):
+    ev = event(uid="../../etc/passwd", title="../../Sync")
+    reply = reply_for(ev)
+    ics = itip_reply(reply.event, me=ME, status=reply.response, comment=reply.body, now=CLOCK)
+    msg = build_message(reply, ics, sender=ME, now=CLOCK)
+    name = outbox_name(reply)
+    assert "/" not in name and ".." not in name
+    ics_path, eml_path = write_outbox(tmp_path / "outbox", name, ics, msg)
+    assert ics_path.parent == eml_path.parent == tmp_path / "outbox"
+    assert ics_path.read_bytes() == ics
+    assert email.message_from_bytes(eml_path.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec == ORG
+    for path in (ics_path, eml_path):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == sorted([ics_path.name, eml_path.name])
