@@ -110,9 +110,18 @@ class AuditContext:
         """Free pieces of the day's working hours at least `min_minutes` long."""
         if day in self.days_off:
             return []
-        return intervals.free_slots(
-            self.hours.intervals(day), self.busy_intervals, timedelta(minutes=min_minutes)
-        )
+        key = (day, min_minutes)
+        cached = self._slot_cache.get(key)
+        if cached is None:
+            work = self.hours.intervals(day)
+            busy = intervals.overlapping(self.busy_intervals, work[0][0], work[-1][1]) if work else []
+            cached = intervals.free_slots(work, busy, timedelta(minutes=min_minutes))
+            self._slot_cache[key] = cached
+        return cached
+
+    @cached_property
+    def _slot_cache(self) -> dict:
+        return {}
 
     def focus_hours(self, min_minutes: float = 120) -> float:
         return sum(

@@ -150,10 +150,13 @@ def plan(
     windows_by_day: dict[date, list[Interval]] = {}
     used_day: dict[date, timedelta] = {}
     used_week: dict[tuple[int, int], timedelta] = {}
+    def near(merged: list[Interval], work: list[Interval]) -> list[Interval]:
+        return intervals.overlapping(merged, work[0][0], work[-1][1]) if work else []
+
     for day in days:
         work = intervals.intersect(hours.intervals(day), [(window.start, window.end)])
         work_by_day[day] = work
-        counted = intervals.total(intervals.intersect(work, existing_focus))
+        counted = intervals.total(intervals.intersect(work, near(existing_focus, work)))
         used_day[day] = counted
         used_week[_week(day)] = used_week.get(_week(day), timedelta(0)) + counted
         if day in off or not work:
@@ -161,7 +164,7 @@ def plan(
             continue
         future = intervals.intersect(work, [(max(now, window.start), window.end)])
         free = []
-        for s, e in intervals.free_slots(future, busy):
+        for s, e in intervals.free_slots(future, near(busy, work)):
             s, e = _ceil(s), _floor(e)
             if e - s >= policy.min_length:
                 free.append((s, e))
@@ -228,8 +231,8 @@ def plan(
         day_plans.append(DayPlan(
             day=day,
             work=tuple(work_by_day[day]),
-            busy=tuple(intervals.intersect(busy, work_by_day[day])),
-            existing_focus=tuple(intervals.intersect(existing_focus, work_by_day[day])),
+            busy=tuple(intervals.intersect(near(busy, work_by_day[day]), work_by_day[day])),
+            existing_focus=tuple(intervals.intersect(near(existing_focus, work_by_day[day]), work_by_day[day])),
             blocks=day_blocks,
             off=day in off,
         ))
@@ -265,15 +268,15 @@ def reconcile(wanted: list[Block] | tuple[Block, ...], existing: list[Event], no
     todo = sorted(b for b in wanted if b.start >= now)
     ops: list[BlockOp] = []
     unmatched: list[Event] = []
-    remaining = list(todo)
-    # exact matches first: nothing to do for them
+    # exact matches first: nothing to do for them (a dict, not a scan per block)
+    wanted_at = {(b.start.timestamp(), b.end.timestamp()): b for b in todo}
     for event in mine:
-        match = next((b for b in remaining if b.start == event.start and b.end == event.end), None)
+        match = wanted_at.pop((event.start.timestamp(), event.end.timestamp()), None)
         if match is not None:
-            remaining.remove(match)
             ops.append(BlockOp(OpKind.KEEP, match, event))
         else:
             unmatched.append(event)
+    remaining = sorted(wanted_at.values())
     # then move the closest existing block onto each remaining wanted block
     leftovers: list[Event] = []
     for event in unmatched:

@@ -8,6 +8,7 @@ Intervals are plain (start, end) tuples of aware datetimes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
@@ -88,3 +89,18 @@ def total(intervals: Iterable[Interval]) -> timedelta:
 def pad(intervals: Iterable[Interval], after: timedelta) -> list[Interval]:
     """Extend each interval's end (used for a buffer after meetings)."""
     return [(s, e + after) for s, e in merge(intervals)]
+
+
+def overlapping(merged: list[Interval], start: datetime, end: datetime) -> list[Interval]:
+    """The intervals of a `merge()` result that overlap [start, end).
+
+    A bisect on the sorted ends, so asking about one day of a year-long list
+    costs O(log n) plus what is returned, not a scan of the year.
+    """
+    first = bisect_right(merged, start, key=lambda interval: interval[1])
+    out: list[Interval] = []
+    for interval in merged[first:]:
+        if interval[0] >= end:
+            break
+        out.append(interval)
+    return out
