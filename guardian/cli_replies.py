@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
     ) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
-        from .errors import EXIT_PROVIDER
+        from .errors import ProviderError
         from .replies import ReplySettings
         from .replies_run import plan_for_session, send_plan
         from .session import Session
@@ -86,8 +86,14 @@ def register(app: typer.Typer) -> None:
                 typer.echo(line)
             if not lines:
                 typer.echo("nothing to send: every flagged organizer has been asked, or none is due")
-        if any(not o.ok for o in outcomes):
-            raise typer.Exit(EXIT_PROVIDER)
+        failed = sum(not o.ok for o in outcomes)
+        if failed:
+            # an exception, not typer.Exit: main() runs click with standalone_mode=False,
+            # where Exit's code is returned and dropped rather than raised
+            raise ProviderError(
+                f"{failed} of {len(outcomes)} requests could not be sent (see above)",
+                hint="nothing was recorded for them; the next `guardian replies send` retries",
+            )
 
     @app.command("convert")
     def convert_cmd(
