@@ -164,7 +164,9 @@ def _s(value: float | None) -> float | None:
 
 
 def _num(value: float) -> str:
-    """Hours to at most two decimals: 1.25, 2.5, 3."""
+    """Hours to at most two decimals (1.25, 2.5, 3); whole hours from 100 up."""
+    if abs(value) >= 100:
+        return f"{value:.0f}"
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
@@ -347,7 +349,7 @@ def report_table(r: Report, console) -> None:
                 continue
             line = Text(f"  {m.day:%a %d}  ")
             line.append(_bar(m, scale))
-            if m.day_off:
+            if m.day_off and n <= 31:
                 line.append("day off", style="dim")
             elif not m.workday and not m.meetings:
                 line.append("-", style="dim")
@@ -511,7 +513,7 @@ def _day_chart(r: Report) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
            f'role="img" aria-label="Hours per day: meetings, focus and fragmented time">']
     for i, m in enumerate(days):
-        if m.day.weekday() >= 5:
+        if m.day.weekday() >= 5 and n <= 120:
             out.append(f'<rect x="{left + i * slot:.1f}" y="{top}" width="{slot:.1f}" height="{plot_h}" fill="#f0f2f5"/>')
     step = 2 if ymax <= 12 else 4
     for h in range(0, int(ymax) + 1, step):
@@ -529,14 +531,16 @@ def _day_chart(r: Report) -> str:
                 f'fill="{colour}"><title>{_e(f"{m.day:%a %d %b}: {_num(hours)} h {name}")}</title></rect>'
             )
             base += hours
-        if m.day_off:
+        if m.day_off and n <= 31:
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}" font-size="11" text-anchor="middle" fill="#7b8794">off</text>')
         cx = left + i * slot + slot / 2
         if n <= 31:
             out.append(f'<text x="{cx:.1f}" y="{height - bottom + 17}" font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>')
             out.append(f'<text x="{cx:.1f}" y="{height - bottom + 32}" font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>')
-        elif m.day.weekday() == 0:
-            out.append(f'<text x="{cx:.1f}" y="{height - bottom + 17}" font-size="11" text-anchor="start" fill="#3e4c59">{m.day:%d %b}</text>')
+        elif (n <= 120 and m.day.weekday() == 0) or (n > 120 and m.day.day == 1):
+            label = f"{m.day:%d %b}" if n <= 120 else f"{m.day:%b}"
+            out.append(f'<line x1="{left + i * slot:.1f}" x2="{left + i * slot:.1f}" y1="{y(0):.1f}" y2="{y(0) + 5:.1f}" stroke="#9aa5b1"/>')
+            out.append(f'<text x="{left + i * slot:.1f}" y="{height - bottom + 17}" font-size="11" text-anchor="start" fill="#3e4c59">{label}</text>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/>')
     out.append("</svg>")
     return "".join(out)
