@@ -285,11 +285,14 @@ def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -
     chain_end: datetime | None = None
     chain: list[Event] = []
 
+    def elapsed(start: datetime, end: datetime) -> timedelta:
+        return timedelta(seconds=end.timestamp() - start.timestamp())  # not wall clock
+
     def close() -> None:
-        if chain and chain_end - chain_start > limit:
+        if chain and elapsed(chain_start, chain_end) > limit:
             # report on the meeting that pushed the run over the limit
-            culprit = next(e for e in chain if e.end - chain_start > limit)
-            span = (chain_end - chain_start).total_seconds() / 3600
+            culprit = next(e for e in chain if elapsed(chain_start, e.end) > limit)
+            span = elapsed(chain_start, chain_end).total_seconds() / 3600
             found.append((
                 f"meetings from {_hm(chain_start, ctx.tz)} to {_hm(chain_end, ctx.tz)} "
                 f"without a {p['min_break_minutes']} min break ({_hours(span)}, more than "

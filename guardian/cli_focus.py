@@ -24,10 +24,7 @@ def register(app: typer.Typer) -> None:
     def _session(calendar, me, start, days, tz, rules, config, now):
         from .session import Session
 
-        session = Session(_options(calendar, me, start, days, tz, rules, config, now))
-        if days is None and session.config.get("focus", "days"):
-            session = Session(_options(calendar, me, start, session.config.get("focus", "days"), tz, rules, config, now))
-        return session
+        return Session(_options(calendar, me, start, days, tz, rules, config, now), days_setting=("focus", "days"))
 
     def _show(run, session, fmt: str, title: str) -> None:
         from .render_focus import focus_json, focus_table

@@ -80,7 +80,8 @@ def parse_day(value: str, option: str = "--from") -> date:
 
 
 class Session:
-    def __init__(self, options: Options, *, default_days: int = 7) -> None:
+    def __init__(self, options: Options, *, days_setting: tuple[str, str] | None = None) -> None:
+        """`days_setting` names a config key, e.g. ("focus", "days"), that sets the default --days."""
         self.options = options
         self.config: Config = load_config(options.config)
         if options.tz:
@@ -89,7 +90,8 @@ class Session:
             self.tz = self.config.timezone() or system_zone()
         self.now = parse_now(options.now or os.environ.get("GUARDIAN_NOW"), self.tz)
         first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
-        days = options.days if options.days is not None else default_days
+        configured = self.config.get(*days_setting) if days_setting else None
+        days = options.days if options.days is not None else (configured or 7)
         if days < 1 or days > 3660:
             raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
         self.window = Window(
