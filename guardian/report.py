@@ -349,7 +349,7 @@ def report_table(r: Report, console) -> None:
                 continue
             line = Text(f"  {m.day:%a %d}  ")
             line.append(_bar(m, scale))
-            if m.day_off and n <= 31:
+            if m.day_off:
                 line.append("day off", style="dim")
             elif not m.workday and not m.meetings:
                 line.append("-", style="dim")
