@@ -200,3 +200,25 @@ def test_titles_are_shown_literally_not_as_markup(guardian, tmp_path):
     assert code == 0
     assert "| [bold]Weekly[/bold] \\| sync | 2 | 2 h | 3 | 6 h |" in md
     assert md.startswith("# guardian report: Mon 30 Nov - Sun 13 Dec 2026 (Europe/Berlin)")
+
+
+def test_config_sets_window_weeks_trend_html_and_focus_targets(guardian, tmp_path):
+    cal = write_ics(tmp_path, vevent("a", "Planning", "20261201T100000", "20261201T113000"))
+    config = tmp_path / "guardian.toml"
+    config.write_text(
+        'me = "me@acme.example"\ntimezone = "Europe/Berlin"\ncalendars_default = ["work"]\n'
+        '[calendars.work]\nsource = "ics:cal.ics"\n'
+        '[focus]\nmin_minutes = 90\nweekly_target_hours = 12\n'
+        '[report]\nweeks = 1\ntrend_weeks = 3\nhtml = "reports/latest.html"\n'
+    )
+    code, out, err = guardian("report", "--config", config, "--now", "2026-12-02T10:00:00+01:00", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00"  # one week: the one --now is in
+    assert len(doc["days"]) == 7 and len(doc["trend"]) == 3
+    assert doc["settings"]["focus_block_minutes"] == 90
+    assert doc["totals"]["focus"]["target_hours"] == 12
+    # Tuesday: 09:00-10:00 is too short, 11:30-17:00 is focus with a 90 min minimum
+    tuesday = doc["days"][1]
+    assert (tuesday["focus_hours"], tuesday["fragmented_hours"]) == (5.5, 1)
+    assert (tmp_path / "reports" / "latest.html").exists()
