@@ -222,3 +222,40 @@ def test_config_sets_window_weeks_trend_html_and_focus_targets(guardian, tmp_pat
     tuesday = doc["days"][1]
     assert (tuesday["focus_hours"], tuesday["fragmented_hours"]) == (5.5, 1)
     assert (tmp_path / "reports" / "latest.html").exists()
+
+
+def test_the_report_reads_a_google_calendar_like_any_other(guardian, tmp_path):
+    """Only Session.read_events is used, so a provider works as an .ics file does (loopback fake)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
+
+    tz = ZoneInfo("Europe/Berlin")
+    me = "me@example.com"
+
+    def timed(day, hour, minute, end_hour, end_minute, **extra):
+        return {"start": {"dateTime": datetime(2026, 12, day, hour, minute, tzinfo=tz).isoformat()},
+                "end": {"dateTime": datetime(2026, 12, day, end_hour, end_minute, tzinfo=tz).isoformat()}, **extra}
+
+    people = [{"email": me, "self": True, "responseStatus": "accepted"},
+              {"email": "sam@example.com", "responseStatus": "accepted"},
+              {"email": "kai@example.com", "responseStatus": "accepted"}]
+    with FakeGoogleCalendar(owner=me, tz="Europe/Berlin") as fake:
+        for day in range(7, 12):
+            fake.seed(timed(day, 9, 30, 9, 45, summary="Team standup", attendees=people))
+        fake.seed(timed(8, 13, 0, 16, 0, summary="Focus", eventType="focusTime"))
+        token = write_token_file(tmp_path / "google-token.json", fake)
+        config = tmp_path / "guardian.toml"
+        config.write_text(
+            f'timezone = "Europe/Berlin"\nme = "{me}"\nstate = "{tmp_path}/state.sqlite3"\n'
+            '[calendars.work]\nsource = "google:primary"\n'
+            f'[google]\napi_endpoint = "{fake.api_endpoint}"\ntoken_file = "{token}"\n'
+        )
+        doc = report_json(guardian, "--config", config, "--from", "2026-12-07", "--days", "7", "--weeks", "0",
+                          "--now", "2026-12-06T21:30:00+01:00")
+    t = doc["totals"]
+    assert t["meetings"] == {"count": 5, "hours": 1.25}
+    assert t["status"] == {"count": 5, "hours": 1.25}
+    assert t["focus"]["booked_hours"] == 3  # Google focusTime counts as focus...
+    assert doc["days"][1]["focus_hours"] == 7.25  # ...and does not break Tuesday's free time
