@@ -26,7 +26,7 @@ _BOILERPLATE = re.compile(
 
 _DECISION_WORDS = re.compile(
     r"\b(decide[sd]?|deciding|decision|approv(e|al|es|ed)|choose|choosing|pick (one|between)|"
-    r"select (one|between)|agree on|agreement on|sign[- ]?off|signoff|go/no[- ]go|go[- ]no[- ]go|"
+    r"select (one|between)|agree on|agreement on|sign[- ]?off|signoff|go\s*/\s*no[- ]?go|go[- ]no[- ]go|"
     r"vote|voting|ratify|finali[sz]e|commit to|settle on|resolve)\b",
     re.IGNORECASE,
 )

@@ -189,21 +189,31 @@ def _register_optional_commands() -> None:
                 raise
 
 
-def main(argv: list[str] | None = None) -> int:
-    import click
+def _click_exceptions() -> tuple[type, type, type]:
+    """Typer's usage-error, exit and abort classes, whichever click it ships.
 
+    Recent Typer vendors its own copy of click, so `click.ClickException`
+    would not catch its usage errors; the classes are found through Typer.
+    """
+    usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    return usage, typer.Exit, typer.Abort
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; every known failure becomes one line and an exit code."""
+    usage_error, exit_signal, abort = _click_exceptions()
     _setup_logging()
     try:
-        app(args=argv, standalone_mode=False, prog_name="guardian")
+        code = app(args=argv, standalone_mode=False, prog_name="guardian")
     except GuardianError as exc:
         print(f"guardian: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except exit_signal as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except usage_error as exc:
         exc.show()
-        return exc.exit_code if exc.exit_code else EXIT_INPUT
-    except click.exceptions.Abort:
+        return EXIT_INPUT
+    except abort:
         print("guardian: aborted", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -211,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    # without standalone mode, click returns the code of a typer.Exit it caught
+    return code if isinstance(code, int) else 0
 
 
 _register_optional_commands()

@@ -23,7 +23,8 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     datetimes that share a tzinfo by wall clock, which is wrong on the
     23 h and 25 h days of a DST change. In UTC every length is real.
     """
-    ordered = sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals if e > s)
+    utc = ((s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals)
+    ordered = sorted((s, e) for s, e in utc if e > s)  # compared in UTC, not by wall clock
     merged: list[Interval] = []
     for start, end in ordered:
         if merged and start <= merged[-1][1]:

@@ -119,23 +119,26 @@ def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
         base, sources = _load_raw(parent, depth + 1)
     merged = copy.deepcopy(base)
     merged["name"] = data.get("name", path.stem)
-    merged.setdefault("_docs", {})
     for category, words in data.get("exemptions", {}).items():
         merged["exemptions"][category] = list(words)
     for key, rule in data.get("rules", {}).items():
         code = _code_for(key, merged["rules"], doc)
         target = merged["rules"].setdefault(code, {"_origin": str(path)})
+        # which pack set each field, so an error points at the file that wrote it
+        where = target.setdefault("_where", {})
         for field_name, value in rule.items():
             if field_name in ("params", "docs"):
                 target.setdefault(field_name, {}).update(value)
+                where.update({f"{field_name}.{k}": doc for k in value})
             else:
                 target[field_name] = value
+                where[field_name] = doc
+        where.setdefault("", doc)  # the pack that first defined the rule
         target["_origin"] = str(path)
-        target.setdefault("_doc", doc)
-        merged["_docs"][code] = doc
     for item in data.get("disable", []):
         code = _code_for(item, merged["rules"], doc, where=("disable",), must_exist=True)
         merged["rules"][code]["enabled"] = False
+        merged["rules"][code]["_where"]["enabled"] = doc
     sources.append(str(path))
     return merged, sources
 
@@ -199,11 +202,12 @@ def _build(raw: dict, sources: list[str]) -> RuleBook:
     rules: list[Rule] = []
     names: dict[str, str] = {}
     for code, spec in sorted(raw["rules"].items()):
-        doc: TomlDoc = spec.get("_doc")
-        rule = _make_rule(code, spec, doc)
+        where: dict[str, TomlDoc] = spec["_where"]
+        rule = _make_rule(code, spec, where)
         if rule is None:
             continue
         if rule.name in names and names[rule.name] != code:
+            doc = where.get("name", where[""])
             raise doc.error(("rules", code, "name"), f"name {rule.name!r} is already used by {names[rule.name]}")
         names[rule.name] = code
         rules.append(rule)
@@ -211,9 +215,12 @@ def _build(raw: dict, sources: list[str]) -> RuleBook:
     return RuleBook(raw.get("name", "pack"), tuple(rules), exemptions, tuple(sources))
 
 
-def _make_rule(code: str, spec: dict, doc: TomlDoc) -> Rule | None:
+def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
+    def doc_for(key: str) -> TomlDoc:
+        return where.get(key, where[""])
+
     def err(key: str, message: str, hint: str = "") -> InputError:
-        return doc.error(("rules", code, key) if key else ("rules", code), message, hint)
+        return doc_for(key).error(("rules", code, *key.split(".")) if key else ("rules", code), message, hint)
 
     if not CODE_RE.match(code):
         raise err("", "a rule code is 1-4 capital letters and 3 digits, like D001 or X100")
@@ -247,17 +254,17 @@ def _make_rule(code: str, spec: dict, doc: TomlDoc) -> Rule | None:
     for key, value in params.items():
         if key not in defaults:
             allowed = ", ".join(sorted(defaults)) or "none"
-            raise doc.error(("rules", code, "params", key), f"check {check_name!r} has no parameter {key!r}", hint=f"parameters: {allowed}")
-        _check_type(doc, ("rules", code, "params", key), value, defaults[key])
+            raise err(f"params.{key}", f"check {check_name!r} has no parameter {key!r}", hint=f"parameters: {allowed}")
+        _check_type(doc_for(f"params.{key}"), ("rules", code, "params", key), value, defaults[key])
     for key, kind in (("exempt", bool), ("min_attendees", int), ("min_minutes", (int, float)), ("fix", str)):
         if key in spec and (not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool):
             raise err(key, f"must be {_type_name(kind)}")
     docs = spec.get("docs", {})
     for key, value in docs.items():
         if key not in DOC_SECTIONS:
-            raise doc.error(("rules", code, "docs", key), "unknown docs section", hint=f"sections: {', '.join(DOC_SECTIONS)}")
+            raise err(f"docs.{key}", "unknown docs section", hint=f"sections: {', '.join(DOC_SECTIONS)}")
         if not isinstance(value, str):
-            raise doc.error(("rules", code, "docs", key), "must be text")
+            raise err(f"docs.{key}", "must be text")
     if not enabled:
         return None
     return Rule(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from .intervals import Interval
 
@@ -30,12 +30,13 @@ def parse_ranges(spec: str) -> list[tuple[time, time]]:
         if not match:
             raise ValueError(f"{part.strip()!r} is not a range like 09:00-17:00")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h2 == 24 and m2 == 0:
-            h2, m2 = 23, 59
+        midnight_end = (h2, m2) == (24, 0)
+        if midnight_end:
+            h2 = 0  # 24:00 is kept as time(0) and read as the end of the day
         if not (0 <= h1 < 24 and 0 <= h2 < 24 and m1 < 60 and m2 < 60):
             raise ValueError(f"{part.strip()!r} has an impossible time")
         start, end = time(h1, m1), time(h2, m2)
-        if end <= start:
+        if end <= start and not midnight_end:
             raise ValueError(f"{part.strip()!r} ends before it starts")
         ranges.append((start, end))
     return sorted(ranges)
@@ -58,8 +59,12 @@ class WorkingHours:
         return bool(self.by_weekday[day.weekday()])
 
     def intervals(self, day: date) -> list[Interval]:
+        """The day's working ranges as aware datetimes; an end of 24:00 is next midnight."""
         return [
-            (datetime.combine(day, s, tzinfo=self.tz), datetime.combine(day, e, tzinfo=self.tz))
+            (
+                datetime.combine(day, s, tzinfo=self.tz),
+                datetime.combine(day + timedelta(days=1) if e == time(0) else day, e, tzinfo=self.tz),
+            )
             for s, e in self.by_weekday[day.weekday()]
         ]
 

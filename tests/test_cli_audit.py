@@ -172,25 +172,15 @@ def test_findings_alone_exit_0(cli, week):
     assert cli(*audit_args(week)).code == 0
 
 
-FAIL_ON_BUG = pytest.mark.xfail(
-    reason="bug: cli.main ignores the exit code app(standalone_mode=False) returns for typer.Exit, "
-    "so --fail-on never exits 1",
-    strict=True,
-)
-CLICK_BUG = pytest.mark.xfail(
-    reason="bug: cli.main catches click.exceptions.*, but typer raises its vendored typer._click "
-    "exceptions, so usage errors escape as a traceback (exit 1) instead of one line and exit 2",
-    strict=True,
-)
 
 
 @pytest.mark.parametrize(
     ("level", "code"),
     [
-        pytest.param("info", 1, marks=FAIL_ON_BUG),
-        pytest.param("warning", 1, marks=FAIL_ON_BUG),
+        ("info", 1),
+        ("warning", 1),
         ("error", 0),
-        pytest.param("WARNING", 1, marks=FAIL_ON_BUG),
+        ("WARNING", 1),
     ],
 )
 def test_fail_on(cli, week, level, code):
@@ -200,7 +190,6 @@ def test_fail_on(cli, week, level, code):
     assert result.out.strip()  # the findings are still shown
 
 
-@FAIL_ON_BUG
 def test_fail_on_error_when_a_pack_raises_severity(cli, week, tmp_path):
     rules = tmp_path / "strict.toml"
     rules.write_text('extends = "default"\n[rules.D001]\nseverity = "error"\n', encoding="utf-8")
@@ -228,7 +217,6 @@ def test_bad_options_exit_2_with_one_line(cli, week, extra, option):
     assert no_traceback(result.err)
 
 
-@CLICK_BUG
 def test_days_must_be_a_number(cli, week):
     result = cli(*audit_args(week), "--days", "seven")
     assert result.code == 2
@@ -236,7 +224,6 @@ def test_days_must_be_a_number(cli, week):
     assert "--days" in result.err
 
 
-@CLICK_BUG
 def test_an_unknown_option_exits_2_with_one_line(cli, week):
     result = cli(*audit_args(week), "--bogus")
     assert result.code == 2

@@ -138,11 +138,6 @@ def test_config_rule_pack_is_used(cli, tmp_path):
     assert "S001" not in rules
 
 
-@pytest.mark.xfail(
-    reason="bug: workhours.parse_ranges turns an end of 24:00 into 23:59, so a meeting ending at "
-    "midnight is flagged after-hours although the day is worked until 24:00",
-    strict=True,
-)
 def test_working_until_midnight_includes_a_meeting_that_ends_at_midnight(cli, tmp_path):
     cal = write_ics(tmp_path, vevent("Late review", "2026-12-01 23:00", minutes=60, description=GOOD))
     cfg = config(tmp_path, f'me = "{ME}"\ntimezone = "Europe/Berlin"\n[working_hours]\ntuesday = "14:00-24:00"\n')

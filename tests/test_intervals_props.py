@@ -129,12 +129,6 @@ def test_total_across_dst_is_right_when_the_zones_differ():
     assert total([(start, end)]) == timedelta(hours=4)
 
 
-@pytest.mark.xfail(
-    reason="bug: intervals.merge filters `e > s` before converting to UTC; two Berlin datetimes "
-    "compare by wall clock, so a 45 min interval inside the repeated hour of 2026-10-25 "
-    "(02:30 CEST to 02:15 CET) is dropped as empty",
-    strict=True,
-)
 def test_an_interval_inside_the_repeated_hour_is_kept():
     start = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc).astimezone(BERLIN)  # 02:30+02:00
     end = datetime(2026, 10, 25, 1, 15, tzinfo=timezone.utc).astimezone(BERLIN)  # 02:15+01:00

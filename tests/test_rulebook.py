@@ -202,11 +202,6 @@ OVERRIDE_ERRORS = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="bug: rulebook._load_raw keeps the `_doc` of the pack that first defined a rule, so a bad "
-    "override in a user pack is reported at rules/default.toml and its line, not the user's file",
-    strict=True,
-)
 @pytest.mark.parametrize(("text", "line", "key"), OVERRIDE_ERRORS, ids=[e[2] for e in OVERRIDE_ERRORS])
 def test_a_bad_override_of_a_default_rule_points_at_the_users_file(cli, tmp_path, text, line, key):
     path = pack(tmp_path, text)
