@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from . import intervals
@@ -398,7 +398,3 @@ def trend(days: list[DayMetrics], params: MetricParams, spans: list[tuple[date, 
                  if first + timedelta(days=i) in index]
         out.append(aggregate(chunk, params, first, last))
     return out
-
-
-def day_start(day: date, tz) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)

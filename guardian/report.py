@@ -156,7 +156,7 @@ def build_report(ctx: AuditContext, params: MetricParams, *, trend_weeks_count: 
 
 
 def _h(value: float) -> float:
-    return round(value + 0.0, 2)
+    return round(value, 2)
 
 
 def _s(value: float | None) -> float | None:
@@ -182,10 +182,6 @@ def _span(first: date, last: date) -> str:
     if first.year == last.year:
         return f"{first:%a %d %b} - {last:%a %d %b %Y}"
     return f"{first:%a %d %b %Y} - {last:%a %d %b %Y}"
-
-
-def _week_label(t: Totals) -> str:
-    return f"{t.first:%d %b}" if t.first.year == t.last.year else f"{t.first:%d %b %Y}"
 
 
 # ---------------------------------------------------------------------------
@@ -255,8 +251,8 @@ def report_dict(r: Report) -> dict[str, Any]:
         "timezone": str(r.tz),
         "settings": {
             "focus_block_minutes": r.params.min_minutes,
-            "weekly_focus_target_hours": r.params.weekly_target_hours,
-            "pre_read_lead_hours": r.params.lead_hours,
+            "weekly_focus_target_hours": float(r.params.weekly_target_hours),
+            "pre_read_lead_hours": float(r.params.lead_hours),
             "status_keywords_from": "S001" if status_known else None,
         },
         "totals": totals_json(r.totals, status_known),
