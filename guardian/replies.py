@@ -503,8 +503,8 @@ def _values(event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, sett
     }
 
 
-def run_replies(session: Any, send: bool) -> dict[str, Any]:
+def run_replies(session: Any, send: bool, result: Any = None) -> dict[str, Any]:
     """For `guardian nightly`; see `guardian.replies_run.run_replies` (I/O lives there)."""
     from .replies_run import run_replies as _run
 
-    return _run(session, send)
+    return _run(session, send, result)

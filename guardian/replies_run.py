@@ -162,16 +162,17 @@ def send_plan(session, plan: Plan, settings: ReplySettings | None = None) -> lis
     return outcomes
 
 
-def run_replies(session, send: bool) -> dict[str, Any]:
+def run_replies(session, send: bool, result=None) -> dict[str, Any]:
     """For `guardian nightly`: plan (and with send=True, send) the due requests.
 
     Returns counts and one log line per action:
     {"planned", "sent", "failed", "deferred", "skipped", "lines": [...]}.
-    The caller decides whether replies are enabled ([nightly] replies or
-    [replies] enabled); this function does what it is asked.
+    Pass the audit `result` the caller already has to avoid reading the
+    calendars twice. The caller decides whether replies are enabled
+    ([nightly] replies or [replies] enabled); this does what it is asked.
     """
     settings = ReplySettings.from_config(session.config)
-    plan = plan_for_session(session, settings=settings, state=session.state if send else None)
+    plan = plan_for_session(session, result, settings=settings, state=session.state if send else None)
     lines: list[str] = []
     outcomes: list[Outcome] = []
     if send:
