@@ -174,6 +174,10 @@ def fmt_hours(value: float) -> str:
     return f"{_num(value)} h"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def fmt_share(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
@@ -359,7 +363,7 @@ def report_table(r: Report, console) -> None:
             console.print(line, soft_wrap=True)
     console.print(f"  [dim]one block = {scale * 60:g} min[/]")
 
-    console.print(f"\n[bold]The window[/] ({r.totals.days} days)")
+    console.print(f"\n[bold]The window[/] ({_plural(r.totals.days, 'day')})")
     for label, value in indicator_lines(r.totals, p):
         console.print(f"  {label + ':':<38} {escape(value)}", highlight=False)
 
@@ -394,7 +398,7 @@ def report_table(r: Report, console) -> None:
             if p.status_keywords is not None:
                 row.append(fmt_hours(w.status_hours))
             table.add_row(*row)
-        console.print(f"\n[bold]Trend[/] (last {len(r.trend)} weeks; * = not over yet; docs = with a pre-read, "
+        console.print(f"\n[bold]Trend[/] (last {_plural(len(r.trend), 'week')}; * = not over yet; docs = with a pre-read, "
                       "decide = with a decision agenda)")
         console.print(table)
 
@@ -426,7 +430,7 @@ def report_markdown(r: Report) -> str:
         lines += [f"| {_md(c.title)} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
                   for c in r.series]
     if r.trend:
-        lines += ["", f"## Trend (last {len(r.trend)} weeks)", ""] + _md_weeks(r, r.trend)
+        lines += ["", f"## Trend (last {_plural(len(r.trend), 'week')})", ""] + _md_weeks(r, r.trend)
     return "\n".join(lines) + "\n"
 
 
@@ -647,7 +651,7 @@ def report_html(r: Report) -> str:
     trend = ""
     if r.trend:
         trend = (
-            f"<h2>Trend: the last {len(r.trend)} weeks</h2><div class=\"panel\">"
+            f"<h2>Trend: the last {_plural(len(r.trend), 'week')}</h2><div class=\"panel\">"
             f'<div class="legend"><span><i style="background:{FOCUS_COLOUR}"></i>focus in {block} blocks</span>'
             f'<span><i style="background:{MEETING_COLOUR}"></i>meetings</span>'
             f'<span><i class="line"></i>weekly focus target</span><span>* week not over yet</span></div>'
