@@ -165,3 +165,30 @@ def test_outbox_files_are_private_and_cannot_escape(tmp_path):
     for path in (ics_path, eml_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == sorted([ics_path.name, eml_path.name])
+
+
+# --- any text at all --------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_pieces = st.sampled_from(list("aZ :<>\",;@\\\r\n\t\x00\x85\u2028=?$\u00e9") + ["Bcc: ", "To: ", "=?utf-8?q?x?="])
+_nasty = st.lists(_pieces, max_size=20).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=_nasty, org_name=_nasty, my_name=_nasty)
+def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name):
+    reply = reply_for(event(title=title, org_name=org_name, my_name=my_name))
+    assert reply.to == ORG
+    ics = itip_reply(reply.event, me=ME, my_name=my_name, status=reply.response, comment=reply.body, now=CLOCK)
+    raw = bytes(build_message(reply, ics, sender=ME, sender_name=my_name, now=CLOCK))
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert sorted(k.lower() for k in parsed.keys()) == sorted([
+        "from", "to", "subject", "date", "message-id", "auto-submitted", "x-guardian",
+        "mime-version", "content-type"])
+    assert [a.addr_spec for a in parsed["To"].addresses] == [ORG]
+    assert [a.addr_spec for a in parsed["From"].addresses] == [ME]
+    _, vevent = parse_reply(ics)
+    assert [str(a) for a in attendees(vevent)] == [f"mailto:{ME}"]
+    assert str(vevent["ORGANIZER"]) == f"mailto:{ORG}"
