@@ -57,8 +57,6 @@ class BlockFile:
         return [e for e in IcsSource(self.path, self.identity).read(window) if e.own_block]
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
-        import icalendar
-
         refuse_foreign(ops)
         result = ApplyResult()
         writes = [op for op in ops if op.kind is not OpKind.KEEP]

@@ -27,8 +27,8 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List, explain and check rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-from .cli_options import (  # noqa: F401  (re-exported for command modules)
-    FORMATS, CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
+from .cli_options import (
+    CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
     check_format as _check_format, console, make_options as _options,
 )
 

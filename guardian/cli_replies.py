@@ -15,9 +15,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import (
+    from .cli_options import (
         CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
-        _check_format, _options,
+        check_format as _check_format, make_options as _options,
     )
 
     replies_app = typer.Typer(

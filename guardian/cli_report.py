@@ -15,7 +15,7 @@ DEFAULT_WEEKS = 2
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import (
+    from .cli_options import (
         CalendarOpt,
         ConfigOpt,
         FormatOpt,
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks) -> None:
-    from .cli import _check_format, _options, console
+    from .cli_options import check_format as _check_format, console, make_options as _options
     from .errors import InputError
     from .metrics import MetricParams
     from .report import build_report, read_span, report_json, report_markdown, report_table, report_window, report_html

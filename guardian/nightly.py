@@ -25,11 +25,9 @@ def run_nightly(
         yield f"{spec}: audit: {errors} error-level findings (run `guardian audit -c {spec}`)"
     run = run_focus(session, apply=apply, events=events)
     yield from (f"{spec}: {line}" for line in run.lines)
-    if session.config.get("nightly", "replies", False):
-        try:
-            from .replies import run_replies
-        except ImportError:
-            return
-        outcome = run_replies(session, send=apply)
+    if session.config.get("nightly", "replies", False) or session.config.get("replies", "enabled", False):
+        from .replies_run import run_replies
+
+        outcome = run_replies(session, send=apply, result=result)
         for line in outcome.get("lines", []):
             yield f"{spec}: {line}"

@@ -37,7 +37,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -502,9 +502,3 @@ def _values(event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, sett
         "status_note": STATUS_NOTES[settings.response],
     }
 
-
-def run_replies(session: Any, send: bool, result: Any = None) -> dict[str, Any]:
-    """For `guardian nightly`; see `guardian.replies_run.run_replies` (I/O lives there)."""
-    from .replies_run import run_replies as _run
-
-    return _run(session, send, result)

@@ -430,7 +430,7 @@ def test_audit_shows_would_send_and_drafts(cli, tmp_path):
 
 
 def test_run_replies_for_nightly(isolated, tmp_path):
-    from guardian.replies import run_replies
+    from guardian.replies_run import run_replies
     from guardian.session import Options, Session
 
     config = example_copy(tmp_path)
