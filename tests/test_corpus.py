@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import DATA, ME, NOW, audit_args, no_traceback
 
 FILES = sorted(DATA.glob("*.ics"))
-UNREADABLE = {"empty.ics", "not-icalendar.ics"}
+UNREADABLE = {"empty.ics", "not-icalendar.ics", "truncated.ics", "html-login-page.ics"}
 # files whose interesting days are not in the default week
 STARTS = {"dst-spring-berlin.ics": "2026-03-23", "dst-autumn-berlin.ics": "2026-10-19"}
 
@@ -44,7 +44,7 @@ def by_title(doc) -> dict[str, list[dict]]:
 
 
 def test_the_corpus_has_one_file_per_oddity():
-    assert len(FILES) >= 25
+    assert len(FILES) >= 35
     assert UNREADABLE <= {p.name for p in FILES}
 
 
@@ -319,3 +319,66 @@ def test_dst_days_have_the_right_working_hours(cli):
         flagged = {f["day"] for f in doc["findings"] if f["rule"] == "H001" and f["event"]["title"] == "Release decision"}
         weekend = {d for d in flagged if date.fromisoformat(d).weekday() >= 5}
         assert flagged == weekend, flagged
+
+
+# --- encodings, syntax and components --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("utf8-bom.ics", "Café planning — München"),
+        ("lowercase-names.ics", "lowercase names"),
+    ],
+)
+def test_encodings_and_spelling_of_names(cli, name, title):
+    doc, _ = audit_json(cli, DATA / name, days=7)
+    assert [e["title"] for e in doc["events"]] == [title]
+
+
+def test_latin1_bytes_do_not_stop_the_audit(cli):
+    doc, _ = audit_json(cli, DATA / "latin1-bytes.ics", days=7)
+    [event] = doc["events"]
+    assert event["title"].startswith("Caf") and "planning" in event["title"]
+
+
+def test_a_calendar_without_events_has_no_findings(cli):
+    doc, _ = audit_json(cli, DATA / "no-events.ics", days=7)
+    assert doc["events"] == [] and doc["findings"] == []
+    table = cli(*audit_args(DATA / "no-events.ics"))
+    assert table.code == 0 and "No findings" in table.out
+
+
+def test_outlook_customized_time_zone_uses_its_vtimezone(cli):
+    doc, _ = audit_json(cli, DATA / "customized-time-zone.ics", tz="America/New_York", days=7)
+    [event] = doc["events"]
+    assert datetime.fromisoformat(event["start"]) == datetime(2026, 12, 1, 14, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_duration_gives_the_end(cli):
+    doc, _ = audit_json(cli, DATA / "duration-and-no-end.ics", days=7)
+    [event] = by_title(doc)["Forty-five minutes by DURATION"]
+    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    assert (end - start).total_seconds() == 45 * 60
+    # the all-day holiday without DTEND is one day off: no F001 on that Friday
+    assert "Company holiday" not in by_title(doc)
+    assert not [f for f in doc["findings"] if f["rule"] == "F001" and f["day"] == "2026-12-04"]
+
+
+def test_todos_journals_and_free_busy_are_ignored(cli):
+    doc, _ = audit_json(cli, DATA / "other-components.ics", days=7)
+    assert [e["title"] for e in doc["events"]] == ["Quarterly budget"]
+    assert doc["findings"] == []
+
+
+def test_cancelled_excluded_and_declined_instances_of_a_series(cli):
+    doc, _ = audit_json(cli, DATA / "cancelled-and-declined-instances.ics", days=7)
+    days = [d.date() for d in _starts(doc, "Delivery check")]
+    # 1 Dec: EXDATE (as a DATE), 2 Dec: cancelled instance, 3 Dec: I declined that one
+    assert days == [date(2026, 11, 30), date(2026, 12, 4)]
+
+
+def test_guardians_own_blocks_are_not_meetings(cli):
+    doc, _ = audit_json(cli, DATA / "guardian-own-block.ics", days=7)
+    assert [e["title"] for e in doc["events"]] == ["Pricing decision"]
+    assert doc["findings"] == []  # not even H005 against the block under it
