@@ -113,3 +113,47 @@ def test_d002_lead_hours_can_be_raised_in_a_pack(tmp_path):
     event = vevent("Beta launch", "2026-12-01 10:00", description=DECISION, created="20261129T090000Z")
     assert "D002" not in codes(run(tmp_path, event))
     assert "D002" in codes(run(tmp_path, event, rules=pack))
+
+
+# --- wrapped links: what corporate mail and calendar clients do to URLs ------------------------
+
+WRAPPED = [
+    pytest.param(
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Facme.sharepoint.com%2Fsites%2Feng%2Fplan.docx"
+        "&data=05%7C01%7Cme%40acme.example&reserved=0",
+        id="outlook-safe-links",
+    ),
+    pytest.param(
+        "https://www.google.com/url?q=https://docs.google.com/document/d/1AbC/edit&sa=D&source=calendar&usd=2",
+        id="google-redirect",
+    ),
+    pytest.param(
+        "https://urldefense.com/v3/__https://docs.google.com/document/d/1AbC/edit__;!!abc$",
+        id="proofpoint-urldefense",
+    ),
+]
+
+
+@pytest.mark.xfail(
+    reason="bug: links.classify looks only at the outer host, so a document link wrapped by Outlook Safe "
+    "Links, Google's /url?q= redirect or Proofpoint is 'other' and D001 fires although a pre-read is linked",
+    strict=True,
+)
+@pytest.mark.parametrize("link", WRAPPED)
+def test_d001_a_wrapped_document_link_is_still_a_document(tmp_path, link):
+    html = f'<p>Should we ship the beta on Friday?</p><p>Pre-read: <a href="{link}">the plan</a></p>'
+    assert "D001" not in codes(run(tmp_path, vevent("Beta launch", description=html)))
+
+
+@pytest.mark.xfail(
+    reason="bug: links.classify treats every teams.microsoft.com URL as a conference link, but "
+    "/l/file/ links are files shared in Teams (documents)",
+    strict=True,
+)
+def test_d001_a_file_shared_in_teams_is_a_document(tmp_path):
+    link = (
+        "https://teams.microsoft.com/l/file/5E0C4F2A-1B2C-4D5E-8F90-ABCDEF012345?tenantId=abc"
+        "&fileType=docx&objectUrl=https%3A%2F%2Facme.sharepoint.com%2Fsites%2Feng%2Fplan.docx"
+    )
+    event = vevent("Beta launch", description=f"Should we ship the beta on Friday?\nPre-read: {link}")
+    assert "D001" not in codes(run(tmp_path, event))
