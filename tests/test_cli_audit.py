@@ -328,3 +328,33 @@ def test_the_readme_main_command_shows_a_week_of_findings(cli, tmp_path, monkeyp
     assert len(doc["findings"]) >= 10
     assert len({f["day"] for f in doc["findings"]}) >= 3
     assert len({f["rule"] for f in doc["findings"]}) >= 8
+
+
+# --- who am I --------------------------------------------------------------------------------------
+
+
+def test_without_me_a_single_warning_says_how_to_fix_it(cli, week):
+    result = cli(*audit_args(week, "--format", "json", me=None))
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err_lines if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "--me" in warnings[0] and week.name in warnings[0]
+    # invitations are taken as accepted, so the declined one counts as a meeting now
+    assert "Declined sync" in {e["title"] for e in json.loads(result.out)["events"]}
+
+
+def test_me_is_matched_case_insensitively(cli, tmp_path):
+    path = write_ics(tmp_path, vevent("Review", "2026-12-01 10:00", description=GOOD, me="Me@ACME.example", my_status="DECLINED"))
+    doc = json.loads(cli(*audit_args(path, "--format", "json", me="me@acme.example")).out)
+    assert doc["events"] == []
+
+
+def test_ics_scheme_and_several_calendars(cli, tmp_path):
+    a = write_ics(tmp_path, vevent("From A", "2026-12-01 10:00", description=GOOD), name="a.ics")
+    b = write_ics(tmp_path, vevent("From B", "2026-12-01 10:15", description=GOOD, attendees=("bob@acme.example", DAVE)), name="b.ics")
+    result = cli(*audit_args(a, "-c", f"ics:{b}", "--format", "json"))
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert {e["title"] for e in doc["events"]} == {"From A", "From B"}
+    # overlaps are found across calendars
+    assert [f["event"]["title"] for f in doc["findings"] if f["rule"] == "H005"] == ["From B"]
