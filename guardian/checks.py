@@ -311,21 +311,26 @@ def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -
     return found
 
 
-@check("double-booked", "day", "two accepted meetings overlap")
-def double_booked(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -> list:
-    committed = [
-        e for e in meetings if e.my_status in (Status.ACCEPTED, Status.ORGANIZER)
-    ]
+@check("double-booked", "window", "two accepted meetings overlap")
+def double_booked(ctx: AuditContext, p: dict) -> list:
+    """A sweep over the window, so overlaps across midnight are seen too."""
+    committed = sorted(
+        (e for e in ctx.meetings if e.my_status in (Status.ACCEPTED, Status.ORGANIZER)),
+        key=lambda e: (e.start, e.end),
+    )
     found = []
-    for i, later in enumerate(committed):
-        for earlier in committed[:i]:
-            if earlier.end > later.start and earlier.uid != later.uid:
-                found.append((
-                    f"overlaps \"{earlier.title}\" ({_hm(earlier.start, ctx.tz)}-"
-                    f"{_hm(earlier.end, ctx.tz)}); you accepted both",
-                    later,
-                ))
-                break
+    running: list[Event] = []  # meetings that have not ended yet, in start order
+    for later in committed:
+        running = [e for e in running if e.end > later.start]
+        earlier = next((e for e in running if e.uid != later.uid), None)
+        if earlier is not None:
+            found.append((
+                f"overlaps \"{earlier.title}\" ({_hm(earlier.start, ctx.tz)}-"
+                f"{_hm(earlier.end, ctx.tz)}); you accepted both",
+                later,
+                ctx.local(later.start).date(),
+            ))
+        running.append(later)
     return found
 
 

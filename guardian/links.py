@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .model import Link, LinkKind
 
@@ -99,10 +99,53 @@ def _matches(host: str, path: str, needle: str) -> bool:
     return not needle_path or path.lstrip("/").startswith(needle_path)
 
 
+# Mail security gateways and redirectors wrap links; the document is inside.
+_PROOFPOINT_V3 = re.compile(r"^https?://urldefense\.com/v3/__(.+?)__;", re.IGNORECASE)
+
+
+def unwrap(url: str) -> str:
+    """The link a redirector or mail gateway wraps (Safe Links, Google, Proofpoint)."""
+    for _ in range(3):  # a wrapped link may be wrapped again
+        inner = _unwrap_once(url)
+        if not inner or inner == url:
+            return url
+        url = inner
+    return url
+
+
+def _unwrap_once(url: str) -> str | None:
+    match = _PROOFPOINT_V3.match(url)
+    if match:
+        return match.group(1)
+    host, path = _host_path(url)
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return None
+    if host.endswith("safelinks.protection.outlook.com"):
+        return (query.get("url") or [None])[0]
+    if host in ("www.google.com", "google.com") and path == "/url":
+        return (query.get("q") or query.get("url") or [None])[0]
+    if host == "urldefense.proofpoint.com" and path.startswith("/v2/url"):
+        encoded = (query.get("u") or [None])[0]
+        return unquote(encoded.replace("-", "%").replace("_", "/")) if encoded else None
+    return None
+
+
 @lru_cache(maxsize=4096)
 def classify(url: str, label_hint: str = "") -> Link:
-    """Classify one URL as a conference link, a document, or something else."""
+    """Classify one URL as a conference link, a document, or something else.
+
+    A wrapped link is judged by what it wraps, but keeps the address the
+    user was sent.
+    """
+    inner = unwrap(url)
+    if inner != url:
+        found = classify(inner, label_hint)
+        return Link(url, found.kind, found.label)
     host, path = _host_path(url)
+    if host in ("teams.microsoft.com", "teams.live.com") and path.startswith("/l/file/"):
+        return Link(url, LinkKind.DOC, "file shared in Teams")
     for needle, label in CONFERENCE_HOSTS:
         if _matches(host, path, needle):
             return Link(url, LinkKind.CONFERENCE, label)

@@ -134,22 +134,12 @@ WRAPPED = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="bug: links.classify looks only at the outer host, so a document link wrapped by Outlook Safe "
-    "Links, Google's /url?q= redirect or Proofpoint is 'other' and D001 fires although a pre-read is linked",
-    strict=True,
-)
 @pytest.mark.parametrize("link", WRAPPED)
 def test_d001_a_wrapped_document_link_is_still_a_document(tmp_path, link):
     html = f'<p>Should we ship the beta on Friday?</p><p>Pre-read: <a href="{link}">the plan</a></p>'
     assert "D001" not in codes(run(tmp_path, vevent("Beta launch", description=html)))
 
 
-@pytest.mark.xfail(
-    reason="bug: links.classify treats every teams.microsoft.com URL as a conference link, but "
-    "/l/file/ links are files shared in Teams (documents)",
-    strict=True,
-)
 def test_d001_a_file_shared_in_teams_is_a_document(tmp_path):
     link = (
         "https://teams.microsoft.com/l/file/5E0C4F2A-1B2C-4D5E-8F90-ABCDEF012345?tenantId=abc"

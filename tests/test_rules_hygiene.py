@@ -183,11 +183,6 @@ def test_h005_overlap_across_time_zones(tmp_path):
     assert "H005" in codes(run(tmp_path, *events))
 
 
-@pytest.mark.xfail(
-    reason="bug: checks.double_booked only compares meetings that start on the same day "
-    "(ctx.meetings_by_day), so an accepted multi-day or past-midnight meeting never counts as overlapping",
-    strict=True,
-)
 def test_h005_overlap_with_a_meeting_that_started_the_day_before(tmp_path):
     events = [
         meeting("Partner summit", "2026-11-30 09:00", end="2026-12-02 17:00"),
@@ -198,11 +193,6 @@ def test_h005_overlap_with_a_meeting_that_started_the_day_before(tmp_path):
     assert "Partner summit" in finding.message
 
 
-@pytest.mark.xfail(
-    reason="bug: checks.double_booked only compares meetings that start on the same day, so a call "
-    "running past midnight is not seen to overlap one that starts after midnight",
-    strict=True,
-)
 def test_h005_overlap_across_midnight(tmp_path):
     events = [
         meeting("Incident bridge handover", "2026-12-01 23:00", minutes=120),
