@@ -144,3 +144,19 @@ def test_the_instance_cap_keeps_the_first_instances_and_warns(tmp_path_factory, 
     assert got == expected[:cap]
     warned = [r for r in records if "series@test" in r.getMessage() and r.levelno >= logging.WARNING]
     assert bool(warned) == (len(expected) > cap)
+
+
+def test_moved_instances_follow_their_new_time_across_the_window_edges(tmp_path):
+    base = vevent("Standup", "2026-11-02 09:30", minutes=15, uid="s@test", rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
+    # next Monday's instance moved into this week; Tuesday's moved out of it
+    moved_in = vevent("Standup (moved in)", "2026-12-04 14:00", minutes=15, uid="s@test",
+                      extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261207T093000"])
+    moved_out = vevent("Standup (moved out)", "2026-12-08 14:00", minutes=15, uid="s@test",
+                       extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261201T093000"])
+    path = write_ics(tmp_path, base, moved_in, moved_out)
+    window = Window(datetime(2026, 11, 30, tzinfo=BERLIN), datetime(2026, 12, 7, tzinfo=BERLIN))
+    events = sorted(IcsSource(path, Identity(BERLIN, ME)).read(window), key=lambda e: e.start)
+    assert [(e.start.day, e.start.hour, e.title) for e in events] == [
+        (30, 9, "Standup"), (2, 9, "Standup"), (3, 9, "Standup"), (4, 9, "Standup"), (4, 14, "Standup (moved in)"),
+    ]
+    assert len({e.instance_id for e in events}) == 5
