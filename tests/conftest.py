@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,8 @@ def ics_text(value: str) -> str:
 def ics_time(value: str | datetime | date) -> str:
     """'2026-12-01 10:00' / datetime -> 20261201T100000; date -> 20261201."""
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # an aware time is written in UTC
+            return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         return value.strftime("%Y%m%dT%H%M%S")
     if isinstance(value, date):
         return value.strftime("%Y%m%d")
@@ -50,7 +52,7 @@ def ics_time(value: str | datetime | date) -> str:
         return text.replace("-", "")
     if re.fullmatch(r"\d{8}(T\d{6}Z?)?", text):
         return text
-    return datetime.fromisoformat(text).strftime("%Y%m%dT%H%M%S")
+    return ics_time(datetime.fromisoformat(text))
 
 
 def vevent(
@@ -70,12 +72,16 @@ def vevent(
     rrule: str | None = None,
     extra: tuple[str, ...] | list[str] = (),
 ) -> str:
-    """One VEVENT. Times are wall-clock in `tzid` (None: floating).
+    """One VEVENT. Times are wall-clock in `tzid` (None: floating); aware ones or "...Z" are written in UTC.
 
     By default a 30-minute meeting of me, Bob and Carol (three people, so not a 1:1), created weeks ahead, whose
     agenda asks a question: a meeting that only fails the rules a test provokes
     (a doc link is added by the test when it wants none of D001).
     """
+    if isinstance(start, str) and re.fullmatch(r"\d{8}T\d{6}Z", start.strip()):
+        start = datetime.strptime(start.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    if isinstance(end, str) and re.fullmatch(r"\d{8}T\d{6}Z", end.strip()):
+        end = datetime.strptime(end.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     if isinstance(start, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start.strip()):
         start_dt = datetime.fromisoformat(start)
     else:
@@ -83,7 +89,8 @@ def vevent(
     if end is None and start_dt is not None:
         end = start_dt + timedelta(minutes=minutes)
     uid = uid or "evt-" + re.sub(r"[^a-z0-9]+", "-", f"{summary}-{start}".lower()).strip("-") + "@test"
-    param = f";TZID={tzid}" if tzid else ""
+    aware = start_dt is not None and start_dt.tzinfo is not None
+    param = f";TZID={tzid}" if tzid and not aware else ""
     lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T090000Z"]
     if created:
         lines.append(f"CREATED:{created}")

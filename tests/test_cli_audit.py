@@ -358,3 +358,20 @@ def test_ics_scheme_and_several_calendars(cli, tmp_path):
     assert {e["title"] for e in doc["events"]} == {"From A", "From B"}
     # overlaps are found across calendars
     assert [f["event"]["title"] for f in doc["findings"] if f["rule"] == "H005"] == ["From B"]
+
+
+@pytest.mark.xfail(
+    reason="bug: session.Session.read_events dedupes by (instance_id, start.isoformat()), so the same "
+    "instance exported once with TZID and once in UTC (e.g. Outlook and Google copies) is listed and "
+    "audited twice",
+    strict=True,
+)
+def test_the_same_meeting_from_two_exports_in_different_zones_is_counted_once(cli, tmp_path):
+    outlook = write_ics(tmp_path, vevent("Beta review", "2026-12-01 10:00", uid="beta@acme", description=GOOD), name="outlook.ics")
+    google = write_ics(
+        tmp_path, vevent("Beta review", "20261201T090000Z", end="20261201T093000Z", uid="beta@acme", description=GOOD),
+        name="google.ics",
+    )
+    doc = audit_doc(cli, outlook, "-c", google)
+    assert len(doc["events"]) == 1
+    assert doc["summary"]["meetings"] == 1
