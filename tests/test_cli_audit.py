@@ -172,8 +172,6 @@ def test_findings_alone_exit_0(cli, week):
     assert cli(*audit_args(week)).code == 0
 
 
-
-
 @pytest.mark.parametrize(
     ("level", "code"),
     [

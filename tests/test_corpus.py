@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import DATA, ME, NOW, audit_args, no_traceback
+from tests.conftest import DATA, ME, audit_args, no_traceback
 
 FILES = sorted(DATA.glob("*.ics"))
 UNREADABLE = {"empty.ics", "not-icalendar.ics", "truncated.ics", "html-login-page.ics"}
