@@ -13,21 +13,30 @@ from functools import lru_cache
 
 from .links import URL_RE
 
-# Lines that conferencing tools paste into invites; they are not an agenda.
+# Lines that conferencing tools (Meet, Zoom, Teams, Webex, ...) paste into invites;
+# they are not an agenda.
 _BOILERPLATE = re.compile(
-    r"join (zoom|the|microsoft teams|with google meet|webex|by phone|online)|"
-    r"microsoft teams meeting|meeting id|passcode|password:|dial[- ]in|"
-    r"one tap mobile|find your local number|click here to join|"
-    r"^(join|meet|teams|zoom|phone|pin)\b[:\s]|learn more about teams|meeting options|"
-    r"^_{3,}|^-{3,}|^\+?\d[\d ,()#*+-]{6,}$|invitation from google calendar|"
+    r"join (zoom|the|microsoft teams|with google meet|webex|by phone|online|meeting)|"
+    r"microsoft teams|meeting id|meeting number|access code|passcode|password:|meeting password|"
+    r"dial[- ]in|dial by your location|or dial:|one tap mobile|find (a|your) local number|"
+    r"more phone numbers|global call-in|phone conference id|for organizers|meeting options|"
+    r"click here to join|is inviting you to a scheduled|when it's time, join|"
+    r"please do not edit this section|do not delete or change|need help\?|learn more about|"
+    r"^(join|meet|teams|zoom|phone|pin)\b[:\s]|"
+    r"^[\u2022*\-]?\s*\+?\d[\d\s,()#*+.-]{6,}.*$|"  # a phone number, perhaps with its place
+    r"^_{3,}|^-{3,}|invitation from google calendar|"
     r"you are receiving this|forwarding this invitation|^reply for ",
     re.IGNORECASE,
 )
 
+# Words that show a decision is sought. Past decisions ("decided", "approved"),
+# logs and processes ("decision log", "approval process") do not count.
 _DECISION_WORDS = re.compile(
-    r"\b(decide[sd]?|deciding|decision|approv(e|al|es|ed)|choose|choosing|pick (one|between)|"
-    r"select (one|between)|agree on|agreement on|sign[- ]?off|signoff|go\s*/\s*no[- ]?go|go[- ]no[- ]go|"
-    r"vote|voting|ratify|finali[sz]e|commit to|settle on|resolve)\b",
+    r"\b(decide|decides|deciding|to be decided|make a decision|decision (on|about|to make|needed|"
+    r"required|point)|decision\s*:|approve|approves|approving|for approval|approval (of|for|on|needed|"
+    r"required)|needs? approval|choose|choosing|pick (one|between)|select (one|between)|agree on|"
+    r"agreement on|sign[- ]?off|signoff|go\s*/\s*no[- ]?go|go[- ]no[- ]go|vote|voting|ratify|"
+    r"finali[sz]e|commit to|settle on|resolve)(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -37,6 +46,10 @@ _RESOLVING_QUESTION = re.compile(
     r"what should|what do we|how should|who (should|owns|will)|when (should|do|will) we|"
     r"is it (worth|ok|time)|or not|[a-z] or [a-z])[^?\n]*\?",
     re.IGNORECASE,
+)
+# ... unless it only asks for information: that is a status question.
+_STATUS_QUESTION = re.compile(
+    r"\b(updates?|status|progress|news|blockers?|how('s| is) it going|anything else)\b", re.IGNORECASE
 )
 _EMPTY_QUESTIONS = re.compile(
     r"^\W*(any (questions|updates|blockers|other business)|questions|updates|aob|"
@@ -78,7 +91,7 @@ def decision_evidence(description: str) -> str | None:
         if match:
             return match.group(0)
         match = _RESOLVING_QUESTION.search(line)
-        if match:
+        if match and not _STATUS_QUESTION.search(match.group(0)):
             return match.group(0).strip(" -:*")
     return None
 

@@ -9,7 +9,7 @@ input and always give the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 
@@ -115,7 +115,7 @@ class Event:
 
     @property
     def instance_id(self) -> str:
-        anchor = self.recurrence_id or self.start
+        anchor = (self.recurrence_id or self.start).astimezone(timezone.utc)
         return f"{self.uid}@{anchor.isoformat()}" if self.recurring else self.uid
 
     @property
@@ -129,8 +129,17 @@ class Event:
 
     @property
     def people(self) -> tuple[Attendee, ...]:
-        """Attendees who are people (rooms and equipment left out)."""
-        return tuple(a for a in self.attendees if not a.resource)
+        """The people in the meeting: attendees (no rooms) and the organizer.
+
+        Outlook names the organizer only in ORGANIZER, never again as an
+        attendee, yet the organizer is in the meeting all the same.
+        """
+        people = tuple(a for a in self.attendees if not a.resource)
+        if self.organizer is not None and self.organizer.email:
+            organizer = self.organizer.email.lower()
+            if all(a.email.lower() != organizer for a in people):
+                people += (Attendee(self.organizer.email, self.organizer.name, Status.ACCEPTED),)
+        return people
 
     @property
     def doc_links(self) -> tuple[Link, ...]:

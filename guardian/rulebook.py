@@ -116,6 +116,11 @@ def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
         parent = _resolve_extends(data["extends"], path)
         if parent.resolve() == path.resolve():
             raise doc.error(("extends",), "a pack cannot extend itself")
+        if not parent.is_file():
+            raise doc.error(
+                ("extends",), f"no rule pack {data['extends']!r} (looked for {parent})",
+                hint='use "default" or a path relative to this pack',
+            )
         base, sources = _load_raw(parent, depth + 1)
     merged = copy.deepcopy(base)
     merged["name"] = data.get("name", path.stem)

@@ -129,11 +129,11 @@ class Session:
 
     def read_events(self, window: Window | None = None) -> list[Event]:
         """Events of every calendar, the same instance seen twice kept once."""
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, float]] = set()
         events: list[Event] = []
         for source in self.sources:
             for event in source.read(window or self.window):
-                key = (event.instance_id, event.start.isoformat())
+                key = (event.instance_id, event.start.timestamp())  # an instant, not its spelling
                 if key in seen:
                     continue
                 seen.add(key)

@@ -358,12 +358,6 @@ def test_ics_scheme_and_several_calendars(cli, tmp_path):
     assert [f["event"]["title"] for f in doc["findings"] if f["rule"] == "H005"] == ["From B"]
 
 
-@pytest.mark.xfail(
-    reason="bug: session.Session.read_events dedupes by (instance_id, start.isoformat()), so the same "
-    "instance exported once with TZID and once in UTC (e.g. Outlook and Google copies) is listed and "
-    "audited twice",
-    strict=True,
-)
 def test_the_same_meeting_from_two_exports_in_different_zones_is_counted_once(cli, tmp_path):
     outlook = write_ics(tmp_path, vevent("Beta review", "2026-12-01 10:00", uid="beta@acme", description=GOOD), name="outlook.ics")
     google = write_ics(

@@ -261,11 +261,6 @@ def test_min_minutes_filter_skips_short_meetings(tmp_path):
     assert [f.event.title for f in of_rule(audit_file(path, rules=rules), "D001")] == ["Long review"]
 
 
-@pytest.mark.xfail(
-    reason="bug: rulebook._load_raw raises the parent's 'no such rule pack' without the extending "
-    "file, line and key, so the user is not told which pack's `extends` is wrong",
-    strict=True,
-)
 def test_a_missing_parent_pack_names_the_extends_line(cli, tmp_path):
     path = pack(tmp_path, '# team rules\nextends = "nope.toml"\n')
     result = cli("rules", "check", path)

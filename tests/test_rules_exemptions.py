@@ -141,14 +141,6 @@ def test_a_solo_event_is_no_meeting(tmp_path):
 # --- the organizer is a person in the meeting, listed as an attendee or not ------------------------
 # Outlook/Exchange invites name the organizer in ORGANIZER only, not again as an ATTENDEE.
 
-ORGANIZER_BUG = pytest.mark.xfail(
-    reason="bug: Event.people counts ATTENDEEs only; when the ORGANIZER is not repeated as an ATTENDEE "
-    "(as Outlook writes invites) a 3-person meeting is taken for a 1:1 and a 1:1 is no meeting at all",
-    strict=True,
-)
-
-
-@ORGANIZER_BUG
 def test_an_outlook_invite_for_three_is_not_a_one_on_one(tmp_path):
     from tests.conftest import BOB, CAROL
 
@@ -156,7 +148,6 @@ def test_an_outlook_invite_for_three_is_not_a_one_on_one(tmp_path):
     assert {"D001", "S001"} <= codes(run(tmp_path, event))
 
 
-@ORGANIZER_BUG
 def test_an_outlook_one_on_one_is_still_a_meeting(tmp_path):
     from tests.conftest import BOB
 

@@ -125,12 +125,6 @@ def test_f001_quiet_on_an_outlook_out_of_office_day(tmp_path):
     assert "F001" not in codes(audit_file(write_ics(tmp_path, ooo)))
 
 
-@pytest.mark.xfail(
-    reason="bug: sources/ics.py recognises out-of-office by title only for all-day events, so a timed "
-    "'Out of office' / 'Vacation' event (as Google Calendar exports them) is ordinary busy time and "
-    "F001 fires on a day the user is away",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("title", "start", "end"),
     [("Out of office", "2026-12-01 00:00", "2026-12-02 00:00"), ("Vacation", "2026-12-01 09:00", "2026-12-01 17:00")],

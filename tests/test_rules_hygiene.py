@@ -118,19 +118,28 @@ def people(n):
 
 
 def test_h004_flags_more_than_8_people(tmp_path):
-    # me + 8 others = 9
-    [finding] = of_rule(run(tmp_path, meeting("All hands prep", "2026-12-01 11:00", attendees=people(8))), "H004")
+    # me + 8 others = 9 (no separate ORGANIZER: the organizer is a person in the meeting too)
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(8), organizer=None)
+    [finding] = of_rule(run(tmp_path, event), "H004")
     assert finding.name == "large-meeting"
     assert "9 people" in finding.message
 
 
+def test_h004_counts_an_organizer_who_is_not_listed_as_attendee(tmp_path):
+    # as Outlook writes invites: me + 7 attendees + the organizer = 9
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(7))
+    [finding] = of_rule(run(tmp_path, event), "H004")
+    assert "9 people" in finding.message
+
+
 def test_h004_quiet_at_8_people(tmp_path):
-    assert "H004" not in codes(run(tmp_path, meeting("All hands prep", "2026-12-01 11:00", attendees=people(7))))
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(7), organizer=None)
+    assert "H004" not in codes(run(tmp_path, event))
 
 
 def test_h004_rooms_are_not_people(tmp_path):
     room = "ATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED;CN=Room Everest:mailto:everest@rooms.acme.example"
-    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(7), extra=[room])
+    event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(7), organizer=None, extra=[room])
     assert "H004" not in codes(run(tmp_path, event))
 
 

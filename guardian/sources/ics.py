@@ -289,9 +289,7 @@ class IcsSource(Source):
         kind = EventKind.DEFAULT
         if own_block or any(cat.lower() in self.focus_categories for cat in categories):
             kind = EventKind.FOCUS
-        elif busy_status == "OOF" or (
-            not isinstance(c.decoded("DTSTART"), datetime) and busy and _looks_off(title)
-        ):
+        elif busy_status == "OOF" or (busy and _looks_off(title) and _long_enough_to_be_away(c)):
             kind = EventKind.OUT_OF_OFFICE
 
         master = core if core is not None else c
@@ -381,6 +379,18 @@ def _short(exc: BaseException) -> str:
 def _looks_off(title: str) -> bool:
     lowered = title.lower()
     return any(word in lowered for word in _OOO_WORDS)
+
+
+def _long_enough_to_be_away(component) -> bool:
+    """An all-day event, or a timed one of 6 hours or more (Google exports OOO timed)."""
+    start = component.decoded("DTSTART")
+    if not isinstance(start, datetime):
+        return True
+    try:
+        end = component.decoded("DTEND") if component.get("DTEND") is not None else start + component.decoded("DURATION")
+    except Exception:
+        return False
+    return (end - start).total_seconds() >= 6 * 3600
 
 
 def _freq(component) -> str:
