@@ -161,6 +161,18 @@ def init(
 # --- entry point -----------------------------------------------------------------
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time, not the one it was made with."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 class _WarningFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"{record.levelname.lower()}: {record.getMessage()}"
@@ -169,7 +181,7 @@ class _WarningFormatter(logging.Formatter):
 def _setup_logging() -> None:
     logger = logging.getLogger("guardian")
     if not any(getattr(h, "_guardian", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(_WarningFormatter())
         handler._guardian = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

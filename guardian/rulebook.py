@@ -264,6 +264,8 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
     for key, kind in (("exempt", bool), ("min_attendees", int), ("min_minutes", (int, float)), ("fix", str)):
         if key in spec and (not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool):
             raise err(key, f"must be {_type_name(kind)}")
+        if key in ("min_attendees", "min_minutes") and key in spec and spec[key] < 0:
+            raise err(key, "must not be negative")
     docs = spec.get("docs", {})
     for key, value in docs.items():
         if key not in DOC_SECTIONS:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from ..errors import InputError
+from ..agenda import has_agenda
 from ..links import attachment, extract_links
 from ..model import Attendee, Event, EventKind, GUARDIAN_TAG, Person, Status, Window
 from ..text import html_to_text, plain_description
@@ -226,16 +227,17 @@ class IcsSource(Source):
         identity = self.identity
         uid = str(c.get("UID") or "")
         title = str(c.get("SUMMARY") or "").strip()
-        description = plain_description(str(c.get("DESCRIPTION") or ""))
+        plain = plain_description(str(c.get("DESCRIPTION") or ""))
+        description = plain
         alt = c.get("X-ALT-DESC")
         alt_text = html_to_text(str(alt)) if alt is not None else ""
-        if not description and alt_text:
-            description = alt_text
+        if alt_text and not has_agenda(description) and has_agenda(alt_text):
+            description = alt_text  # the plain part is only a join block; the HTML has the agenda
         location = str(c.get("LOCATION") or "").strip()
         extra_urls = [str(u) for u in _as_list(c.get("URL"))]
         for name in ("X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK"):
             extra_urls += [str(u) for u in _as_list(c.get(name))]
-        links = list(extract_links("\n".join((description, alt_text, location)), tuple(extra_urls)))
+        links = list(extract_links("\n".join((plain, alt_text, location)), tuple(extra_urls)))
         for attach in _as_list(c.get("ATTACH")):
             value = str(attach)
             if value.startswith(("http://", "https://")):

@@ -1,0 +1,63 @@
+"""Details of reading .ics invites that change what a user is told."""
+
+import pytest
+
+from guardian.cli import main
+
+INVITE = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//guardian tests//details//EN
+BEGIN:VEVENT
+UID:alt-agenda
+DTSTAMP:20261101T000000Z
+CREATED:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261201T100000
+DTEND;TZID=Europe/Berlin:20261201T110000
+SUMMARY:Beta review
+DESCRIPTION:Join Zoom Meeting\\nhttps://acme.zoom.us/j/5550001111\\nMeeting ID: 555 000 1111
+X-ALT-DESC;FMTTYPE=text/html:<p><b>Agenda</b>: should we ship the beta on Friday?</p><p>Join Zoom Meeting</p>
+ORGANIZER:mailto:bob@acme.example
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@acme.example
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@acme.example
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def audit(capsys, *args):
+    code = main(["audit", "--me", "me@acme.example", "--from", "2026-12-01", "--days", "1",
+                 "--tz", "Europe/Berlin", "--now", "2026-11-20T09:00:00+01:00", "--format", "json", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_an_agenda_only_in_the_html_part_is_read_and_the_call_link_is_kept(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "invite.ics"
+    path.write_text(INVITE)
+    code, out, err = audit(capsys, "-c", str(path))
+    assert code == 0, err
+    findings = {f["rule"]: f for f in json.loads(out)["findings"]}
+    assert "A001" not in findings and "A002" not in findings  # the HTML asks "should we ...?"
+    assert "only a Zoom link" in findings["D001"]["message"]
+
+
+@pytest.mark.parametrize("key", ["min_minutes", "min_attendees"])
+def test_a_negative_filter_in_a_pack_is_an_error_at_its_line(tmp_path, capsys, key):
+    pack = tmp_path / "rules.toml"
+    pack.write_text(f'extends = "default"\n\n[rules.D001]\n{key} = -5\n')
+    code = main(["rules", "check", str(pack)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{pack}:4: rules.D001.{key}: must not be negative" in err
+
+
+def test_warnings_go_to_the_stderr_of_each_run(tmp_path, capsys):
+    broken = tmp_path / "broken.ics"
+    broken.write_text(INVITE.replace("BEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n",
+                                     "BEGIN:VEVENT\nUID:no-start\nEND:VEVENT\nBEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n"))
+    for _ in range(2):  # the handler must follow sys.stderr, not keep the first one
+        code, out, err = audit(capsys, "-c", str(broken))
+        assert code == 0
+        assert "skipped event no-start: it has no DTSTART" in err
