@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_audit import audit_run, timed  # noqa: E402
 from gen_calendar import ensure  # noqa: E402
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -43,17 +44,6 @@ def _context(window, events, book):
     from guardian.workhours import WorkingHours
 
     return AuditContext(window, TZ, WorkingHours.from_spec(TZ), window.start, events, book.exemptions, ME)
-
-
-def audit_run(path: Path, start: datetime, end: datetime) -> int:
-    from guardian.audit import audit
-    from guardian.model import Window
-    from guardian.rulebook import load_rulebook
-
-    window = Window(start, end)
-    book = load_rulebook()
-    events = _source(path).read(window)
-    return len(audit(book, _context(window, events, book)).findings)
 
 
 def report_run(path: Path, start: datetime, end: datetime, weeks: int, phases: dict | None = None) -> int:
@@ -79,15 +69,6 @@ def report_run(path: Path, start: datetime, end: datetime, weeks: int, phases: d
         for name, value in (("read", t1 - t0), ("metrics", t2 - t1), ("render", t3 - t2)):
             phases.setdefault(name, []).append(value)
     return size
-
-
-def timed(fn, *args, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def main() -> None:
