@@ -4,10 +4,9 @@ The issue's promise: a second nightly run on an unchanged calendar makes
 only the sync request(s) and writes nothing.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from guardian import outlook_auth
 from guardian.cli import main

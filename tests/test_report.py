@@ -203,7 +203,7 @@ def test_titles_are_shown_literally_not_as_markup(guardian, tmp_path):
 
 
 def test_config_sets_window_weeks_trend_html_and_focus_targets(guardian, tmp_path):
-    cal = write_ics(tmp_path, vevent("a", "Planning", "20261201T100000", "20261201T113000"))
+    write_ics(tmp_path, vevent("a", "Planning", "20261201T100000", "20261201T113000"))
     config = tmp_path / "guardian.toml"
     config.write_text(
         'me = "me@acme.example"\ntimezone = "Europe/Berlin"\ncalendars_default = ["work"]\n'

@@ -21,7 +21,6 @@ from guardian.model import Finding, Severity
 from guardian.outbox import SmtpSettings, build_message, itip_reply, send_smtp
 from guardian.replies import compose
 from guardian.state import State
-from tests.conftest import NOW
 from tests.test_outbox import CLOCK, ME, ORG, ZONE, event
 from tests.test_replies import args, example_copy
 
