@@ -44,7 +44,8 @@ class AuditResult:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
 
 
-def _passes_filters(rule: Rule, event: Event, ctx: AuditContext) -> bool:
+def passes_filters(rule: Rule, event: Event, ctx: AuditContext) -> bool:
+    """A rule's own filters: enough people, long enough, not exempt (when it skips exempt)."""
     if len(event.people) < rule.min_attendees:
         return False
     if rule.min_minutes and event.minutes < rule.min_minutes:
@@ -75,14 +76,14 @@ def run_rules(rulebook: RuleBook, ctx: AuditContext) -> list[Finding]:
         params = rule.resolved_params()
         if check.scope == "event":
             for event in ctx.meetings:
-                if not _passes_filters(rule, event, ctx):
+                if not passes_filters(rule, event, ctx):
                     continue
                 message = check.fn(event, ctx, params)
                 if message:
                     findings.append(_finding(rule, message, event, ctx.local(event.start).date()))
         elif check.scope == "day":
             for day in days:
-                meetings = [e for e in ctx.meetings_by_day.get(day, []) if _passes_filters(rule, e, ctx)]
+                meetings = [e for e in ctx.meetings_by_day.get(day, []) if passes_filters(rule, e, ctx)]
                 for message, event in check.fn(day, meetings, ctx, params):
                     findings.append(_finding(rule, message, event, day))
         else:

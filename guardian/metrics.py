@@ -34,17 +34,17 @@ Definitions (the README's "guardian report" section repeats them):
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 
 from . import intervals
 from .agenda import seeks_decision
-from .checks import AuditContext, is_meeting
+from .audit import passes_filters
+from .checks import REGISTRY, AuditContext, is_meeting
 from .model import Event, EventKind, Status
+from .rulebook import Rule
 
 HOUR = 3600.0
 
@@ -56,38 +56,15 @@ class MetricParams:
     min_minutes: int = 120
     weekly_target_hours: float = 10.0
     lead_hours: float = 24.0
-    # the status rule (S001): None when the pack has no such rule
-    status_keywords: tuple[str, ...] | None = ()
-    status_skips_exempt: bool = True
-    status_unless_doc: bool = False
-    status_min_attendees: int = 2
-    status_min_minutes: float = 0
-
-    @cached_property
-    def status_pattern(self) -> re.Pattern | None:
-        words = [w for w in (self.status_keywords or ()) if w]
-        if not words:
-            return None
-        return re.compile(
-            r"(?<![\w])(" + "|".join(re.escape(w) for w in words) + r")(?![\w])", re.IGNORECASE
-        )
+    # the rule that marks status meetings (S001), so the report counts exactly the
+    # meetings the audit flags; None when the pack has no such rule
+    status_rule: Rule | None = None
 
     @classmethod
     def from_rulebook(cls, rulebook, **overrides) -> MetricParams:
         """Take the status keywords (S001) and the pre-read lead time (D002) from a pack."""
         values: dict = {}
-        status = rulebook.find("S001")
-        if status is None:
-            values["status_keywords"] = None
-        else:
-            params = status.resolved_params()
-            values.update(
-                status_keywords=tuple(w for w in params.get("keywords", ()) if w),
-                status_skips_exempt=status.exempt,
-                status_unless_doc=bool(params.get("unless_doc", False)),
-                status_min_attendees=status.min_attendees,
-                status_min_minutes=status.min_minutes,
-            )
+        values["status_rule"] = rulebook.find("S001")
         late = rulebook.find("D002")
         if late is not None and "lead_hours" in late.resolved_params():
             values["lead_hours"] = float(late.resolved_params()["lead_hours"])
@@ -229,18 +206,11 @@ def _counts_as_busy(event: Event) -> bool:
 
 
 def _is_status(event: Event, ctx: AuditContext, params: MetricParams) -> bool:
-    pattern = params.status_pattern
-    if pattern is None or not pattern.search(event.title):
+    """Whether the pack's status rule flags this meeting: its filters, then its check."""
+    rule = params.status_rule
+    if rule is None or not passes_filters(rule, event, ctx):
         return False
-    if len(event.people) < params.status_min_attendees:
-        return False
-    if params.status_min_minutes and event.minutes < params.status_min_minutes:
-        return False
-    if params.status_unless_doc and event.doc_links:
-        return False
-    if params.status_skips_exempt and ctx.exemptions.category(event):
-        return False
-    return True
+    return REGISTRY[rule.check].fn(event, ctx, rule.resolved_params()) is not None
 
 
 def _hours(spans: list[intervals.Interval]) -> float:

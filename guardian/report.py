@@ -248,7 +248,7 @@ def series_json(c: SeriesCost) -> dict[str, Any]:
 
 
 def report_dict(r: Report) -> dict[str, Any]:
-    status_known = r.params.status_keywords is not None
+    status_known = r.params.status_rule is not None
     return {
         "window": {"start": r.window.start.isoformat(), "end": r.window.end.isoformat()},
         "now": r.now.isoformat(),
@@ -293,7 +293,7 @@ def indicator_lines(t: Totals, p: MetricParams) -> list[tuple[str, str]]:
         (f"Sent {p.lead_hours:g} h ahead", f"{fmt_share(t.sent_ahead_share)} ({t.sent_ahead} of {t.sent_ahead + t.sent_late})"
          + (f", {t.sent_unknown} with no creation time" if t.sent_unknown else "")),
     ]
-    if p.status_keywords is not None:
+    if p.status_rule is not None:
         rows.append(("Status meetings that could be async", f"{fmt_hours(t.status_hours)} in {t.status_meetings} meetings"))
     rows.append(("After-hours meetings", f"{t.after_hours_meetings} ({fmt_hours(t.after_hours_hours)})"))
     return rows
@@ -382,7 +382,7 @@ def report_table(r: Report, console) -> None:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
         columns = [("week of", "left"), ("focus / target", "right"), ("", "left"), ("meetings", "right"),
                    ("docs", "right"), ("decide", "right"), ("frag", "right")]
-        if p.status_keywords is not None:
+        if p.status_rule is not None:
             columns.append(("status", "right"))
         for name, justify in columns:
             table.add_column(name, justify=justify, no_wrap=True)
@@ -395,7 +395,7 @@ def report_table(r: Report, console) -> None:
                    f"{_num(w.focus_hours)} / {_num(w.focus_target_hours)} h", bar,
                    f"{w.meetings} · {fmt_hours(w.meeting_hours)}", fmt_share(w.pre_read_share),
                    fmt_share(w.decision_share), fmt_hours(w.fragmented_hours)]
-            if p.status_keywords is not None:
+            if p.status_rule is not None:
                 row.append(fmt_hours(w.status_hours))
             table.add_row(*row)
         console.print(f"\n[bold]Trend[/] (last {_plural(len(r.trend), 'week')}; * = not over yet; docs = with a pre-read, "
@@ -435,7 +435,7 @@ def report_markdown(r: Report) -> str:
 
 
 def _md_weeks(r: Report, weeks: list[Totals]) -> list[str]:
-    status = r.params.status_keywords is not None
+    status = r.params.status_rule is not None
     head = "| week of | focus h | target h | meetings | meeting h | pre-read | decision | fragmented h |"
     rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
     if status:
@@ -599,7 +599,7 @@ def _card(label: str, value: str, note: str = "", tone: str = "") -> str:
 
 
 def _html_weeks(r: Report, weeks: list[Totals]) -> str:
-    status = r.params.status_keywords is not None
+    status = r.params.status_rule is not None
     head = ["Week of", "Focus", "Target", "Meetings", "In meetings", "Pre-read", "Decision", "Sent ahead",
             "Fragmented"] + (["Status"] if status else []) + ["After hours"]
     rows = ["<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
@@ -636,7 +636,7 @@ def report_html(r: Report) -> str:
               f"{t.sent_ahead} of {t.sent_ahead + t.sent_late} with a known send time"
               + (f"; {t.sent_unknown} unknown" if t.sent_unknown else "")),
     ]
-    if p.status_keywords is not None:
+    if p.status_rule is not None:
         cards.append(_card("Status meetings that could be async", fmt_hours(t.status_hours), f"{t.status_meetings} meetings"))
     series = ""
     if r.series:

@@ -204,7 +204,7 @@ def test_without_a_status_rule_status_is_not_measured(tmp_path):
     pack.write_text('extends = "default"\ndisable = ["status-meeting"]\n')
     book = load_rulebook(pack)
     p = params(book)
-    assert p.status_keywords is None
+    assert p.status_rule is None
     day = day_metrics(context([event("Platform standup", MON, "10:00", "10:15")], rulebook=book), p, [MON])[0]
     assert day.status_meetings == 0
 
