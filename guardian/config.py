@@ -99,7 +99,7 @@ class Config:
             return None
         path = Path(value).expanduser()
         if not path.is_absolute() and self.path is not None:
-            path = self.path.parent / path
+            path = (self.path.parent / path).resolve()
         return path
 
     @property

@@ -1,7 +1,8 @@
 """The nightly job for one calendar: audit, focus blocks, due pre-read requests.
 
 Yields one log line per action and nothing else, so cron mails and journald
-stay quiet on a night when there is nothing to do.
+stay quiet on a night when there is nothing to do. The audit's counts go to
+the run log in the state store.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ def run_nightly(
     session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
     events = session.read_events()
     result = audit(session.rulebook, session.audit_context(events))
-    errors = result.summary.findings_by_severity.get("error", 0)
-    if errors:
-        yield f"{spec}: audit: {errors} error-level findings (run `guardian audit -c {spec}`)"
+    if apply:  # findings are not actions: they go to the run log, not to stdout
+        with session.state.transaction():
+            session.state.log_run(
+                "nightly audit", planned={"calendar": spec},
+                done={"meetings": result.summary.meetings, "findings": result.summary.findings_by_severity},
+            )
     run = run_focus(session, apply=apply, events=events)
     yield from (f"{spec}: {line}" for line in run.lines)
     if session.config.get("nightly", "replies", False) or session.config.get("replies", "enabled", False):
