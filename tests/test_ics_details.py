@@ -61,3 +61,15 @@ def test_warnings_go_to_the_stderr_of_each_run(tmp_path, capsys):
         code, out, err = audit(capsys, "-c", str(broken))
         assert code == 0
         assert "skipped event no-start: it has no DTSTART" in err
+
+
+def test_an_unknown_time_zone_is_named_in_a_warning_and_read_in_mine(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    source = Path(__file__).parent / "data" / "invalid-tzid.ics"
+    code, out, err = audit(capsys, "-c", str(source), "--from", "2026-11-30", "--days", "14")
+    assert code == 0
+    assert "unknown time zone 'Mars/Olympus_Mons'" in err and "read as Europe/Berlin" in err
+    assert err.count("unknown time zone") == 1
+    assert all(e["start"].endswith(("+01:00", "+02:00")) for e in json.loads(out)["events"])

@@ -141,8 +141,13 @@ class IcsSource(Source):
         return events
 
     def _drop_broken(self, calendar) -> None:
-        """Remove events that cannot be read, warning once for each."""
+        """Remove events that cannot be read, warning once for each.
+
+        Also warns once per unknown time zone: its times are read in the
+        user's zone, which is a guess the user should know about.
+        """
         keep = []
+        unknown_zones: set[str] = set()
         for component in calendar.subcomponents:
             if component.name != "VEVENT":
                 keep.append(component)
@@ -153,6 +158,15 @@ class IcsSource(Source):
                     "%s: skipped event %s: %s", self.path, str(component.get("UID", "(no UID)")), problem
                 )
                 continue
+            tzid = _param(component.get("DTSTART"), "TZID")
+            if tzid and tzid not in unknown_zones:
+                value = component.decoded("DTSTART")
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    unknown_zones.add(tzid)
+                    log.warning(
+                        "%s: unknown time zone %r (event %s); its times are read as %s",
+                        self.path, tzid, str(component.get("UID", "(no UID)")), self.identity.tz,
+                    )
             keep.append(component)
         calendar.subcomponents[:] = keep
 
