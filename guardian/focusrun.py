@@ -13,7 +13,7 @@ from pathlib import Path
 from .blockfile import BlockFile, describe, describe_event
 from .focus import FocusPlan, FocusPolicy, changes, plan, reconcile
 from .lock import run_lock
-from .model import BlockOp, Event, OpKind
+from .model import BlockOp, Event, EventKind, OpKind
 from .session import Session
 from .sources.base import ApplyResult
 from .sources.ics import IcsSource
@@ -58,6 +58,7 @@ def run_focus(
         events = session.read_events()
     if isinstance(target, BlockFile):
         events = _with_block_file(events, target.own_blocks(session.window))
+    events = [_foreign_blocks_are_focus(e, target.spec) for e in events]
     focus_plan = plan(events, session.window, session.hours, policy_from(session), session.now)
     existing = [e for e in events if e.own_block]
     ops = reconcile(list(focus_plan.blocks), existing, session.now)
@@ -93,6 +94,13 @@ def _mirror_in_state(state, calendar: str, ops: list[BlockOp]) -> None:
             state.forget_block(calendar, op.existing.start.isoformat())
         if op.block is not None:
             state.record_block(calendar, op.block.start.isoformat(), op.block.start, op.block.end)
+
+
+def _foreign_blocks_are_focus(event: Event, target: str) -> Event:
+    """guardian's blocks on another calendar are focus time there, not ours to move here."""
+    if event.own_block and event.source != target:
+        return event.with_(own_block=False, kind=EventKind.FOCUS)
+    return event
 
 
 def _with_block_file(events: list[Event], blocks: list[Event]) -> list[Event]:

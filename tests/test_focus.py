@@ -199,3 +199,23 @@ def test_nightly_is_quiet_when_nothing_changes_and_honours_the_lock(tmp_path, ca
         code, out, err = _cli(capsys, "focus", "apply", "--config", str(cfg), "--from", "2026-12-07",
                               "--now", "2026-11-29T22:00:00+01:00")
         assert code == 2 and "another guardian run is in progress" in err
+
+
+def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path, capsys):
+    # the second calendar carries a guardian block (from an earlier apply there): 09:00-13:00
+    first = tmp_path / "work.ics"
+    first.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nEND:VCALENDAR\n")
+    second = tmp_path / "other.ics"
+    second.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n"
+        "BEGIN:VEVENT\nUID:guardian-1@guardian\nDTSTAMP:20261101T000000Z\n"
+        "DTSTART;TZID=Europe/Berlin:20261130T090000\nDTEND;TZID=Europe/Berlin:20261130T130000\n"
+        "SUMMARY:Focus time\nX-GUARDIAN-TAG:focus-block\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    code, out, err = _cli(capsys, "focus", "plan", "-c", str(first), "-c", str(second), "--tz", "Europe/Berlin",
+                          "--from", "2026-11-30", "--days", "1", "--now", "2026-11-29T20:00:00+01:00",
+                          "--output", str(tmp_path / "blocks.ics"), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["blocks"] == []  # the day's 4 h cap is already used by the block on the other calendar
+    assert all(op["existing"] is None for op in doc["ops"])
