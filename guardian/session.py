@@ -123,8 +123,13 @@ class Session:
 
     @cached_property
     def sources(self) -> list[Source]:
-        needs_state = any(not s.endswith(".ics") and not s.startswith("ics:") for s in self.calendar_specs())
-        state = self.state if needs_state else None
+        def provider(spec: str) -> bool:
+            named = self.config.calendars.get(spec)
+            spec = named["source"] if named else spec
+            return spec.startswith(("google:", "outlook:"))
+
+        # only providers keep sync tokens; an .ics-only run creates no state file
+        state = self.state if any(provider(s) for s in self.calendar_specs()) else None
         return [open_source(spec, self.config, self.identity, state) for spec in self.calendar_specs()]
 
     def read_events(self, window: Window | None = None) -> list[Event]:
