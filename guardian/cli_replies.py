@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
     ) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
-        from .errors import ProviderError
+        from .errors import EXIT_INPUT, InputError, ProviderError
         from .replies import ReplySettings
         from .replies_run import plan_for_session, send_plan
         from .session import Session
@@ -86,12 +86,17 @@ def register(app: typer.Typer) -> None:
                 typer.echo(line)
             if not lines:
                 typer.echo("nothing to send: every flagged organizer has been asked, or none is due")
-        failed = sum(not o.ok for o in outcomes)
-        if failed:
+        failures = [o for o in outcomes if not o.ok]
+        if failures:
             # an exception, not typer.Exit: main() runs click with standalone_mode=False,
-            # where Exit's code is returned and dropped rather than raised
-            raise ProviderError(
-                f"{failed} of {len(outcomes)} requests could not be sent (see above)",
+            # where Exit's code is returned and dropped rather than raised.
+            # A setup problem (no `me`, an unwritable outbox, a missing password
+            # variable) is bad input, exit 2; only a provider or network failure is 3.
+            setup = next((o for o in failures if o.exit_code == EXIT_INPUT), None)
+            error = InputError if setup is not None else ProviderError
+            raise error(
+                f"{len(failures)} of {len(outcomes)} requests could not be sent"
+                + (f": {setup.detail}" if setup is not None else " (see above)"),
                 hint="nothing was recorded for them; the next `guardian replies send` retries",
             )
 

@@ -145,16 +145,22 @@ def outbox_name(reply: Reply) -> str:
 
 def write_outbox(folder: Path, name: str, ics: bytes, msg: EmailMessage) -> tuple[Path, Path]:
     """Write `<name>.ics` and `<name>.eml` atomically, readable by the user only."""
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for suffix, data in ((".ics", ics), (".eml", bytes(msg))):
-        target = folder / f"{name}{suffix}"
-        tmp = folder / f".{name}{suffix}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-        paths.append(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".ics", ics), (".eml", bytes(msg))):
+            target = folder / f"{name}{suffix}"
+            tmp = folder / f".{name}{suffix}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+            paths.append(target)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write to the outbox {folder} ({exc.strerror or exc})",
+            hint="check [replies] outbox: a folder you can write to",
+        ) from None
     return paths[0], paths[1]
 
 

@@ -74,6 +74,7 @@ class Outcome:
     ok: bool
     detail: str = ""
     files: list[Path] = field(default_factory=list)
+    exit_code: int = 0  # of the error that stopped it: 2 bad input/setup, 3 provider or network
 
     def line(self, tz) -> str:
         when = self.reply.event.start.astimezone(tz).strftime("%a %d %b %H:%M")
@@ -157,7 +158,7 @@ def send_plan(session, plan: Plan, settings: ReplySettings | None = None) -> lis
                         outcome.channel, sent_at=session.now,
                     )
         except GuardianError as exc:
-            outcome = Outcome(reply, sender.channel_for(reply), False, str(exc))
+            outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
         outcomes.append(outcome)
     return outcomes
 

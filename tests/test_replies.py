@@ -444,3 +444,22 @@ def test_run_replies_for_nightly(isolated, tmp_path):
     assert session.state.runs(1)[0]["command"] == "replies send"
     again = run_replies(session, send=True)
     assert (again["planned"], again["sent"]) == (2, 2)
+
+
+def test_replies_send_to_an_unwritable_outbox_is_bad_input(cli, tmp_path):
+    config = example_copy(tmp_path)
+    (tmp_path / "outbox").write_text("a file where the folder should be", encoding="utf-8")
+    res = cli(*args(["replies", "send"], config))
+    assert res.code == 2, res.err
+    assert "outbox" in res.err and "Traceback" not in res.err
+    state = State(tmp_path / "state.sqlite3")
+    assert state.requests() == []  # nothing was delivered, so nothing is recorded
+    state.close()
+
+
+def test_replies_send_without_knowing_who_i_am_is_bad_input(cli, tmp_path):
+    config = example_copy(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace('me = "alex@acme.example"', ""), encoding="utf-8")
+    res = cli(*args(["replies", "send"], config))
+    assert res.code == 2, res.err  # a setup problem, not a provider failure (exit 3)
+    assert "cannot reply as" in res.err
