@@ -342,3 +342,31 @@ def test_unreachable_server_during_writes_is_a_provider_error(fake, make, sleeps
         source.apply(creates(block(8, 9)))
     assert "cannot reach" in str(err.value) and "'primary'" in str(err.value)
     assert len(sleeps) == 1
+
+
+# --- a write whose answer is lost is not done twice ---------------------------------
+
+
+def test_create_whose_answer_was_lost_is_not_booked_twice(fake, make, sleeps):
+    # Google carried the insert out, but the answer became a 503 (a front end, a timeout)
+    fake.inject(503, after=True)
+    result = make().apply(creates(block(7, 9)))
+    assert result.created == 1
+    assert len(fake.items()) == 1
+
+
+def test_batch_whose_answer_was_lost_is_not_booked_twice(fake, make, sleeps):
+    fake.inject(503, after=True)
+    result = make().apply(creates(block(7, 9), block(8, 9), block(9, 9)))
+    assert result.created == 3
+    assert sorted(e["start"]["dateTime"] for e in fake.items()) == sorted(
+        b.start.isoformat() for b in (block(7, 9), block(8, 9), block(9, 9))
+    )
+
+
+def test_batch_part_whose_answer_was_lost_is_not_booked_twice(fake, make, sleeps, state):
+    fake.inject(503, after=True, scope="part")
+    source = make(state)
+    result = source.apply(creates(block(7, 9), block(8, 9)))
+    assert result.created == 2 and len(fake.items()) == 2
+    assert {b.provider_id for b in source.own_blocks(WEEK)} == {e["id"] for e in fake.items()}

@@ -45,10 +45,12 @@ Errors
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -193,6 +195,14 @@ class _Write:
     event_id: str = ""
     focus_time: bool = True  # create as eventType focusTime (else plain busy event)
     attempts: int = 0
+    # a create names its event id itself, so a retry of an insert Google already
+    # carried out (its answer lost to a 5xx or a timeout) is a 409, not a second block
+    new_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind is OpKind.CREATE and not self.new_id:
+            # Google event ids: base32hex characters (a-v, 0-9), 5 to 1024 of them
+            self.new_id = base64.b32hexencode(uuid.uuid4().bytes).decode().lower().rstrip("=")
 
 
 class GoogleSource(Source):
@@ -731,7 +741,7 @@ class GoogleSource(Source):
             assert w.block is not None
             return events.insert(
                 calendarId=self.calendar_id,
-                body=self._block_body(w.block, w.focus_time),
+                body={"id": w.new_id, **self._block_body(w.block, w.focus_time)},
                 fields="id,eventType",
             )
         if w.kind is OpKind.MOVE:
@@ -831,7 +841,10 @@ class GoogleSource(Source):
                     self._record(w, response, result)
                     continue
                 status = _status(exc)
-                if w.kind is OpKind.CREATE and w.focus_time and status == 400:
+                if w.kind is OpKind.CREATE and status == 409:
+                    # our own id exists: an earlier try was carried out, its answer lost
+                    self._record(w, {"id": w.new_id}, result)
+                elif w.kind is OpKind.CREATE and w.focus_time and status == 400:
                     # Google allows focusTime only on a Workspace user's primary calendar
                     w.focus_time = False
                     if not self.focus_time_rejected:

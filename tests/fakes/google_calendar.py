@@ -88,6 +88,7 @@ class ApiError(Exception):
         self.code, self.reason, self.message, self.domain = code, reason, message, domain
         self.headers = headers or {}
         self.location = location
+        self.after = False  # an injected fault answered after carrying the request out
 
     def body(self) -> dict:
         err: dict[str, Any] = {"domain": self.domain, "reason": self.reason, "message": self.message}
@@ -115,6 +116,7 @@ class Fault:
     retry_after: str | None = None
     reason: str | None = None
     scope: str = "request"  # "request": any HTTP request; "part": a part of a batch
+    after: bool = False  # the request is carried out, then the answer is this error
 
 
 @dataclass
@@ -322,12 +324,16 @@ class FakeGoogleCalendar:
         (self.focus_calendars.add if allowed else self.focus_calendars.discard)(cal)
 
     def inject(self, status: int, count: int = 1, *, retry_after: str | int | None = None,
-               reason: str | None = None, scope: str = "request") -> None:
-        """Make the next `count` requests fail with `status`."""
+               reason: str | None = None, scope: str = "request", after: bool = False) -> None:
+        """Make the next `count` requests fail with `status`.
+
+        With `after`, the request is carried out first and only its answer is
+        lost: a front end's 502/503/504 or a timeout after the backend committed.
+        """
         with self._lock:
             for _ in range(count):
                 ra = None if retry_after is None else str(retry_after)
-                self._faults.append(Fault(status, ra, reason, scope))
+                self._faults.append(Fault(status, ra, reason, scope, after))
 
     def expire_sync_tokens(self) -> None:
         """Invalidate every sync token handed out (the next incremental list gets 410)."""
@@ -483,6 +489,12 @@ class FakeGoogleCalendar:
                 fault = self._faults.popleft()
             else:
                 return None
+        error = self._fault_error(fault)
+        error.after = fault.after
+        return error
+
+    @staticmethod
+    def _fault_error(fault: Fault) -> ApiError:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         if fault.status == 429:
             return ApiError(429, fault.reason or "rateLimitExceeded", "Rate Limit Exceeded",
@@ -557,25 +569,32 @@ class FakeGoogleCalendar:
             self.log.append(LoggedRequest(method, path, query, batch_part))
         try:
             fault = self._take_fault("part" if batch_part else "request")
-            if fault:
+            if fault and not fault.after:
                 raise fault
-            if path == BATCH_PATH and method == "POST" and not batch_part:
-                return self._batch(headers, body)
-            if not path.startswith(API_PREFIX):
-                raise ApiError(404, "notFound", "Not Found")
-            self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
-            data = json.loads(body) if body else None
-            with self._lock:
-                status, payload = self._route(method, path[len(API_PREFIX):], query, data)
-            if payload is None:
-                return status, {}, b""
-            if "fields" in query and query["fields"][0]:
-                payload = _apply_fields(payload, _parse_fields(query["fields"][0]))
-            return status, {"Content-Type": "application/json; charset=UTF-8"}, \
-                json.dumps(payload).encode()
+            answer = self._serve(method, path, query, headers, body, batch_part)
+            if fault:  # carried out, then the answer is lost
+                raise fault
+            return answer
         except ApiError as err:
             hdrs = {"Content-Type": "application/json; charset=UTF-8", **err.headers}
             return err.code, hdrs, json.dumps(err.body()).encode()
+
+    def _serve(self, method: str, path: str, query: dict, headers: Any, body: bytes,
+               batch_part: bool) -> tuple[int, dict[str, str], bytes]:
+        if path == BATCH_PATH and method == "POST" and not batch_part:
+            return self._batch(headers, body)
+        if not path.startswith(API_PREFIX):
+            raise ApiError(404, "notFound", "Not Found")
+        self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
+        data = json.loads(body) if body else None
+        with self._lock:
+            status, payload = self._route(method, path[len(API_PREFIX):], query, data)
+        if payload is None:
+            return status, {}, b""
+        if "fields" in query and query["fields"][0]:
+            payload = _apply_fields(payload, _parse_fields(query["fields"][0]))
+        return status, {"Content-Type": "application/json; charset=UTF-8"}, \
+            json.dumps(payload).encode()
 
     def _route(self, method: str, rest: str, q: dict, data: dict | None) -> tuple[int, dict | None]:
         m = re.fullmatch(r"calendars/([^/]+)/events(?:/([^/]+))?", rest)
@@ -751,6 +770,9 @@ class FakeGoogleCalendar:
 
     def _insert(self, cal: str, body: dict) -> dict:
         body = {k: v for k, v in body.items() if k not in ("etag", "kind", "created", "updated")}
+        if "id" in body and not re.fullmatch(r"[a-v0-9]{5,1024}", str(body["id"])):
+            # Google: base32hex characters (a-v, 0-9), 5 to 1024 of them
+            raise ApiError(400, "invalid", "Invalid resource id value.")
         if "id" in body and body["id"] in self.events.get(cal, {}):
             existing = self.events[cal][body["id"]]
             if existing.get("status") != "cancelled":
