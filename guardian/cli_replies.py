@@ -122,12 +122,17 @@ def register(app: typer.Typer) -> None:
                 typer.echo(d.markdown)
             written = [None] * len(drafts)
         else:
+            from .errors import InputError
+
             folder = Path(output).expanduser()
-            folder.mkdir(parents=True, exist_ok=True)
-            for d in drafts:
-                path = folder / d.filename
-                path.write_text(d.markdown, encoding="utf-8")
-                written.append(path)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                for d in drafts:
+                    path = folder / d.filename
+                    path.write_text(d.markdown, encoding="utf-8")
+                    written.append(path)
+            except OSError as exc:
+                raise InputError(f"--output: cannot write drafts to {folder} ({exc.strerror or exc})") from None
         total = round(sum(d.savings.hours_per_week for d in drafts), 2)
         if fmt == "json":
             typer.echo(json.dumps({
@@ -204,12 +209,20 @@ def _print_plan(session, plan, sender, body: bool) -> None:
 
 
 def _drafts(session, uid: str | None, kind: str | None):
+    from datetime import timedelta
+
     from .audit import audit
-    from .convert import check_kind, draft, frequency_window, kind_of
+    from .convert import FREQUENCY_WEEKS, check_kind, draft, kind_of
     from .errors import InputError
     from .model import Window
 
-    events = session.read_events()
+    # One read covers the window and every draft's frequency weeks (from its
+    # meeting's Monday, four weeks on), so the calendars are read only once.
+    window = session.window
+    series = session.read_events(
+        Window(window.start - timedelta(days=7), window.end + timedelta(weeks=FREQUENCY_WEEKS))
+    )
+    events = [e for e in series if window.overlaps(e.start, e.end)]
     result = audit(session.rulebook, session.audit_context(events))
     override = check_kind(kind) if kind else None
     chosen: dict[str, tuple] = {}
@@ -232,9 +245,6 @@ def _drafts(session, uid: str | None, kind: str | None):
             chosen[f.event.uid] = (f.event, override or k)
     if not chosen:
         return []
-    spans = [frequency_window(e) for e, _ in chosen.values()]
-    wide = Window(min(s for s, _ in spans), max(e for _, e in spans))
-    series = session.read_events(wide)
     workday = session.hours.is_workday
     return [
         draft(e, k, session.now, tz=session.tz, series=[s for s in series if s.uid == e.uid],

@@ -25,8 +25,8 @@ Hours given back per week = duration (h) x attendees x occurrences per week:
   (rooms and equipment are not people);
 - occurrences per week: for a recurring series, the number of its instances
   found in the four weeks starting at the meeting's week (the caller passes
-  them as `series`) divided by 4; with no instances passed, once a week is
-  assumed. A one-off meeting counts once, in its own week.
+  them as `series`; instances outside those four weeks are not counted)
+  divided by 4; with no instances passed, once a week is assumed. A one-off meeting counts once, in its own week.
 """
 
 from __future__ import annotations
@@ -127,7 +127,11 @@ def savings(event: Event, series: Iterable[Event] | None = None) -> Savings:
     people = max(len(attendees_of(event)), 1)
     if not event.recurring:
         return Savings(hours, people, 1.0, False)
-    instances = {e.instance_id for e in (series or ()) if e.uid == event.uid and not e.cancelled}
+    first, end = frequency_window(event)
+    instances = {
+        e.instance_id for e in (series or ())
+        if e.uid == event.uid and not e.cancelled and first <= e.start < end
+    }
     per_week = len(instances) / FREQUENCY_WEEKS if instances else 1.0
     return Savings(hours, people, round(per_week, 2), True)
 
@@ -160,6 +164,8 @@ def load_template(kind: str, folder: Path | None = None) -> string.Template:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the {kind} template ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the {kind} template is not UTF-8 text", hint="save it as UTF-8") from None
     tpl = string.Template(text)
     unknown = sorted(set(tpl.get_identifiers()) - FIELDS) if tpl.is_valid() else ["$"]
     if unknown:

@@ -215,3 +215,35 @@ def test_convert_json_and_errors(cli, tmp_path, monkeypatch):
     assert missing.code == 2 and "no event 'nope@acme.example'" in missing.err
     bad = cli(*args(["convert"], config, "--kind", "memo"))
     assert bad.code == 2 and "--kind" in bad.err
+
+
+def test_frequency_counts_only_the_four_weeks_from_the_meetings_monday():
+    first = meeting(recurring=True)
+    # instances from a wider read (six weeks) must not inflate a daily meeting past 5 a week
+    assert savings(first, weekdays(first, weeks=6)).per_week == 5
+
+
+def test_convert_from_midweek_keeps_the_standups_frequency(cli, tmp_path):
+    config = example_copy(tmp_path)
+    # Wed 2 - Tue 8 Dec: drafts in two different weeks, so the series are read over five weeks
+    res = cli("convert", "--config", str(config), "--from", "2026-12-02", "--days", "7", "--now", NOW,
+              "--format", "json", "--stdout")
+    assert res.code == 0, res.err
+    doc = json.loads(res.out[res.out.index('{\n  "drafts"'):])
+    standup = next(d for d in doc["drafts"] if d["event"]["uid"] == "standup-platform@acme.example")
+    per_week = float(re.search(r"x ([\d.]+)/week", standup["hours_math"]).group(1))
+    assert per_week <= 5
+
+
+def test_convert_to_an_unwritable_folder_is_bad_input(cli, tmp_path):
+    config = example_copy(tmp_path)
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    res = cli(*args(["convert"], config, "--output", str(tmp_path / "afile" / "drafts")))
+    assert res.code == 2
+    assert "--output" in res.err and "Traceback" not in res.err
+
+
+def test_a_template_that_is_not_utf8_is_bad_input(tmp_path):
+    (tmp_path / "rfc.md").write_bytes(b"# RFC: $title \xff\xfe\n")
+    with pytest.raises(InputError, match="rfc.md"):
+        draft(meeting(), "rfc", CLOCK, tz=ZONE, templates=tmp_path)
