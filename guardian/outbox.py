@@ -183,14 +183,20 @@ class SmtpSettings:
         host = config.get("smtp", "host")
         if not host:
             return None
+        port = int(config.get("smtp", "port", 587))
+        if not 1 <= port <= 65535:
+            raise InputError(f"[smtp] port: {port} is not a TCP port", hint="587 (STARTTLS) or 465 (TLS)")
+        timeout = float(config.get("smtp", "timeout", 30))
+        if timeout <= 0:
+            raise InputError(f"[smtp] timeout: {timeout:g} must be more than 0 seconds")
         return cls(
             host=str(host),
-            port=int(config.get("smtp", "port", 587)),
+            port=port,
             starttls=bool(config.get("smtp", "starttls", True)),
             username=str(config.get("smtp", "username", "") or ""),
             password_env=str(config.get("smtp", "password_env", "") or ""),
             sender=str(config.get("smtp", "from", "") or me or ""),
-            timeout=float(config.get("smtp", "timeout", 30)),
+            timeout=timeout,
         )
 
     def __repr__(self) -> str:  # never shows a secret (there is none here, only its env name)

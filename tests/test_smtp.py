@@ -255,3 +255,17 @@ def test_replies_send_when_the_server_is_down_records_nothing(cli, tmp_path, mon
     state = State(tmp_path / "state.sqlite3")
     assert state.requests() == []
     state.close()
+
+
+@pytest.mark.parametrize(("port", "extra", "key"), [
+    (70000, "", "port"), (0, "", "port"), (2525, "timeout = 0\n", "timeout"), (2525, "timeout = -1\n", "timeout"),
+])
+def test_impossible_smtp_settings_are_bad_input(cli, tmp_path, port, extra, key):
+    config = smtp_config(tmp_path, port)
+    config.write_text(config.read_text().replace("timeout = 10\n", extra))
+    res = cli(*args(["replies", "send"], config))
+    assert res.code == 2, res.err
+    assert f"[smtp] {key}" in res.err and "Traceback" not in res.err
+    state = State(tmp_path / "state.sqlite3")
+    assert state.requests() == []
+    state.close()
