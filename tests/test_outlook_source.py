@@ -412,3 +412,29 @@ def test_windows_time_zone_names_map_to_iana(fake, source):
                      recurrenceTimeZone="W. Europe Standard Time")
     (event,) = [e for e in source.read(WEEK) if e.title == "Berlin weekly"]
     assert event.series_end == datetime(2026, 12, 8, tzinfo=BERLIN)
+
+
+# --- a create whose answer was lost is not booked twice --------------------------------
+
+
+def test_create_whose_answer_was_lost_is_not_booked_twice(fake, source, sleeps):
+    # the mailbox created the event, but the answer became a gateway's 504
+    fake.fail_next(1, status=504, after=True)
+    result = source.apply(_creates((at(0, 9), at(0, 11))))
+    assert result.created == 1
+    assert len([e for e in fake.events() if e["subject"] == FOCUS_TITLE]) == 1
+    assert len(source.own_blocks(WEEK)) == 1
+
+
+def test_batched_create_whose_answer_was_lost_is_not_booked_twice(fake, source, sleeps):
+    fake.fail_next(1, status=504, after=True, in_batch=True)
+    result = source.apply(_creates((at(0, 9), at(0, 11)), (at(1, 9), at(1, 11))))
+    assert result.created == 2
+    assert len([e for e in fake.events() if e["subject"] == FOCUS_TITLE]) == 2
+
+
+def test_batch_whose_answer_was_lost_is_not_booked_twice(fake, source, sleeps):
+    fake.fail_next(1, status=504, after=True)
+    result = source.apply(_creates((at(0, 9), at(0, 11)), (at(1, 9), at(1, 11))))
+    assert result.created == 2
+    assert len([e for e in fake.events() if e["subject"] == FOCUS_TITLE]) == 2

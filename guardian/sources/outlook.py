@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any
@@ -74,6 +75,9 @@ _RESPONSE = {
     "declined": Status.DECLINED,
     "organizer": Status.ORGANIZER,
 }
+# failures that mean the wanted state already holds: a block deleted before, or a
+# create whose transactionId the mailbox has seen (an earlier try went through)
+_DONE_ANYWAY = {OpKind.DELETE: (404,), OpKind.CREATE: (409,)}
 _RSVP_ACTION = {
     Status.ACCEPTED: "accept",
     Status.TENTATIVE: "tentativelyAccept",
@@ -740,8 +744,10 @@ class OutlookSource(Source):
                 continue
             if op.kind is OpKind.CREATE:
                 assert op.block is not None
-                writes.append((op, {"method": "POST", "url": f"{self._base}/events",
-                                    "body": self._block_body(op.block.start, op.block.end)}))
+                # transactionId: a retry of a create the mailbox already carried out
+                # (its answer lost to a 504 or a timeout) is refused, not a second block
+                body = dict(self._block_body(op.block.start, op.block.end), transactionId=str(uuid.uuid4()))
+                writes.append((op, {"method": "POST", "url": f"{self._base}/events", "body": body}))
             elif op.kind is OpKind.MOVE:
                 assert op.block is not None and op.existing is not None
                 writes.append((op, {
@@ -763,17 +769,17 @@ class OutlookSource(Source):
             try:
                 status, body = self._call(req["method"], req["url"], body=req.get("body"),
                                           write=True, what=f"{op.kind} a focus block",
-                                          passthrough=(404,) if op.kind is OpKind.DELETE else ())
+                                          passthrough=_DONE_ANYWAY.get(op.kind, ()))
                 outcomes = [{"status": status, "body": body}]
-            except _HTTPFailure:  # already gone: deleting it again is done
-                outcomes = [{"status": 404, "body": None}]
+            except _HTTPFailure as exc:  # already gone / already created: done
+                outcomes = [{"status": exc.status, "body": None}]
         else:
             outcomes = self._batch([r for _, r in writes], write=True)
 
         failures = []
         for (op, req), out in zip(writes, outcomes):
             status = int(out.get("status") or 0)
-            ok = 200 <= status < 300 or (op.kind is OpKind.DELETE and status == 404)
+            ok = 200 <= status < 300 or status in _DONE_ANYWAY.get(op.kind, ())
             if not ok:
                 code, message = _graph_error(out.get("body"))
                 failures.append(f"{op.kind} {status} {code} {message}".strip())

@@ -69,7 +69,7 @@ _EVENT_PROPS = (
     "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs",
     "type", "webLink", "onlineMeetingUrl", "isOnlineMeeting", "onlineMeetingProvider",
     "originalStart", "responseStatus", "body", "start", "end", "location", "locations",
-    "recurrence", "attendees", "organizer", "onlineMeeting",
+    "recurrence", "attendees", "organizer", "onlineMeeting", "transactionId",
 )
 
 
@@ -101,6 +101,7 @@ class _Fault:
     status: int
     retry_after: str | None
     in_batch: bool = False
+    after: bool = False  # carry the request out, then answer the fault (a lost answer)
 
 
 @dataclass
@@ -293,10 +294,15 @@ class GraphFake:
     def add_user(self, upn: str, name: str = "") -> None:
         self.mailboxes[upn.lower()] = _Mailbox(upn=upn, name=name or upn.split("@")[0])
 
-    def fail_next(self, n: int = 1, status: int = 429, retry_after: str | None = "0", *, in_batch: bool = False) -> None:
-        """The next `n` Graph requests (or $batch items) answer `status`."""
+    def fail_next(self, n: int = 1, status: int = 429, retry_after: str | None = "0", *, in_batch: bool = False,
+                  after: bool = False) -> None:
+        """The next `n` Graph requests (or $batch items) answer `status`.
+
+        With `after`, each is carried out first and only its answer is lost
+        (a gateway's 504 or a timeout after the mailbox committed the change).
+        """
         with self._lock:
-            self._faults.extend(_Fault(status, retry_after, in_batch) for _ in range(n))
+            self._faults.extend(_Fault(status, retry_after, in_batch, after) for _ in range(n))
 
     def clear_log(self) -> None:
         with self._lock:
@@ -549,6 +555,8 @@ class GraphFake:
             if p not in _EVENT_PROPS:
                 raise GraphError(400, "RequestBroker--ParseUri", f"Could not find a property named '{p}' on type 'microsoft.graph.event'.")
             value = copy.deepcopy(ev.get(p))
+            if p == "transactionId" and value is None:
+                continue  # returned only when a client app set it
             if p in ("start", "end") and value and not ev.get("isAllDay"):
                 dt = _parse_dtz(value).astimezone(tz)
                 value = {"dateTime": _fmt(dt), "timeZone": _tz_label(tz)}
@@ -759,6 +767,12 @@ class GraphFake:
                 raise GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. Start and End are required.")
         fields.setdefault("isOrganizer", True)
         fields.pop("@odata.type", None)
+        txn = fields.get("transactionId")
+        if txn and any(e.get("transactionId") == txn for e in box.events.values()):
+            # transactionId exists so that a client's retry of a create is not a second
+            # event; Graph does not document the answer, the fake refuses (the stricter one)
+            raise GraphError(409, "ErrorDuplicateTransactionId",
+                             "An event with the same transaction id already exists.")
         ev = self._new_event(box, fields)
         if ev.get("body", {}).get("contentType") == "text":
             ev["body"] = {"contentType": "html", "content": "<html><body>" + html.escape(ev["body"]["content"]) + "</body></html>"}
@@ -831,6 +845,11 @@ class GraphFake:
                                   scopes=tuple(token.get("scopes", ())))
             self.log.append(entry)
             fault = self.take_fault(True)
+            if fault is not None and fault.after:
+                try:
+                    self.handle_graph(method, parts.path, q, headers, sub_body, token, True)
+                except GraphError:
+                    pass
             if fault is not None:
                 entry.status = fault.status
                 h = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
@@ -1085,7 +1104,7 @@ class _Handler(BaseHTTPRequestHandler):
         entry = LoggedRequest(self.command, path, query, body=body, headers=safe_headers)
         fake.log.append(entry)
         fault = fake.take_fault(False)
-        if fault is not None:
+        if fault is not None and not fault.after:
             entry.status = fault.status
             h = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return self._send(fault.status, _err(_fault_code(fault.status), "Injected fault"), h)
@@ -1098,6 +1117,10 @@ class _Handler(BaseHTTPRequestHandler):
                 status, h, out = fake.handle_graph(self.command, path, query, headers, body, token, False)
         except GraphError as exc:
             status, h, out = exc.status, exc.headers, _err(exc.code, exc.message)
+        if fault is not None:  # carried out; the answer is lost
+            entry.status = fault.status
+            h = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+            return self._send(fault.status, _err(_fault_code(fault.status), "Injected fault"), h)
         entry.status = status
         self._send(status, out, h)
 
