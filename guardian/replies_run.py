@@ -16,6 +16,18 @@ only; .ics invites are skipped), "auto" (the default described above).
 Every request is sent and recorded in the state store inside one
 transaction, one request at a time: if sending fails nothing is recorded
 (a later run retries), and a recorded request is never sent again.
+
+Crash safety, the choice made: a request is recorded only once it was
+delivered (the provider answered the RSVP, the outbox files were written, or
+the SMTP server accepted the message), in the same transaction that checked
+it was not recorded yet. So a failure never silences a series, and the only
+way to ask twice is a crash in the instant between the delivery being
+accepted and the COMMIT (no local step can close that gap: recording first
+would instead lose requests that were never sent). Even then an outbox
+re-run rewrites the same two files (their names come from the occurrence
+and the organizer), so only the SMTP and RSVP channels can repeat, and only
+that one request. Sending runs hold the run lock, so two runs never send at
+once.
 """
 
 from __future__ import annotations
@@ -141,25 +153,33 @@ class Sender:
 
 def send_plan(session, plan: Plan, settings: ReplySettings | None = None) -> list[Outcome]:
     """Send the plan's replies, recording each with its delivery in one transaction."""
+    from .lock import run_lock
+
     settings = settings or ReplySettings.from_config(session.config)
     state = session.state
     sender = Sender(session, settings)
     outcomes: list[Outcome] = []
-    for reply in plan.replies:
-        organizer = reply.to
-        try:
-            with state.transaction():
-                if state.was_asked(reply.series, organizer):  # another run got there first
-                    continue
-                outcome = sender.deliver(reply, session.now)
-                if outcome.ok:
-                    state.record_request(
-                        reply.series, organizer, reply.event.source, reply.event.start,
-                        outcome.channel, sent_at=session.now,
-                    )
-        except GuardianError as exc:
-            outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
-        outcomes.append(outcome)
+    if not plan.replies:
+        return outcomes
+    # One sending run at a time (the lock `focus apply` takes too): a second run
+    # stops with one clear line instead of waiting on the state store while the
+    # first one talks to a slow SMTP server.
+    with run_lock(session.config.state_path().with_suffix(".lock")):
+        for reply in plan.replies:
+            organizer = reply.to
+            try:
+                with state.transaction():
+                    if state.was_asked(reply.series, organizer):  # another run got there first
+                        continue
+                    outcome = sender.deliver(reply, session.now)
+                    if outcome.ok:
+                        state.record_request(
+                            reply.series, organizer, reply.event.source, reply.event.start,
+                            outcome.channel, sent_at=session.now,
+                        )
+            except GuardianError as exc:
+                outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
+            outcomes.append(outcome)
     return outcomes
 
 
