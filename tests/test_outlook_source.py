@@ -438,3 +438,25 @@ def test_batch_whose_answer_was_lost_is_not_booked_twice(fake, source, sleeps):
     result = source.apply(_creates((at(0, 9), at(0, 11)), (at(1, 9), at(1, 11))))
     assert result.created == 2
     assert len([e for e in fake.events() if e["subject"] == FOCUS_TITLE]) == 2
+
+
+def test_external_attendees_are_seen_without_me_configured(fake, settings, state, sleeps):
+    # no --me and no domains: who I am comes from the mailbox itself (events I organize)
+    source = OutlookSource("me", Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append)
+    fake.seed_event(subject="Mine", start=at(0, 8), end=at(0, 9))
+    fake.seed_event(subject="Negotiation", start=at(1, 10), end=at(1, 11), isOrganizer=False,
+                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com",
+                                                            "buyer@fabrikam.example"])
+    fake.seed_event(subject="Team", start=at(1, 12), end=at(1, 13), isOrganizer=False,
+                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com"])
+    ev = by_title(source.read(WEEK))
+    assert ev["Negotiation"].external
+    assert not ev["Team"].external and not ev["Mine"].external
+
+
+def test_external_attendees_of_another_mailbox_are_judged_by_its_domain(fake, settings, state, sleeps):
+    source = OutlookSource(fake.me, Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append)
+    fake.seed_event(subject="Negotiation", start=at(1, 10), end=at(1, 11), isOrganizer=False,
+                    organizer="ana@contoso.com", attendees=[fake.me, "buyer@fabrikam.example"])
+    (ev,) = source.read(WEEK)
+    assert ev.external

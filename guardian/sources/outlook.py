@@ -170,6 +170,9 @@ class OutlookSource(Source):
         self._tokens: dict[bool, str] = {}
         self._series_end: dict[str, datetime | None] = {}
         self._own_items: dict[tuple[datetime, datetime], list[dict]] = {}
+        # who I am, for `external`: configured, the mailbox named, or learned from the
+        # organizer of events I organize (Graph marks no attendee as "self")
+        self._me = identity.me or (self.user if "@" in self.user else None)
 
     # --- plumbing ------------------------------------------------------------
 
@@ -355,6 +358,7 @@ class OutlookSource(Source):
             items = list(self._pages(f"{self._base}/calendarView", self._view_params(window),
                                      "reading the calendar"))
         self._load_series_ends(items)
+        self._learn_me(items)
         events = [self._to_event(it) for it in items]
         return sorted(
             (e for e in events if window.overlaps(e.start, e.end) or e.start == e.end == window.start),
@@ -380,6 +384,15 @@ class OutlookSource(Source):
         items = [it for it in items if self._tagged(it)]
         self._own_items[(window.start, window.end)] = items
         return items
+
+    def _learn_me(self, items: Iterable[dict]) -> None:
+        if self._me:
+            return
+        for it in items:
+            address = ((it.get("organizer") or {}).get("emailAddress") or {}).get("address")
+            if it.get("isOrganizer") and address:
+                self._me = str(address)
+                return
 
     @staticmethod
     def _tagged(item: dict) -> bool:
@@ -684,7 +697,10 @@ class OutlookSource(Source):
         people = [a.email for a in attendees if not a.resource]
         if organizer:
             people.append(organizer.email)
-        external = any(self.identity.is_external(e) for e in people)
+        ident = self.identity
+        if not ident.me and self._me:
+            ident = Identity(tz=ident.tz, me=self._me, domains=ident.domains)
+        external = any(ident.is_external(e) for e in people)
 
         return Event(
             uid=uid,
