@@ -24,7 +24,8 @@ Definitions (the README's "guardian report" section repeats them):
 - pre-read: the invite links a document; decision agenda: the description
   or title asks for a decision (`agenda.seeks_decision`); sent ahead: the
   invite was created at least `lead_hours` before the start (meetings
-  whose source gives no creation time are counted as unknown, and left out
+  whose source gives no creation time, or one after the start as for an
+  imported copy, are counted as unknown, as D002 ignores them, and left out
   of that share).
 - status hours: meetings the rule pack's status rule (S001) would flag by
   its title keywords, exempt meetings left out when the rule skips them.
@@ -42,7 +43,7 @@ from datetime import date, datetime, timedelta
 from . import intervals
 from .agenda import seeks_decision
 from .audit import passes_filters
-from .checks import REGISTRY, AuditContext, is_meeting
+from .checks import REGISTRY, AuditContext
 from .model import Event, EventKind, Status
 from .rulebook import Rule
 
@@ -224,7 +225,6 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
     wanted = set(days)
     busy: dict[date, list[intervals.Interval]] = {}
     focus: dict[date, list[intervals.Interval]] = {}
-    meetings: dict[date, list[Event]] = {}
     for event in ctx.events:
         if event.cancelled or event.my_status is Status.DECLINED:
             continue
@@ -238,10 +238,6 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
             for day in _local_days(event.start, event.end, tz):
                 if day in wanted:
                     focus.setdefault(day, []).append((event.start, event.end))
-        if is_meeting(event):
-            day = event.start.astimezone(tz).date()
-            if day in wanted:
-                meetings.setdefault(day, []).append(event)
 
     days_off = ctx.days_off
     min_length = timedelta(minutes=params.min_minutes)
@@ -264,7 +260,7 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
                     m.fragments += 1
             if day in focus:
                 m.booked_focus_hours = _hours(intervals.intersect(work, focus[day]))
-        todays = meetings.get(day, [])
+        todays = ctx.meetings_by_day.get(day, [])  # the audit's own grouping
         m.meetings = len(todays)
         m.meeting_hours = _hours([(e.start, e.end) for e in todays])
         status_spans, after_spans = [], []
@@ -273,7 +269,7 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
                 m.with_pre_read += 1
             if seeks_decision(event.description) or seeks_decision(event.title):
                 m.with_decision += 1
-            if event.created is None:
+            if event.created is None or event.created >= event.start:  # as D002: no usable send time
                 m.sent_unknown += 1
             elif event.start - event.created >= lead:
                 m.sent_ahead += 1

@@ -258,3 +258,10 @@ def test_the_trend_has_one_entry_per_week_ending_with_the_last_day():
     assert [w.focus_hours for w in weeks] == [40, 0, 40]
     assert [w.meeting_hours for w in weeks] == [0, 40, 0]
     assert all(w.focus_target_hours == 10 for w in weeks)
+
+
+def test_an_invite_created_after_it_started_has_no_known_send_time():
+    # e.g. copied or imported into the calendar later: D002 does not call it late, nor does the report
+    start = at(MON, "10:00")
+    day = monday([event("Imported", MON, "10:00", "11:00", created=start + timedelta(days=3))])
+    assert (day.sent_ahead, day.sent_late, day.sent_unknown) == (0, 0, 1)
