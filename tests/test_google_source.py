@@ -427,3 +427,19 @@ def test_series_master_not_visible_means_no_series_end(fake, make, state):
     events = make(state).read(WEEK)
     assert [e.series_end for e in events] == [None, None]
     assert len(fake.requests("GET", "/events/hidden")) == 1  # asked once, remembered
+
+
+def test_a_group_calendar_id_is_not_taken_for_my_address(fake, token_file, sleeps):
+    # a shared team calendar: Google names the calendar itself as organizer ("self"),
+    # and neither its id nor its domain may make the attendees look external
+    team = "c_0123abcd@group.calendar.google.com"
+    fake.seed(timed("Team sync", 8, 10, organizer={"email": team, "displayName": "Team", "self": True},
+                    creator={"email": ME},
+                    attendees=[{"email": ME, "responseStatus": "accepted"},
+                               {"email": "ana@example.com", "responseStatus": "accepted"}]),
+              calendar_id=team)
+    conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token_file)}
+    for ident in (Identity(tz=TZ), Identity(tz=TZ, me=ME)):
+        source = GoogleSource(team, ident, None, conf, sleep=sleeps)
+        (ev,) = source.read(WEEK)
+        assert not ev.external, ident

@@ -242,7 +242,7 @@ class GoogleSource(Source):
         self._service_can_write = False
         self._series_mem: dict[str, dict] = {}
         self._fresh_at: float | None = None  # monotonic time of the last sync in this process
-        self._me = self.identity.me or (self.calendar_id if "@" in self.calendar_id else None)
+        self._me = self.identity.me or _personal(self.calendar_id)
         self.focus_time_rejected = False  # set when Google refused focusTime on this calendar
 
     # --- plumbing --------------------------------------------------------------------
@@ -502,7 +502,7 @@ class GoogleSource(Source):
         if self._me:
             return self._me
         for who in (item.get("organizer"), item.get("creator"), *(item.get("attendees") or [])):
-            if who and who.get("self") and who.get("email"):
+            if who and who.get("self") and _personal(who.get("email")):
                 self._me = who["email"]
                 break
         return self._me
@@ -604,7 +604,7 @@ class GoogleSource(Source):
         if item.get("created"):
             created = datetime.fromisoformat(item["created"].replace("Z", "+00:00"))
         people = [a.email for a in attendees if not a.resource]
-        if organizer.get("email"):
+        if _personal(organizer.get("email")):  # not a group calendar "organizing" it
             people.append(organizer["email"])
         return Event(
             uid=series or item["id"],
@@ -947,6 +947,18 @@ class GoogleSource(Source):
                 fields="id",
             ),
         )
+
+
+def _personal(email: str | None) -> str | None:
+    """`email` if it can be a person's address; None for Google's own calendar ids.
+
+    Group, resource, holiday and imported calendars have ids like
+    `...@group.calendar.google.com`: "self" there is the calendar, not me, and
+    its domain would make every attendee look external.
+    """
+    if not email or "@" not in email:
+        return None
+    return None if email.lower().endswith("calendar.google.com") else email
 
 
 def _is_auth_exc(exc: BaseException) -> bool:
