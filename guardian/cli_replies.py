@@ -44,10 +44,7 @@ def register(app: typer.Typer) -> None:
         plan = plan_for_session(session, settings=settings)
         sender = Sender(session, settings)
         if fmt == "json":
-            doc = _envelope(session, plan.to_json())
-            for item, reply in zip(doc["replies"], plan.replies):
-                item["channel"] = sender.channel_for(reply)
-            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(_plan_doc(session, plan, sender), indent=2, ensure_ascii=False))
             return
         _print_plan(session, plan, sender, body)
 
@@ -60,14 +57,15 @@ def register(app: typer.Typer) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
         from .errors import EXIT_INPUT, InputError, ProviderError
         from .replies import ReplySettings
-        from .replies_run import plan_for_session, send_plan
+        from .replies_run import Sender, plan_for_session, send_plan
         from .session import Session
 
         fmt = _check_format(fmt, ("table", "json"))
         session = Session(_options(calendar, me, start, days, tz, rules, config, now))
         settings = ReplySettings.from_config(session.config)
         plan = plan_for_session(session, settings=settings, state=session.state)
-        outcomes = send_plan(session, plan, settings)
+        sender = Sender(session, settings)
+        outcomes = send_plan(session, plan, settings, sender)
         lines = [o.line(session.tz) for o in outcomes]
         lines += [f"deferred: {_ref(d.reply, session.tz)} ({d.reason})" for d in plan.deferred]
         with session.state.transaction():
@@ -77,7 +75,7 @@ def register(app: typer.Typer) -> None:
                  "deferred": len(plan.deferred), "lines": lines},
             )
         if fmt == "json":
-            doc = _envelope(session, plan.to_json())
+            doc = _plan_doc(session, plan, sender)
             doc["sent"] = [o.to_json() for o in outcomes if o.ok]
             doc["failed"] = [o.to_json() for o in outcomes if not o.ok]
             typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -165,12 +163,16 @@ def _ref(reply, tz) -> str:
     return f"{reply.event.start.astimezone(tz):%a %d %b %H:%M} \"{one_line(reply.event.title)}\" -> {reply.to}"
 
 
-def _envelope(session, plan_json: dict) -> dict:
-    return {
-        **plan_json,
+def _plan_doc(session, plan, sender) -> dict:
+    """The plan as the README's JSON: each reply with the channel it goes (or would go) by."""
+    doc = {
+        **plan.to_json(),
         "window": {"start": session.window.start.isoformat(), "end": session.window.end.isoformat()},
         "now": session.now.isoformat(),
     }
+    for item, reply in zip(doc["replies"], plan.replies):
+        item["channel"] = sender.channel_for(reply)
+    return doc
 
 
 def _print_plan(session, plan, sender, body: bool) -> None:

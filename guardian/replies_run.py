@@ -151,13 +151,14 @@ class Sender:
         return Outcome(reply, "outbox", True, f"written to {files[1]}", files)
 
 
-def send_plan(session, plan: Plan, settings: ReplySettings | None = None) -> list[Outcome]:
+def send_plan(session, plan: Plan, settings: ReplySettings | None = None,
+              sender: Sender | None = None) -> list[Outcome]:
     """Send the plan's replies, recording each with its delivery in one transaction."""
     from .lock import run_lock
 
     settings = settings or ReplySettings.from_config(session.config)
     state = session.state
-    sender = Sender(session, settings)
+    sender = sender or Sender(session, settings)
     outcomes: list[Outcome] = []
     if not plan.replies:
         return outcomes

@@ -474,3 +474,13 @@ def test_replies_send_waits_for_no_other_run_and_sends_nothing_then(cli, tmp_pat
     assert res.code == 2 and "another guardian run is in progress" in res.err
     assert not (tmp_path / "outbox").exists()
     assert State(tmp_path / "state.sqlite3").requests() == []
+
+
+def test_replies_send_json_has_the_plans_shape_plus_sent_and_failed(cli, tmp_path):
+    config = example_copy(tmp_path)
+    doc = json.loads(cli(*args(["replies", "send"], config, "--format", "json")).out)
+    assert set(doc) >= {"replies", "deferred", "skipped", "window", "now", "sent", "failed"}
+    assert len(doc["replies"]) == 5 and len(doc["sent"]) == 5 and doc["failed"] == []
+    assert {item["channel"] for item in doc["replies"]} == {"outbox"}  # as in `replies plan`
+    for item in doc["sent"]:
+        assert {"channel", "ok", "detail", "files"} <= set(item) and item["ok"] is True
