@@ -127,6 +127,10 @@ def register(app: typer.Typer) -> None:
                 folder.mkdir(parents=True, exist_ok=True)
                 for d in drafts:
                     path = folder / d.filename
+                    n = 1
+                    while path in written:  # two series, same day, kind and title
+                        n += 1
+                        path = path.with_name(f"{Path(d.filename).stem}-{n}.md")
                     path.write_text(d.markdown, encoding="utf-8")
                     written.append(path)
             except OSError as exc:

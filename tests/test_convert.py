@@ -247,3 +247,18 @@ def test_a_template_that_is_not_utf8_is_bad_input(tmp_path):
     (tmp_path / "rfc.md").write_bytes(b"# RFC: $title \xff\xfe\n")
     with pytest.raises(InputError, match="rfc.md"):
         draft(meeting(), "rfc", CLOCK, tz=ZONE, templates=tmp_path)
+
+
+def test_two_series_with_the_same_title_and_day_get_two_drafts(cli, tmp_path):
+    from tests.conftest import write_ics, vevent
+
+    cal = write_ics(tmp_path,
+                    vevent("Weekly sync", "2026-12-01 10:00", uid="sync-a@test", rrule="FREQ=WEEKLY"),
+                    vevent("Weekly sync", "2026-12-01 15:00", uid="sync-b@test", rrule="FREQ=WEEKLY"))
+    out = tmp_path / "drafts"
+    res = cli("convert", "-c", str(cal), "--me", "me@acme.example", "--from", "2026-11-30", "--now", NOW,
+              "--tz", "Europe/Berlin", "--output", str(out), "--format", "json")
+    assert res.code == 0, res.err
+    paths = [d["path"] for d in json.loads(res.out)["drafts"]]
+    assert len(paths) == 2 and len(set(paths)) == 2  # neither overwrites the other
+    assert len(list(out.iterdir())) == 2
