@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AuthError, InputError, ProviderError
+from .secretfile import write_private
 
 SCOPES_READ = ["https://www.googleapis.com/auth/calendar.readonly"]
 SCOPES_WRITE = ["https://www.googleapis.com/auth/calendar.events"]
@@ -48,29 +49,6 @@ def default_token_file() -> Path:
 def token_file_of(settings: Mapping[str, Any]) -> Path:
     value = settings.get("token_file")
     return Path(value).expanduser() if value else default_token_file()
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` so that only its owner can ever read it (0600).
-
-    The file is created 0600 from the start (never world-readable, not even
-    briefly) and replaced atomically, so a crash never leaves half a token.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def save_credentials(creds: Any, token_file: Path) -> None:

@@ -20,13 +20,13 @@ secret is ever put into a message, a log line or an exception.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import AuthError, InputError
+from .secretfile import write_private
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -108,24 +108,6 @@ def _msal_failure(what: str, result: dict | None) -> AuthError:
 # --- the persisted token cache ---------------------------------------------------
 
 
-def _write_private(path: Path, data: str) -> None:
-    """Write `data` to `path`, readable by the owner only, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".outlook-cache-", dir=str(path.parent))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    os.chmod(path, 0o600)
-
-
 def load_cache(settings: dict):
     import msal
 
@@ -143,7 +125,7 @@ def load_cache(settings: dict):
 
 def save_cache(settings: dict, cache) -> None:
     if cache.has_state_changed:
-        _write_private(token_cache_path(settings), cache.serialize())
+        write_private(token_cache_path(settings), cache.serialize())
         cache.has_state_changed = False
 
 
