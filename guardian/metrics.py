@@ -125,10 +125,6 @@ class DayMetrics:
     after_hours_hours: float = 0.0
     series: dict[str, SeriesCost] = field(default_factory=dict)
 
-    @property
-    def free_hours(self) -> float:
-        return self.focus_hours + self.fragmented_hours
-
 
 @dataclass
 class Totals:
@@ -174,10 +170,6 @@ class Totals:
     def fragmented_share(self) -> float | None:
         """Of the free working time, how much is in pieces too short for focus."""
         return _share(self.fragmented_hours, self.fragmented_hours + self.focus_hours)
-
-    @property
-    def focus_share_of_target(self) -> float | None:
-        return _share(self.focus_hours, self.focus_target_hours)
 
 
 def _share(part: float, whole: float) -> float | None:

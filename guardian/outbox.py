@@ -280,7 +280,3 @@ def _decode(value: object) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return one_line(value, 200)
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)

@@ -90,10 +90,6 @@ class Report:
             return "ahead"
         return "current"
 
-    @property
-    def last_day(self) -> date:
-        return (self.window.end.astimezone(self.tz) - timedelta(microseconds=1)).date()
-
 
 # ---------------------------------------------------------------------------
 # window and span
