@@ -443,3 +443,22 @@ def test_a_group_calendar_id_is_not_taken_for_my_address(fake, token_file, sleep
         source = GoogleSource(team, ident, None, conf, sleep=sleeps)
         (ev,) = source.read(WEEK)
         assert not ev.external, ident
+
+
+def test_a_new_full_sync_reads_series_masters_again(fake, make, state):
+    # a series cut short while guardian was not looking (no incremental sync saw its
+    # cancelled instances) must not stay "endless" after a new horizon is listed in full
+    fake.seed_series(
+        {"id": "endless", "summary": "1:1",
+         "start": {"dateTime": at(8, 15).isoformat()},
+         "end": {"dateTime": at(8, 15, 30).isoformat()},
+         "recurrence": ["RRULE:FREQ=WEEKLY"]},
+        [at(8, 15) + timedelta(weeks=i) for i in range(12)],
+    )
+    first = [e for e in make(state).read(WEEK) if e.title == "1:1"][0]
+    assert first.series_end is None
+    fake.masters["primary"]["endless"]["recurrence"] = [
+        "RRULE:FREQ=WEEKLY;UNTIL=20270301T000000Z"]
+    later = Window(WEEK.start + timedelta(days=56), WEEK.end + timedelta(days=56))
+    again = [e for e in make(state).read(later) if e.title == "1:1"][0]
+    assert again.series_end == datetime(2027, 3, 1, tzinfo=timezone.utc)

@@ -403,10 +403,10 @@ class GoogleSource(Source):
                 self._incremental(stored["token"], stored["start"], stored["end"])
             except _Gone:
                 log.info("%s: sync token expired (410), syncing in full", self.spec)
-                self._full_sync(stored["start"], stored["end"], forget_series=True)
+                self._full_sync(stored["start"], stored["end"])
         else:
             start, end = self._horizon(window)
-            self._full_sync(start, end, forget_series=False)
+            self._full_sync(start, end)
         self._fresh_at = time.monotonic()
         return list(self.state.cached_items(self.sync_key).values())
 
@@ -418,7 +418,9 @@ class GoogleSource(Source):
         )
         self.state.set_sync_token(self.sync_key, value)
 
-    def _full_sync(self, start: datetime, end: datetime, *, forget_series: bool) -> None:
+    def _full_sync(self, start: datetime, end: datetime) -> None:
+        """List the horizon in full; series masters are read again too (changes to
+        them since the last sync token would otherwise never be seen)."""
         items, token = self._list_all(
             "listing events", timeMin=start.isoformat(), timeMax=end.isoformat()
         )
@@ -427,9 +429,9 @@ class GoogleSource(Source):
         with self.state.transaction():
             self.state.clear_items(self.sync_key)
             self.state.put_items(self.sync_key, live)
-            if forget_series:
-                self.state.clear_items(self.series_key)
+            self.state.clear_items(self.series_key)
             self._save_token(token, start, end)
+        self._series_mem.clear()
 
     def _incremental(self, token: str, start: datetime, end: datetime) -> None:
         items, new_token = self._list_all("syncing events", syncToken=token)
