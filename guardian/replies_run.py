@@ -33,7 +33,7 @@ once.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,9 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
     from .audit import audit
 
     settings = settings or ReplySettings.from_config(session.config)
+    late = session.rulebook.find("D002")  # the lead time the note asks for is the pack's
+    if late is not None and "lead_hours" in late.resolved_params():
+        settings = replace(settings, lead_hours=float(late.resolved_params()["lead_hours"]))
     if result is None:
         result = audit(session.rulebook, session.audit_context())
     if state is None:

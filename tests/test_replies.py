@@ -484,3 +484,12 @@ def test_replies_send_json_has_the_plans_shape_plus_sent_and_failed(cli, tmp_pat
     assert {item["channel"] for item in doc["replies"]} == {"outbox"}  # as in `replies plan`
     for item in doc["sent"]:
         assert {"channel", "ok", "detail", "files"} <= set(item) and item["ok"] is True
+
+
+def test_the_request_names_the_packs_lead_time(cli, tmp_path):
+    config = example_copy(tmp_path)
+    pack = tmp_path / "team-rules.toml"
+    pack.write_text(pack.read_text(encoding="utf-8") + "\n[rules.D002.params]\nlead_hours = 48\n", encoding="utf-8")
+    doc = json.loads(cli(*args(["replies", "plan"], config, "--format", "json")).out)
+    body = " ".join(doc["replies"][0]["body"].split())
+    assert "48 hours ahead" in body  # what D002 holds the organizer to, not a fixed 24
