@@ -16,12 +16,9 @@ from __future__ import annotations
 import logging
 
 from .errors import GuardianError
+from .render import _finding_key as _key  # the renderer looks states up by this key
 
 log = logging.getLogger("guardian")
-
-
-def _key(finding) -> str:
-    return f"{finding.rule}|{finding.event.instance_id if finding.event else finding.day}"
 
 
 def action_states(session, result) -> dict[str, str]:
