@@ -249,7 +249,11 @@ def send_smtp(
             client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
+        # Not `with client:`, whose QUIT raises when the server answers it with
+        # anything but 221: once the server has taken the message it is
+        # delivered, and failing then would leave it unrecorded and resent
+        # by every later run.
+        try:
             client.set_debuglevel(0)
             client.ehlo()
             if settings.starttls and not implicit_tls:
@@ -264,8 +268,14 @@ def send_smtp(
                         hint=f"check the username and the password in ${settings.password_env}",
                     ) from None
             refused = client.send_message(msg, from_addr=str(msg["From"].addresses[0].addr_spec), to_addrs=to)
-            if refused:
-                raise ProviderError(f"{where}: recipient refused: {', '.join(sorted(refused))}")
+        finally:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            client.close()
+        if refused:
+            raise ProviderError(f"{where}: recipient refused: {', '.join(sorted(refused))}")
     except (ProviderError, InputError):
         raise
     except smtplib.SMTPNotSupportedError:

@@ -269,3 +269,29 @@ def test_impossible_smtp_settings_are_bad_input(cli, tmp_path, port, extra, key)
     state = State(tmp_path / "state.sqlite3")
     assert state.requests() == []
     state.close()
+
+
+class RudeQuit(Collector):
+    """Accepts every message, then answers QUIT with something other than 221."""
+
+    async def handle_QUIT(self, server, session, envelope):
+        return "421 closing anyway"
+
+
+def test_a_delivered_message_counts_even_when_quit_is_answered_oddly(cli, tmp_path):
+    handler = RudeQuit()
+    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        config = smtp_config(tmp_path, controller.port)
+        first = cli(*args(["replies", "send"], config))
+        assert first.code == 0, first.err
+        assert len(handler.messages) == 5
+        state = State(tmp_path / "state.sqlite3")
+        assert len(state.requests()) == 5  # delivered, so recorded
+        state.close()
+        cli(*args(["replies", "send"], config))  # the two over the cap
+        cli(*args(["replies", "send"], config))  # and nothing more
+        assert len(handler.messages) == 7  # nobody was mailed twice
+    finally:
+        controller.stop()
