@@ -15,7 +15,7 @@ except ImportError:  # run from the repository root with tests as a package
     from tests.fakes.graph import GraphFake
 
 from guardian import outlook_auth
-from guardian.errors import EXIT_PROVIDER, AuthError
+from guardian.errors import EXIT_PROVIDER, AuthError, InputError
 from guardian.model import Window
 from guardian.sources.base import Identity
 from guardian.sources.outlook import OutlookSource
@@ -129,3 +129,16 @@ def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatc
         OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())
     assert "wrong-secret-value-123" not in str(err.value)
     assert "invalid_client" in str(err.value)
+
+
+def test_app_only_with_outlook_me_says_to_name_the_mailbox(fake, settings, monkeypatch):
+    # an app has no "me": Graph would answer 400 for /me; say what to write instead
+    monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
+    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
+                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    fake.clear_log()
+    with pytest.raises(InputError) as err:
+        OutlookSource("me", _identity(), None, app_settings).read(_window())
+    assert err.value.exit_code == 2
+    assert "outlook:USER" in str(err.value)
+    assert fake.requests() == []

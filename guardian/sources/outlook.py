@@ -190,6 +190,11 @@ class OutlookSource(Source):
         return self._session
 
     def _token(self, write: bool) -> str:
+        if self.user == "me" and outlook_auth.is_app_only(self.settings):
+            raise InputError(
+                "outlook:me: app-only credentials have no signed-in user",
+                hint="name the mailbox, outlook:USER@DOMAIN, or sign in with guardian auth outlook",
+            )
         if write not in self._tokens:
             self._tokens[write] = outlook_auth.get_token(self.settings, write=write)
         return self._tokens[write]
