@@ -133,7 +133,8 @@ def build_report(ctx: AuditContext, params: MetricParams, *, trend_weeks_count: 
     for first, end in spans:
         wanted.update(first + timedelta(days=i) for i in range((end - first).days + 1))
     measured = day_metrics(ctx, params, sorted(wanted))
-    in_window = [m for m in measured if m.day in set(window_days)]
+    window_set = set(window_days)  # built once, not once per measured day
+    in_window = [m for m in measured if m.day in window_set]
     return Report(
         window=ctx.window,
         now=ctx.now,
