@@ -60,6 +60,7 @@ from .metrics import (
     week_start,
 )
 from .model import Window
+from .replies import one_line  # titles to one printable line: no terminal escapes
 
 MEETING_COLOUR = "#d9553b"
 FOCUS_COLOUR = "#2b8a5a"
@@ -370,7 +371,7 @@ def report_table(r: Report, console) -> None:
                               ("people", "right"), ("person-hours", "right")):
             table.add_column(name, justify=justify)
         for c in r.series:
-            table.add_row(Text(c.title), str(c.instances), fmt_hours(c.hours), str(c.max_people),
+            table.add_row(Text(one_line(c.title)), str(c.instances), fmt_hours(c.hours), str(c.max_people),
                           fmt_hours(c.person_hours))
         console.print("\n[bold]Costliest recurring meetings[/] (duration x people, over the window)")
         console.print(table)
@@ -424,7 +425,7 @@ def report_markdown(r: Report) -> str:
     if r.series:
         lines += ["", "## Costliest recurring meetings", "", "| meeting | times | hours | people | person-hours |",
                   "|---|---:|---:|---:|---:|"]
-        lines += [f"| {_md(c.title)} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
+        lines += [f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
                   for c in r.series]
     if r.trend:
         lines += ["", f"## Trend (last {_plural(len(r.trend), 'week')})", ""] + _md_weeks(r, r.trend)
@@ -638,7 +639,7 @@ def report_html(r: Report) -> str:
     series = ""
     if r.series:
         rows = "".join(
-            f"<tr><td>{_e(c.title)}</td><td>{c.instances}</td><td>{fmt_hours(c.hours)}</td><td>{c.max_people}</td>"
+            f"<tr><td>{_e(one_line(c.title))}</td><td>{c.instances}</td><td>{fmt_hours(c.hours)}</td><td>{c.max_people}</td>"
             f"<td>{fmt_hours(c.person_hours)}</td></tr>"
             for c in r.series
         )

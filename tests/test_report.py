@@ -259,3 +259,16 @@ def test_the_report_reads_a_google_calendar_like_any_other(guardian, tmp_path):
     assert t["status"] == {"count": 5, "hours": 1.25}
     assert t["focus"]["booked_hours"] == 3  # Google focusTime counts as focus...
     assert doc["days"][1]["focus_hours"] == 7.25  # ...and does not break Tuesday's free time
+
+
+def test_terminal_escapes_in_titles_never_reach_the_terminal(guardian, tmp_path):
+    hostile = "Sync \x1b[2J\x1b]0;pwned\x07 now"
+    cal = write_ics(tmp_path, vevent("esc", hostile, "20261201T100000", "20261201T110000",
+                                     extra="RRULE:FREQ=WEEKLY;COUNT=2"))
+    args = ("-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30", "--days", "14",
+            "--now", "2026-11-27T17:00:00+01:00")
+    for fmt in ("table", "markdown"):
+        code, out, _ = guardian("report", *args, "--format", fmt)
+        assert code == 0
+        assert "\x1b" not in out and "\x07" not in out
+        assert "Sync" in out and "now" in out
