@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -192,11 +193,17 @@ def _schedule(event: Event, tz: tzinfo, s: Savings) -> tuple[str, str]:
     return f"about every {round(1 / s.per_week) if s.per_week else 4} weeks, at {local:%H:%M}", "meeting"
 
 
+def _printable(line: str) -> str:
+    """A line without control characters (a draft may go to the terminal with --stdout)."""
+    return "".join(" " if ch == "\t" else ch for ch in line if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+
 def _quote(text: str) -> str:
     text = text.strip()
     if not text:
         return "_The invite has no description._"
-    return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
+    lines = (_printable(line).rstrip() for line in text.splitlines())
+    return "\n".join("> " + line if line.strip() else ">" for line in lines)
 
 
 def draft(

@@ -262,3 +262,10 @@ def test_two_series_with_the_same_title_and_day_get_two_drafts(cli, tmp_path):
     paths = [d["path"] for d in json.loads(res.out)["drafts"]]
     assert len(paths) == 2 and len(set(paths)) == 2  # neither overwrites the other
     assert len(list(out.iterdir())) == 2
+
+
+def test_control_characters_in_the_description_do_not_reach_the_draft():
+    ev = meeting().with_(description="Agenda\x1b[2J\x1b]0;pwned\x07\n- blockers\tfirst\r\n- demo")
+    text = draft(ev, "update", CLOCK, tz=ZONE).markdown
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert "> - blockers" in text and "> - demo" in text  # the lines themselves survive
