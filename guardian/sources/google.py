@@ -75,6 +75,7 @@ from ..model import (
     Status,
     Window,
 )
+from ._common import load_sync, save_sync, truthy
 from .base import ApplyResult, Identity, Source, refuse_foreign
 
 DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
@@ -118,14 +119,6 @@ _TO_GOOGLE = {
 
 class _Gone(Exception):
     """The sync token is no longer valid (HTTP 410): a full sync is needed."""
-
-
-def _truthy(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
 
 
 def default_batch_uri(api_endpoint: str) -> str:
@@ -233,7 +226,7 @@ class GoogleSource(Source):
         self.attempts = max(1, int(self.settings.get("attempts") or DEFAULT_ATTEMPTS))
         self.lookback = timedelta(days=int(self.settings.get("sync_lookback_days", LOOKBACK_DAYS)))
         self.ahead = timedelta(days=int(self.settings.get("sync_ahead_days", AHEAD_DAYS)))
-        self.auto_decline = _truthy(self.settings.get("focus_auto_decline"), True)
+        self.auto_decline = truthy(self.settings.get("focus_auto_decline"), True)
         self.decline_message = str(self.settings.get("focus_decline_message") or "")
         self.chat_status = str(self.settings.get("focus_chat_status") or "doNotDisturb")
         self._credentials = credentials
@@ -370,20 +363,6 @@ class GoogleSource(Source):
         end = datetime.combine(window.end.astimezone(tz).date(), dtime(0), tz) + self.ahead
         return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
-    def _stored(self) -> dict | None:
-        raw = self.state.sync_token(self.sync_key) if self.state is not None else None
-        if not raw:
-            return None
-        try:
-            stored = json.loads(raw)
-            return {
-                "token": stored["token"],
-                "start": datetime.fromisoformat(stored["start"]),
-                "end": datetime.fromisoformat(stored["end"]),
-            }
-        except (ValueError, KeyError, TypeError):
-            return None
-
     def _synced_items(self, window: Window) -> list[dict]:
         """The raw items of the horizon around `window`, brought up to date."""
         if self.state is None:
@@ -393,17 +372,17 @@ class GoogleSource(Source):
                 timeMax=window.end.astimezone(timezone.utc).isoformat(),
             )
             return items
-        stored = self._stored()
-        covers = stored and stored["start"] <= window.start and window.end <= stored["end"]
+        stored = load_sync(self.state, self.sync_key, "token")
+        covers = stored is not None and stored.covers(window.start, window.end)
         fresh = self._fresh_at is not None and time.monotonic() - self._fresh_at < REUSE_SECONDS
         if covers and fresh:
             return list(self.state.cached_items(self.sync_key).values())
         if covers:
             try:
-                self._incremental(stored["token"], stored["start"], stored["end"])
+                self._incremental(stored.cursor, stored.start, stored.end)
             except _Gone:
                 log.info("%s: sync token expired (410), syncing in full", self.spec)
-                self._full_sync(stored["start"], stored["end"])
+                self._full_sync(stored.start, stored.end)
         else:
             start, end = self._horizon(window)
             self._full_sync(start, end)
@@ -411,12 +390,7 @@ class GoogleSource(Source):
         return list(self.state.cached_items(self.sync_key).values())
 
     def _save_token(self, token: str | None, start: datetime, end: datetime) -> None:
-        value = (
-            json.dumps({"token": token, "start": start.isoformat(), "end": end.isoformat()})
-            if token
-            else None
-        )
-        self.state.set_sync_token(self.sync_key, value)
+        save_sync(self.state, self.sync_key, "token", token, start, end)
 
     def _full_sync(self, start: datetime, end: datetime) -> None:
         """List the horizon in full; series masters are read again too (changes to

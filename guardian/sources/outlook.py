@@ -19,7 +19,6 @@ names the calendar. requests and msal are imported lazily.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -45,6 +44,7 @@ from ..model import (
     Window,
 )
 from ..retry import DEFAULT_ATTEMPTS, call_with_retries, parse_retry_after
+from ._common import load_sync, save_sync, truthy
 from .base import ApplyResult, Identity, Source, refuse_foreign
 
 #: guardian's property set (a fixed GUID, so every install finds the same blocks)
@@ -411,10 +411,7 @@ class OutlookSource(Source):
     # --- incremental sync: calendarView/delta over a cached horizon ----------------
 
     def _use_delta(self) -> bool:
-        flag = self.settings.get("delta", True)
-        if isinstance(flag, str):
-            flag = flag.strip().lower() not in ("0", "false", "no", "off")
-        return self.state is not None and bool(flag)
+        return self.state is not None and truthy(self.settings.get("delta"), True)
 
     @property
     def sync_key(self) -> str:
@@ -432,11 +429,11 @@ class OutlookSource(Source):
         items: the tagged ids come from one filtered calendarView of the window
         (which own_blocks() then reuses).
         """
-        saved = self._load_sync()
+        saved = load_sync(self.state, self.sync_key, "link")
         items: dict[str, dict] | None = None
-        if saved and saved["start"] <= window.start and window.end <= saved["end"]:
+        if saved is not None and saved.covers(window.start, window.end):
             try:
-                changes, link = self._delta_round(saved["link"], None)
+                changes, link = self._delta_round(saved.cursor, None)
             except _HTTPFailure:  # 410: the sync state is gone; start over
                 saved = None
             else:
@@ -447,7 +444,7 @@ class OutlookSource(Source):
                         self.state.delete_items(self.sync_key, gone)
                     if fresh:
                         self.state.put_items(self.sync_key, fresh)
-                    self._save_sync(link, saved["start"], saved["end"])
+                    save_sync(self.state, self.sync_key, "link", link, saved.start, saved.end)
                 items = cached
         else:
             saved = None
@@ -463,7 +460,7 @@ class OutlookSource(Source):
             with self.state.transaction():
                 self.state.clear_items(self.sync_key)
                 self.state.put_items(self.sync_key, fresh)
-                self._save_sync(link, start, end)
+                save_sync(self.state, self.sync_key, "link", link, start, end)
         own = {it["id"] for it in self._fetch_own_items(window)}
         out = []
         for item in (items or {}).values():
@@ -512,26 +509,6 @@ class OutlookSource(Source):
             if not link:
                 raise ProviderError(f"{self.spec}: Microsoft Graph sent no deltaLink")
             return changes, link
-
-    def _load_sync(self) -> dict | None:
-        raw = self.state.sync_token(self.sync_key) if self.state is not None else None
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            return {
-                "link": str(data["link"]),
-                "start": datetime.fromisoformat(data["start"]),
-                "end": datetime.fromisoformat(data["end"]),
-            }
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def _save_sync(self, link: str, start: datetime, end: datetime) -> None:
-        self.state.set_sync_token(
-            self.sync_key,
-            json.dumps({"link": link, "start": start.isoformat(), "end": end.isoformat()}),
-        )
 
     # --- series ends -------------------------------------------------------------
 
