@@ -38,8 +38,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import GuardianError
-from .replies import Plan, Reply, ReplySettings, compose, load_template, one_line
+from .errors import GuardianError, InputError
+from .replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template, one_line
 
 log = logging.getLogger("guardian")
 
@@ -62,6 +62,12 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
     from .audit import audit
 
     settings = settings or ReplySettings.from_config(session.config)
+    unknown = [a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None]
+    if unknown:  # a typo must not silently turn requests off
+        raise InputError(
+            f"[replies] actions: {unknown[0]!r} is neither \"{REQUEST_ACTION}\" nor a rule of the pack",
+            hint="use a rule code or name, e.g. \"no-decision\" (see `guardian rules list`)",
+        )
     late = session.rulebook.find("D002")  # the lead time the note asks for is the pack's
     if late is not None and "lead_hours" in late.resolved_params():
         settings = replace(settings, lead_hours=float(late.resolved_params()["lead_hours"]))

@@ -493,3 +493,10 @@ def test_the_request_names_the_packs_lead_time(cli, tmp_path):
     doc = json.loads(cli(*args(["replies", "plan"], config, "--format", "json")).out)
     body = " ".join(doc["replies"][0]["body"].split())
     assert "48 hours ahead" in body  # what D002 holds the organizer to, not a fixed 24
+
+
+def test_a_misspelt_rule_in_replies_actions_is_bad_input(cli, tmp_path):
+    config = example_copy(tmp_path, 'actions = ["request-pre-read", "no-decison"]\n')
+    res = cli(*args(["replies", "plan"], config))
+    assert res.code == 2
+    assert "[replies] actions" in res.err and "no-decison" in res.err
