@@ -117,6 +117,11 @@ class Sender:
         self.session = session
         self.settings = settings
         self.smtp = SmtpSettings.from_config(session.config, session.identity.me)
+        if settings.channel == "smtp" and self.smtp is None:
+            raise InputError(
+                "[replies] channel = \"smtp\" but [smtp] host is not set",
+                hint="set [smtp] host, or use channel = \"outbox\" to only write the files",
+            )
         self.folder = settings.outbox or default_outbox()
         self.sources = {s.label: s for s in session.sources}
 
@@ -127,7 +132,7 @@ class Sender:
         if mode == "outbox":
             return "outbox"
         if mode == "smtp":
-            return "smtp" if self.smtp else "outbox"
+            return "smtp"
         if provider:
             return provider
         if mode == "rsvp":

@@ -500,3 +500,10 @@ def test_a_misspelt_rule_in_replies_actions_is_bad_input(cli, tmp_path):
     res = cli(*args(["replies", "plan"], config))
     assert res.code == 2
     assert "[replies] actions" in res.err and "no-decison" in res.err
+
+
+def test_channel_smtp_without_an_smtp_host_is_bad_input(cli, tmp_path):
+    config = example_copy(tmp_path, 'channel = "smtp"\n')
+    res = cli(*args(["replies", "plan"], config))
+    assert res.code == 2  # not a silent fall-back to files nobody mails
+    assert "[smtp] host" in res.err
