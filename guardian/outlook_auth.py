@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import AuthError, InputError
+from .errors import AuthError, InputError, ProviderError
 from .secretfile import write_private
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -105,6 +105,15 @@ def _msal_failure(what: str, result: dict | None) -> AuthError:
     return AuthError(f"outlook: {what} failed ({detail[:300]})", hint=LOGIN_HINT)
 
 
+def _unreachable(settings: dict, exc: BaseException) -> ProviderError:
+    """msal talks to the authority through requests: a network failure is exit 3."""
+    host = urlsplit(authority(settings)).netloc
+    return ProviderError(
+        f"outlook: cannot reach the Microsoft identity platform at {host} ({type(exc).__name__})",
+        hint="check the network, or [outlook] authority and tenant",
+    )
+
+
 # --- the persisted token cache ---------------------------------------------------
 
 
@@ -146,6 +155,7 @@ def _public_app(settings: dict, cache):
 
 def _confidential_token(settings: dict) -> str:
     import msal
+    import requests
 
     env = str(settings["client_secret_env"])
     secret = os.environ.get(env)
@@ -163,6 +173,8 @@ def _confidential_token(settings: dict) -> str:
         result = app.acquire_token_for_client(scopes=[f"{graph_root(settings)}/.default"])
     except ValueError as exc:  # authority discovery failures
         raise AuthError(f"outlook: cannot reach the authority ({exc})", hint=LOGIN_HINT) from None
+    except requests.RequestException as exc:
+        raise _unreachable(settings, exc) from None
     if not result or "access_token" not in result:
         raise _msal_failure("app-only sign-in", result)
     return result["access_token"]
@@ -176,6 +188,8 @@ def get_token(settings: dict, *, write: bool = False) -> str:
     """
     if is_app_only(settings):
         return _confidential_token(settings)
+    import requests
+
     cache = load_cache(settings)
     try:
         app = _public_app(settings, cache)
@@ -188,6 +202,8 @@ def get_token(settings: dict, *, write: bool = False) -> str:
         result = app.acquire_token_silent(scopes(settings, write=write), account=accounts[0])
     except ValueError as exc:
         raise AuthError(f"outlook: cannot reach the authority ({exc})", hint=LOGIN_HINT) from None
+    except requests.RequestException as exc:
+        raise _unreachable(settings, exc) from None
     finally:
         save_cache(settings, cache)
     if not result or "access_token" not in result:
@@ -214,6 +230,8 @@ def login(
     if is_app_only(settings):
         _confidential_token(settings)
         return "app-only"
+    import requests
+
     wanted = scopes_ or scopes(settings, write=write)
     cache = load_cache(settings)
     try:
@@ -230,6 +248,8 @@ def login(
             raise InputError(f"unknown sign-in method {method!r}", hint="use device or browser")
     except ValueError as exc:
         raise AuthError(f"outlook: cannot reach the authority ({exc})", hint="check [outlook] authority and tenant") from None
+    except requests.RequestException as exc:
+        raise _unreachable(settings, exc) from None
     if not result or "access_token" not in result:
         raise _msal_failure(f"{method} sign-in", result)
     save_cache(settings, cache)

@@ -15,7 +15,7 @@ except ImportError:  # run from the repository root with tests as a package
     from tests.fakes.graph import GraphFake
 
 from guardian import outlook_auth
-from guardian.errors import EXIT_PROVIDER, AuthError, InputError
+from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
 from guardian.model import Window
 from guardian.sources.base import Identity
 from guardian.sources.outlook import OutlookSource
@@ -142,3 +142,29 @@ def test_app_only_with_outlook_me_says_to_name_the_mailbox(fake, settings, monke
     assert err.value.exit_code == 2
     assert "outlook:USER" in str(err.value)
     assert fake.requests() == []
+
+
+def test_unreachable_identity_platform_is_a_provider_error(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    fake.go_offline()  # the authority (and Graph) no longer answer
+    with pytest.raises(ProviderError) as err:
+        OutlookSource("me", _identity(), None, dict(settings, attempts=1), sleep=lambda _s: None).read(_window())
+    assert err.value.exit_code == EXIT_PROVIDER
+    assert "outlook" in str(err.value)
+
+
+def test_unreachable_authority_during_login_is_a_provider_error(fake, settings):
+    fake.go_offline()
+    with pytest.raises(ProviderError) as err:
+        outlook_auth.login(settings, prompt=lambda _m: None)
+    assert err.value.exit_code == EXIT_PROVIDER
+
+
+def test_unreachable_authority_for_app_only_is_a_provider_error(fake, settings, monkeypatch):
+    monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
+    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
+                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    fake.go_offline()
+    with pytest.raises(ProviderError) as err:
+        OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())
+    assert err.value.exit_code == EXIT_PROVIDER and fake.client_secret not in str(err.value)

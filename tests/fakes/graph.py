@@ -257,11 +257,15 @@ class GraphFake:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def go_offline(self) -> None:
+        """Stop answering (connections are refused); the CA file stays for the client."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def stop(self) -> None:
+        self.go_offline()
         self._tmp.cleanup()
 
     def __enter__(self) -> GraphFake:
