@@ -93,10 +93,16 @@ def login(
     except WSGITimeoutError:
         raise AuthError("no answer from the browser sign-in", hint=LOGIN_HINT) from None
     except Exception as exc:  # oauthlib errors quote the server's answer, never a token
+        import requests
         from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
         if isinstance(exc, OAuth2Error):
             raise AuthError(f"Google sign-in failed ({exc.error})", hint=LOGIN_HINT) from None
+        if isinstance(exc, requests.RequestException):  # the code exchange went nowhere
+            raise ProviderError(
+                f"cannot reach Google's token endpoint ({type(exc).__name__})",
+                hint="check the network or the token_uri of the client secrets file",
+            ) from None
         raise
     target = Path(token_file).expanduser() if token_file else default_token_file()
     save_credentials(creds, target)

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from guardian.errors import AuthError, InputError
+from guardian.errors import AuthError, InputError, ProviderError
 from guardian.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
 
 try:
@@ -148,3 +148,30 @@ def test_service_account_with_subject(fake, tmp_path):
     # the assertion is masked in the fake's log; check the granted scope instead
     assert fake.access_tokens[creds.token] == tuple(SCOPES_WRITE)
 
+
+
+def test_login_with_an_unreachable_token_endpoint_is_a_provider_error(fake, tmp_path, monkeypatch):
+    info = fake.client_secrets()
+    for section in info.values():
+        section["token_uri"] = "http://127.0.0.1:9/token"  # nothing listens there
+    secrets = tmp_path / "client_secret.json"
+    secrets.write_text(json.dumps(info))
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+    class Browser:
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            def visit() -> None:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    resp.read()
+
+            threading.Thread(target=visit, daemon=True).start()
+            return True
+
+    import google_auth_oauthlib.flow as flow_mod
+
+    monkeypatch.setattr(flow_mod.webbrowser, "get", lambda *a, **k: Browser())
+    token_file = tmp_path / "config" / "google-token.json"
+    with pytest.raises(ProviderError) as err:
+        login(secrets, token_file, SCOPES_READ, open_browser=True, timeout_seconds=10)
+    assert err.value.exit_code == 3 and "client-secret-value" not in str(err.value)
+    assert not token_file.exists()
