@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
             out("no status, brainstorm or proposal meetings in the window (pick one with --event UID)")
             return
         from .convert import KIND_LABEL
-        from .replies import one_line
+        from .text import one_line
 
         for d, p in zip(drafts, written):
             where = f"wrote {p}" if p else "drafted"
@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _ref(reply, tz) -> str:
-    from .replies import one_line
+    from .text import one_line
 
     return f"{reply.event.start.astimezone(tz):%a %d %b %H:%M} \"{one_line(reply.event.title)}\" -> {reply.to}"
 
@@ -180,7 +180,7 @@ def _plan_doc(session, plan, sender) -> dict:
 
 
 def _print_plan(session, plan, sender, body: bool) -> None:
-    from .replies import one_line
+    from .text import one_line
 
     tz = session.tz
     w = session.window

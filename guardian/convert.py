@@ -41,7 +41,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Event, Status
-from .replies import one_line
+from .text import one_line
 
 KINDS = {
     "update": "async-update.md",

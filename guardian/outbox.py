@@ -32,7 +32,8 @@ from typing import Any
 
 from .errors import InputError, ProviderError
 from .model import Event, Status
-from .replies import Reply, display_name, one_line, valid_address
+from .replies import Reply, display_name, valid_address
+from .text import one_line
 
 PRODID = "-//guardian//pre-read request//EN"
 PARTSTAT = {

@@ -13,6 +13,7 @@ from typing import Any
 
 from .audit import AuditResult, Summary
 from .model import Event, Finding
+from .text import one_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -120,14 +121,14 @@ def audit_table(result: AuditResult, console, action_state: dict[str, str] | Non
         console.print(f"\n[bold underline]{day:%A %d %B %Y}[/]")
         for f in findings:
             when = f.event.start.astimezone(tz).strftime("%H:%M") if f.event else "  -  "
-            subject = escape(f.event.title) + ": " if f.event else ""
+            subject = escape(one_line(f.event.title)) + ": " if f.event else ""
             style = SEVERITY_STYLE.get(str(f.severity), "")
             state = (action_state or {}).get(_finding_key(f))
             tail = f" [dim]-> {escape(f.hint)}[/]" if f.hint else ""
             if state:
                 tail += f" [magenta]\\[{escape(state)}][/]"
             console.print(
-                f"  {when}  [{style}]{f.rule}[/] [dim]{f.name}[/]  {subject}{escape(f.message)}{tail}",
+                f"  {when}  [{style}]{f.rule}[/] [dim]{f.name}[/]  {subject}{escape(one_line(f.message, 400))}{tail}",
                 soft_wrap=True, highlight=False,
             )
     console.print("\n[bold]Summary[/]")
@@ -154,4 +155,4 @@ def audit_markdown(result: AuditResult, action_state: dict[str, str] | None = No
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return one_line(text, 400).replace("|", "\\|")

@@ -34,7 +34,6 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
@@ -43,6 +42,7 @@ from typing import Any
 
 from .errors import InputError
 from .model import Event, Finding, Status
+from .text import one_line
 
 DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0
@@ -55,7 +55,6 @@ TEMPLATE_FIELDS = frozenset({
     "title", "when", "date", "organizer_name", "organizer_first", "my_name", "missing", "lead_hours",
     "series_note", "status_note",
 })
-MAX_LINE = 160
 WRAP = 76
 MAX_SUBJECT = 200
 
@@ -87,28 +86,6 @@ _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 # ---------------------------------------------------------------------------
 # safe text
-
-
-def one_line(value: object, limit: int = MAX_LINE) -> str:
-    """Fold text to one printable line: no CR/LF, tabs, other controls or separators.
-
-    Unicode line and paragraph separators (and NEL) count as line breaks too,
-    since some mail and calendar software treats them as such.
-    """
-    text = str(value or "")
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "\r\n\t\v\f\x85\u2028\u2029" or cat in ("Cc", "Zl", "Zp"):
-            out.append(" ")
-        elif cat == "Cf" and ch not in "\u200d":  # bidi overrides and friends
-            continue
-        else:
-            out.append(ch)
-    text = re.sub(r"\s+", " ", "".join(out)).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "\u2026"
-    return text
 
 
 def valid_address(value: object) -> str | None:

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GuardianError, InputError
-from .replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template, one_line
+from .replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template
+from .text import one_line
 
 log = logging.getLogger("guardian")
 

@@ -60,7 +60,7 @@ from .metrics import (
     week_start,
 )
 from .model import Window
-from .replies import one_line  # titles to one printable line: no terminal escapes
+from .text import one_line  # titles to one printable line: no terminal escapes
 
 MEETING_COLOUR = "#d9553b"
 FOCUS_COLOUR = "#2b8a5a"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -83,3 +84,28 @@ def plain_description(text: str) -> str:
     if not text:
         return ""
     return html_to_text(text) if looks_like_html(text) else text.strip()
+
+
+MAX_LINE = 160  # a subject or a title on one terminal line
+
+
+def one_line(value: object, limit: int = MAX_LINE) -> str:
+    """Fold text to one printable line: no CR/LF, tabs, other controls or separators.
+
+    Unicode line and paragraph separators (and NEL) count as line breaks too,
+    since some mail and calendar software treats them as such.
+    """
+    text = str(value or "")
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\r\n\t\v\f\x85\u2028\u2029" or cat in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif cat == "Cf" and ch not in "\u200d":  # bidi overrides and friends
+            continue
+        else:
+            out.append(ch)
+    text = re.sub(r"\s+", " ", "".join(out)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "\u2026"
+    return text

@@ -73,3 +73,16 @@ def test_an_unknown_time_zone_is_named_in_a_warning_and_read_in_mine(tmp_path, c
     assert "unknown time zone 'Mars/Olympus_Mons'" in err and "read as Europe/Berlin" in err
     assert err.count("unknown time zone") == 1
     assert all(e["start"].endswith(("+01:00", "+02:00")) for e in json.loads(out)["events"])
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_terminal_escapes_in_titles_never_reach_the_terminal(tmp_path, capsys, fmt):
+    hostile = INVITE.replace("SUMMARY:Beta review", "SUMMARY:Beta \x1b]0;pwned\x07review \x1b[2J")
+    path = tmp_path / "hostile.ics"
+    path.write_text(hostile)
+    code = main(["audit", "-c", str(path), "--me", "me@acme.example", "--from", "2026-12-01", "--days", "1",
+                 "--tz", "Europe/Berlin", "--now", "2026-11-20T09:00:00+01:00", "--format", fmt])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Beta" in out and "review" in out
+    assert "\x1b" not in out and "\x07" not in out
