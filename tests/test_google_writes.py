@@ -370,3 +370,16 @@ def test_batch_part_whose_answer_was_lost_is_not_booked_twice(fake, make, sleeps
     result = source.apply(creates(block(7, 9), block(8, 9)))
     assert result.created == 2 and len(fake.items()) == 2
     assert {b.provider_id for b in source.own_blocks(WEEK)} == {e["id"] for e in fake.items()}
+
+
+def test_respond_to_an_invite_with_a_hidden_guest_list(fake, make):
+    # guests cannot see each other: Google shows me only my own entry (attendeesOmitted)
+    seeded = invite(fake, guestsCanSeeOtherGuests=False)
+    source = make()
+    [event] = source.read(WEEK)
+    source.respond(event, Status.TENTATIVE, "Is there a pre-read?")
+    after = fake.get(seeded["id"])
+    me = next(a for a in after["attendees"] if a["email"] == ME)
+    assert me["responseStatus"] == "tentative" and me["comment"] == "Is there a pre-read?"
+    others = [a for a in after["attendees"] if a["email"] != ME]
+    assert others == [a for a in seeded["attendees"] if a["email"] != ME]

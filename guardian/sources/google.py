@@ -886,8 +886,10 @@ class GoogleSource(Source):
     def respond(self, event: Event, status: Status, comment: str) -> None:
         """Answer an invitation: my attendee entry gets `status` and `comment`.
 
-        The organizer is notified (sendUpdates=all). The other attendees are
-        sent back unchanged, as Google replaces the whole list on a patch.
+        The organizer is notified (sendUpdates=all). Only my entry is sent,
+        with attendeesOmitted, which Google documents for updating just the
+        participant's response: a guest list I cannot see (or one the
+        organizer changed meanwhile) is left alone.
         """
         if status not in _TO_GOOGLE:
             raise InputError(f"{self.spec}: cannot answer an invitation with {status!r}")
@@ -918,7 +920,7 @@ class GoogleSource(Source):
             lambda: svc.events().patch(
                 calendarId=self.calendar_id,
                 eventId=event_id,
-                body={"attendees": attendees},
+                body={"attendees": [mine], "attendeesOmitted": True},
                 sendUpdates="all",
                 fields="id",
             ),

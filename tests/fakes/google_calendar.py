@@ -649,6 +649,13 @@ class FakeGoogleCalendar:
 
     def _public(self, ev: dict, one: dict) -> dict:
         out = {k: copy.deepcopy(v) for k, v in ev.items() if not k.startswith("_")}
+        if ev.get("guestsCanSeeOtherGuests") is False and not ev.get("organizer", {}).get("self"):
+            # a guest of a hidden guest list sees only their own entry
+            mine = [a for a in out.get("attendees", [])
+                    if a.get("self") or a.get("email", "").lower() == self.owner.lower()]
+            if len(mine) != len(out.get("attendees", [])):
+                out["attendees"] = mine
+                out["attendeesOmitted"] = True
         return out
 
     def _query(self, cal: str, q: dict, one: dict) -> tuple[list[dict], str | None]:
@@ -792,6 +799,13 @@ class FakeGoogleCalendar:
         organizer_is_me = bool(ev.get("organizer", {}).get("self"))
         if not organizer_is_me:
             self._check_attendee_only(ev, body)
+        if body.get("attendeesOmitted") and "attendees" in body:
+            # "when updating an event, this can be used to only update the
+            # participant's response": the entries sent replace theirs, the rest stay
+            given = {a.get("email", "").lower(): a for a in body["attendees"]}
+            merged = [given.pop(a.get("email", "").lower(), a) for a in ev.get("attendees", [])]
+            body = {k: v for k, v in body.items() if k != "attendeesOmitted"}
+            body["attendees"] = merged + list(given.values())
         new = _merge(ev, body)
         self._validate(cal, new)
         new["updated"] = _rfc3339(datetime.now(timezone.utc))
@@ -806,13 +820,14 @@ class FakeGoogleCalendar:
     def _check_attendee_only(self, ev: dict, body: dict) -> None:
         """A guest can change only their own response (and comment)."""
         for key in body:
-            if key != "attendees":
+            if key not in ("attendees", "attendeesOmitted"):
                 raise ApiError(403, "forbiddenForNonOrganizer",
                                "Shared properties can only be changed by the organizer of the "
                                "event.", domain="calendar")
         before = {a.get("email", "").lower(): a for a in ev.get("attendees", [])}
         after = {a.get("email", "").lower(): a for a in body["attendees"]}
-        if before.keys() != after.keys():
+        if not after.keys() <= before.keys() or (
+                before.keys() != after.keys() and not body.get("attendeesOmitted")):
             raise ApiError(403, "forbiddenForNonOrganizer",
                            "Only the organizer can add or remove attendees.", domain="calendar")
         for email_, new in after.items():
