@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         """The unattended job: for every calendar, audit, book focus blocks, send due requests."""
         from .config import load_config
         from .errors import GuardianError
-        from .nightly import run_nightly
+        from .nightly import NightlyBudget, run_nightly
 
         cfg = load_config(config)
         act = apply if apply is not None else bool(cfg.get("nightly", "apply", False))
@@ -92,9 +92,11 @@ def register(app: typer.Typer) -> None:
 
             raise InputError("nightly: no calendars", hint="add [calendars.NAME] and [nightly] calendars to the config, or pass -c")
         worst = 0
+        budget = NightlyBudget()  # one cap on pre-read requests for the whole run
         for spec in specs:
             try:
-                for line in run_nightly(spec, cfg_path=config, me=me, days=days or cfg.get("nightly", "days"), tz=tz, rules=rules, now=now, apply=act):
+                for line in run_nightly(spec, cfg_path=config, me=me, days=days or cfg.get("nightly", "days"),
+                                        tz=tz, rules=rules, now=now, apply=act, budget=budget):
                     stamp = datetime.now().astimezone().isoformat(timespec="seconds")
                     typer.echo(f"{stamp} {line}")
             except GuardianError as exc:

@@ -199,16 +199,19 @@ def send_plan(session, plan: Plan, settings: ReplySettings | None = None,
     return outcomes
 
 
-def run_replies(session, send: bool, result=None) -> dict[str, Any]:
+def run_replies(session, send: bool, result=None, *, max_requests: int | None = None) -> dict[str, Any]:
     """For `guardian nightly`: plan (and with send=True, send) the due requests.
 
-    Returns counts and one log line per action:
-    {"planned", "sent", "failed", "deferred", "skipped", "lines": [...]}.
-    Pass the audit `result` the caller already has to avoid reading the
-    calendars twice. The caller decides whether replies are enabled
-    ([nightly] replies or [replies] enabled); this does what it is asked.
+    Returns counts, the worst exit code of failed sends, and one log line
+    per action: {"planned", "sent", "failed", "exit_code", "deferred",
+    "skipped", "lines": [...]}. Pass the audit `result` the caller already
+    has to avoid reading the calendars twice, and `max_requests` to share
+    one per-run cap across several calendars. The caller decides whether
+    replies are enabled ([nightly] replies or [replies] enabled).
     """
     settings = ReplySettings.from_config(session.config)
+    if max_requests is not None:
+        settings = replace(settings, max_per_run=min(settings.max_per_run, max(0, max_requests)))
     plan = plan_for_session(session, result, settings=settings, state=session.state if send else None)
     lines: list[str] = []
     outcomes: list[Outcome] = []
@@ -222,6 +225,7 @@ def run_replies(session, send: bool, result=None) -> dict[str, Any]:
         "planned": len(plan.replies),
         "sent": sum(1 for o in outcomes if o.ok),
         "failed": sum(1 for o in outcomes if not o.ok),
+        "exit_code": max((o.exit_code for o in outcomes if not o.ok), default=0),
         "deferred": len(plan.deferred),
         "skipped": len(plan.skipped),
         "lines": lines,
