@@ -107,6 +107,7 @@ class Event:
     location: str = ""
     categories: tuple[str, ...] = ()
     provider_id: str = ""  # the provider's id of this instance, for writes
+    sequence: int = 0  # the invite's revision (iCalendar SEQUENCE); a reply must echo it
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:

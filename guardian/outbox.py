@@ -82,6 +82,8 @@ def itip_reply(
     vevent.add("uid", event.uid)
     if event.recurring:
         vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(timezone.utc))
+    if event.sequence > 0:  # RFC 5546: a REPLY echoes the revision it answers
+        vevent.add("sequence", event.sequence)
     vevent.add("dtstamp", now.astimezone(timezone.utc))
     vevent.add("dtstart", event.start.astimezone(timezone.utc))
     vevent.add("dtend", event.end.astimezone(timezone.utc))

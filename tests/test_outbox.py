@@ -192,3 +192,24 @@ def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name
     _, vevent = parse_reply(ics)
     assert [str(a) for a in attendees(vevent)] == [f"mailto:{ME}"]
     assert str(vevent["ORGANIZER"]) == f"mailto:{ORG}"
+
+
+def test_itip_reply_echoes_the_sequence_of_an_updated_invite(tmp_path):
+    # RFC 5546: a REPLY carries the SEQUENCE of the revision it answers, read from the .ics
+    from guardian.model import Window
+    from guardian.sources.base import Identity
+    from guardian.sources.ics import IcsSource
+
+    path = tmp_path / "invite.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nBEGIN:VEVENT\nUID:rev@acme.example\nSEQUENCE:3\n"
+        "DTSTAMP:20261101T000000Z\nDTSTART:20261201T090000Z\nDTEND:20261201T100000Z\nSUMMARY:Review\n"
+        f"ORGANIZER;CN=Sam Rivera:mailto:{ORG}\nATTENDEE:mailto:{ME}\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    tz = ZoneInfo("Europe/Berlin")
+    window = Window(datetime(2026, 12, 1, tzinfo=tz), datetime(2026, 12, 2, tzinfo=tz))
+    (ev,) = IcsSource(path, Identity(tz, ME)).read(window)
+    _, vevent = parse_reply(itip_reply(ev, me=ME, now=CLOCK))
+    assert vevent.decoded("SEQUENCE") == 3
+    _, first = parse_reply(itip_reply(event(), me=ME, now=CLOCK))
+    assert first.get("SEQUENCE") is None  # revision 0 needs no SEQUENCE line

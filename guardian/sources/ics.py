@@ -334,6 +334,7 @@ class IcsSource(Source):
             location=location,
             categories=categories,
             provider_id=uid,
+            sequence=_sequence(c),
         )
 
     def _guess_my_status(self, organizer: Person | None, attendees: list[Attendee]) -> Status:
@@ -395,6 +396,13 @@ def _short(exc: BaseException) -> str:
 def _looks_off(title: str) -> bool:
     lowered = title.lower()
     return any(word in lowered for word in _OOO_WORDS)
+
+
+def _sequence(component) -> int:
+    try:
+        return max(0, int(str(component.get("SEQUENCE", 0))))
+    except ValueError:
+        return 0
 
 
 def _long_enough_to_be_away(component) -> bool:
