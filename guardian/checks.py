@@ -96,11 +96,15 @@ class AuditContext:
 
     @cached_property
     def busy_intervals(self) -> list[intervals.Interval]:
-        """Time taken by anything that is not focus work (merged)."""
+        """Time taken by anything that is not focus work (merged).
+
+        guardian's own blocks are focus work whatever their kind: where a
+        provider refused native focus time they are plain busy events.
+        """
         return intervals.merge(
             (e.start, e.end)
             for e in self.events
-            if e.makes_me_busy and not e.all_day and e.kind is EventKind.DEFAULT
+            if e.makes_me_busy and not e.all_day and e.kind is EventKind.DEFAULT and not e.own_block
         )
 
     def workdays(self) -> list[date]:

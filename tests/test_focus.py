@@ -219,3 +219,17 @@ def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path
     doc = json.loads(out)
     assert doc["blocks"] == []  # the day's 4 h cap is already used by the block on the other calendar
     assert all(op["existing"] is None for op in doc["ops"])
+
+
+def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind():
+    # Google refuses native focus time on some calendars; the block is then a plain busy event
+    from guardian.audit import audit
+    from guardian.checks import AuditContext
+    from guardian.rulebook import load_rulebook
+
+    monday = date(2026, 11, 30)
+    busy_block = Event(uid="g1", start=at(monday, 9), end=at(monday, 13), title="Focus time", own_block=True)
+    meetings = [meeting(monday, (13, 0), (14, 0)), meeting(monday, (15, 0), (16, 0), uid="m2")]
+    book = load_rulebook()
+    ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [busy_block, *meetings], book.exemptions)
+    assert "F001" not in {f.rule for f in audit(book, ctx).findings}
