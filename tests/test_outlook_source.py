@@ -460,3 +460,15 @@ def test_external_attendees_of_another_mailbox_are_judged_by_its_domain(fake, se
                     organizer="ana@contoso.com", attendees=[fake.me, "buyer@fabrikam.example"])
     (ev,) = source.read(WEEK)
     assert ev.external
+
+
+def test_a_doc_linked_behind_its_title_is_a_pre_read(fake, source):
+    # text bodies keep a hyperlink's target after its text ("Design doc<URL>")
+    doc = "https://contoso.sharepoint.com/sites/x/design.docx"
+    fake.seed_event(subject="Review", start=at(1, 10), end=at(1, 11), isOrganizer=False,
+                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com"],
+                    body=f'<html><body><p>Agenda: decide.</p><p>Pre-read: <a href="{doc}">Design doc</a>'
+                         f'</p></body></html>')
+    (ev,) = source.read(WEEK)
+    assert doc in {link.url for link in ev.doc_links}
+    assert "Design doc" in ev.description

@@ -173,10 +173,17 @@ def _parse_query_dt(value: str) -> datetime:
 
 
 def _text_of_html(content: str) -> str:
+    """Exchange's HTML to text: a hyperlink keeps its target, as `text<URL>`."""
     text = re.sub(r"(?is)<(script|style).*?</\1>", "", content)
+    text = re.sub(
+        r"""(?is)<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""",
+        lambda m: m.group(2) if m.group(1) == re.sub(r"<[^>]+>", "", m.group(2)).strip()
+        else f"{m.group(2)}\x00{m.group(1)}\x01",  # kept apart from the tags stripped below
+        text,
+    )
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", text)
     text = re.sub(r"(?s)<[^>]+>", "", text)
-    return html.unescape(text).strip()
+    return html.unescape(text.replace("\x00", "<").replace("\x01", ">")).strip()
 
 
 _FILTER_RE = re.compile(
