@@ -362,6 +362,8 @@ class OutlookSource(Source):
         else:
             items = list(self._pages(f"{self._base}/calendarView", self._view_params(window),
                                      "reading the calendar"))
+            # the view expands the tag: own_blocks() of this window needs no second request
+            self._own_items[(window.start, window.end)] = [it for it in items if self._tagged(it)]
         self._load_series_ends(items)
         self._learn_me(items)
         events = [self._to_event(it) for it in items]
