@@ -23,7 +23,8 @@ series_end
     singleEvents items do not carry the RRULE, so the series master is read
     with events.get once per series and kept (in the state store when there
     is one). Any change to an instance of that series seen by the incremental
-    sync (a truncated series cancels its later instances) forgets it.
+    sync (a truncated series cancels its later instances) forgets it, and so
+    does every full sync.
     series_end is the RRULE's UNTIL, or the start of the last occurrence for a
     COUNT-bounded series, or None for an endless one.
 
@@ -32,6 +33,8 @@ Writes
     extendedProperties.private; where Google rejects focusTime (anything but
     the primary calendar of a Workspace user) they fall back to ordinary busy
     events with the same tag. Only tagged events are ever moved or deleted.
+    A create carries an event id guardian chose, so retrying an insert that
+    Google carried out but whose answer was lost gets 409, not a second block.
     Several writes go out as one multipart batch to `batch_uri` (the client's
     own new_batch_http_request() always posts to googleapis.com).
 

@@ -10,7 +10,8 @@ once (batched, remembered for SERIES_TTL) to learn whether the series ends.
 
 guardian's own focus blocks carry a single-value extended property and are
 found again by filtering on it, never by title. Several writes go out as
-JSON batches of at most 20 requests.
+JSON batches of at most 20 requests. A create carries a transactionId, so
+retrying one the mailbox carried out (its answer lost) is not a second block.
 
 Every call goes through `guardian.retry.call_with_retries`: 429, 503 and 504
 are retried honouring Retry-After; after the last try a ProviderError (exit 3)
