@@ -27,10 +27,11 @@ PRODID = "-//guardian//focus blocks//EN"
 class BlockFile:
     """The focus-block calendar beside an .ics source."""
 
-    def __init__(self, path: Path, identity: Identity, title: str = FOCUS_TITLE) -> None:
+    def __init__(self, path: Path, identity: Identity, title: str = FOCUS_TITLE, state=None) -> None:
         self.path = Path(path)
         self.identity = identity
         self.title = title
+        self.state = state  # records our blocks per calendar, keyed by UID, as providers do
         self.spec = f"ics:{self.path}"
         self.label = self.path.name
 
@@ -73,7 +74,9 @@ class BlockFile:
         for op in writes:
             if op.kind is OpKind.CREATE:
                 assert op.block is not None
-                cal.add_component(self._vevent(op.block, f"guardian-{uuid.uuid4()}@guardian", stamp))
+                uid = f"guardian-{uuid.uuid4()}@guardian"
+                cal.add_component(self._vevent(op.block, uid, stamp))
+                self._record(uid, op.block)
                 result.created += 1
                 result.details.append(f"created {describe(op.block)}")
             elif op.kind is OpKind.MOVE:
@@ -89,6 +92,7 @@ class BlockFile:
                 component.add("DTSTAMP", stamp)
                 component.add("LAST-MODIFIED", stamp)
                 component.add("SEQUENCE", sequence)
+                self._record(op.existing.uid, op.block)
                 result.moved += 1
                 result.details.append(f"moved {describe_event(op.existing)} to {describe(op.block)}")
             elif op.kind is OpKind.DELETE:
@@ -96,10 +100,16 @@ class BlockFile:
                 component = by_uid.get(op.existing.uid)
                 if component is not None:
                     cal.subcomponents.remove(component)
+                if self.state is not None:
+                    self.state.forget_block(self.spec, op.existing.uid)
                 result.deleted += 1
                 result.details.append(f"deleted {describe_event(op.existing)}")
         self._write(cal.to_ical())
         return result
+
+    def _record(self, uid: str, block: Block) -> None:
+        if self.state is not None:
+            self.state.record_block(self.spec, uid, block.start, block.end)
 
     def _vevent(self, block: Block, uid: str, stamp: datetime):
         import icalendar

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
                 "no Google OAuth client given",
                 hint="pass --client-secrets PATH or set [google] client_secrets (README: Google Calendar)",
             )
-        scopes = SCOPES_READ + (SCOPES_WRITE if write else [])
+        scopes = SCOPES_WRITE if write else SCOPES_READ  # calendar.events also reads events
         login(secrets, token_file_of(settings), scopes, open_browser=not no_browser)
         typer.echo(f"signed in; token saved to {token_file_of(settings)} ({'read and write' if write else 'read-only'})")
 

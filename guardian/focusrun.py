@@ -39,13 +39,13 @@ def policy_from(session: Session) -> FocusPolicy:
     )
 
 
-def write_target(session: Session, output: str | None = None):
+def write_target(session: Session, output: str | None = None, state=None):
     """Where blocks go: the first calendar, or its block file for .ics."""
     source = session.sources[0]
     if isinstance(source, IcsSource):
         path = session.path_option(output, "focus", "output", "focus-blocks.ics")
         title = session.config.get("focus", "title") or "Focus time"
-        return BlockFile(Path(path), session.identity, title)
+        return BlockFile(Path(path), session.identity, title, state=state)
     return source
 
 
@@ -53,7 +53,7 @@ def run_focus(
     session: Session, *, apply: bool, output: str | None = None, events: list[Event] | None = None
 ) -> FocusRun:
     """Plan and reconcile; `events` may be passed in when the caller already read them."""
-    target = write_target(session, output)
+    target = write_target(session, output, state=session.state if apply else None)
     if events is None:
         events = session.read_events()
     if isinstance(target, BlockFile):
@@ -72,7 +72,6 @@ def run_focus(
         state = session.state
         with state.transaction():
             run.applied = target.apply(ops) if changes(ops) else ApplyResult(kept=len(ops))
-            _mirror_in_state(state, target.spec, ops)
             state.log_run(
                 "focus apply",
                 planned=[{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in focus_plan.blocks],
@@ -85,15 +84,6 @@ def run_focus(
                 },
             )
     return run
-
-
-def _mirror_in_state(state, calendar: str, ops: list[BlockOp]) -> None:
-    """Keep the state's list of our blocks in step with what was applied."""
-    for op in ops:
-        if op.existing is not None and op.kind is not OpKind.KEEP:
-            state.forget_block(calendar, op.existing.start.isoformat())
-        if op.block is not None:
-            state.record_block(calendar, op.block.start.isoformat(), op.block.start, op.block.end)
 
 
 def _foreign_blocks_are_focus(event: Event, target: str) -> Event:

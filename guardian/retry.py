@@ -51,19 +51,30 @@ def call_with_retries(
     max_wait: float = MAX_WAIT_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Call `fn`, retrying retryable failures; the last failure is re-raised."""
+    """Call `fn`, retrying retryable failures; the last failure is re-raised.
+
+    A Retry-After is honoured exactly; one longer than `max_wait` ends the
+    retries at once instead of being shortened.
+    """
     backoff = wait_random_exponential(multiplier=base_wait, max=max_wait)
 
-    def wait(state: RetryCallState) -> float:
+    def asked(state: RetryCallState) -> float | None:
         exc = state.outcome.exception() if state.outcome else None
-        asked = retry_after(exc) if exc is not None else None
-        if asked is not None:
-            return min(asked, max_wait)
-        return backoff(state)
+        return retry_after(exc) if exc is not None else None
+
+    def wait(state: RetryCallState) -> float:
+        seconds = asked(state)
+        return seconds if seconds is not None else backoff(state)
+
+    def asked_too_long(state: RetryCallState) -> bool:
+        # A server that asks for more than max_wait is not retried early against
+        # its wish, nor waited on for an hour: the call fails now (exit 3).
+        seconds = asked(state)
+        return seconds is not None and seconds > max_wait
 
     retrying = Retrying(
         retry=retry_if_exception(is_retryable),
-        stop=stop_after_attempt(attempts),
+        stop=stop_after_attempt(attempts) | asked_too_long,
         wait=wait,
         sleep=sleep,
         reraise=True,
