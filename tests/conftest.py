@@ -257,3 +257,23 @@ __all__ = [
     "audit_args", "audit_file", "audit_result", "calendar", "codes", "ics_text", "no_traceback",
     "of_rule", "vevent", "write_ics",
 ]
+
+
+# --- the loopback Microsoft Graph fake -------------------------------------------------------
+
+
+@pytest.fixture
+def graph_fake(monkeypatch):
+    """The Graph + identity fake, trusted by the real requests/msal and reached without proxies.
+
+    msal accepts only https authorities, so the fake serves TLS with a
+    throwaway CA; the clients trust it through REQUESTS_CA_BUNDLE.
+    """
+    from tests.fakes.graph import GraphFake
+
+    with GraphFake() as fake:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", fake.ca_file)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(var, raising=False)
+        yield fake

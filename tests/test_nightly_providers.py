@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from guardian import outlook_auth
 from guardian.cli import main
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
-from tests.fakes.graph import GraphFake
 
 TZ = ZoneInfo("Europe/Berlin")
 NOW = "2026-12-06T21:30:00+01:00"  # Sunday evening before the week of Mon 7 Dec 2026
@@ -55,33 +54,29 @@ def test_google_second_nightly_makes_one_sync_request_and_no_writes(tmp_path, ca
         print(f"google nightly requests: first run {len(first)} {first}; second run {len(second)}")
 
 
-def test_outlook_second_nightly_makes_no_writes(tmp_path, capsys, monkeypatch):
-    with GraphFake() as fake:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", fake.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(var, raising=False)
-        settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
-        outlook_auth.login(settings, prompt=lambda _m: None)
-        for day in range(7, 12):
-            fake.seed_event(subject="Standup", start=at(day, 9), end=at(day, 9, 30))
-        fake.clear_log()
-        lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
-        config = tmp_path / "guardian.toml"
-        config.write_text(
-            f'timezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'
-            '[calendars.work]\nsource = "outlook:me"\n[outlook]\n' + "\n".join(lines) + "\n"
-        )
-        args = ["nightly", "--apply", "--config", str(config), "--now", NOW]
-        code, out, err = run(capsys, *args)
-        assert code == 0, err
-        assert out.count("create focus block") == 5
-        first = len(fake.http_requests())
-        fake.clear_log()
-        code, out, err = run(capsys, *args)
-        assert (code, out, err) == (0, "", "")
-        assert fake.writes() == []
-        second = [f"{r.method} {r.path}" for r in fake.http_requests()]
-        print(f"outlook nightly requests: first run {first}; second run {len(second)} {second}")
-        graph = [r for r in second if "/oauth2/" not in r and "openid-configuration" not in r]
-        assert len(graph) <= 2, second
+def test_outlook_second_nightly_makes_no_writes(tmp_path, capsys, graph_fake):
+    fake = graph_fake
+    settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    for day in range(7, 12):
+        fake.seed_event(subject="Standup", start=at(day, 9), end=at(day, 9, 30))
+    fake.clear_log()
+    lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
+    config = tmp_path / "guardian.toml"
+    config.write_text(
+        f'timezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'
+        '[calendars.work]\nsource = "outlook:me"\n[outlook]\n' + "\n".join(lines) + "\n"
+    )
+    args = ["nightly", "--apply", "--config", str(config), "--now", NOW]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert out.count("create focus block") == 5
+    first = len(fake.http_requests())
+    fake.clear_log()
+    code, out, err = run(capsys, *args)
+    assert (code, out, err) == (0, "", "")
+    assert fake.writes() == []
+    second = [f"{r.method} {r.path}" for r in fake.http_requests()]
+    print(f"outlook nightly requests: first run {first}; second run {len(second)} {second}")
+    graph = [r for r in second if "/oauth2/" not in r and "openid-configuration" not in r]
+    assert len(graph) <= 2, second

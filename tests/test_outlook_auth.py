@@ -9,11 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-try:
-    from fakes.graph import GraphFake
-except ImportError:  # run from the repository root with tests as a package
-    from tests.fakes.graph import GraphFake
-
 from guardian import outlook_auth
 from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
 from guardian.model import Window
@@ -24,13 +19,8 @@ UTC = timezone.utc
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    with GraphFake() as f:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", f.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(var, raising=False)
-        yield f
+def fake(graph_fake):
+    return graph_fake
 
 
 @pytest.fixture

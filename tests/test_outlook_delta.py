@@ -8,11 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-try:
-    from fakes.graph import GraphFake
-except ImportError:  # run from the repository root with tests as a package
-    from tests.fakes.graph import GraphFake
-
 from guardian import outlook_auth
 from guardian.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
 from guardian.sources.base import Identity
@@ -26,13 +21,8 @@ IDENTITY = Identity(tz=ZoneInfo("Europe/Berlin"), me="me@contoso.com", domains=(
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    with GraphFake() as f:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", f.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(var, raising=False)
-        yield f
+def fake(graph_fake):
+    return graph_fake
 
 
 @pytest.fixture

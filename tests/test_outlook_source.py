@@ -9,11 +9,6 @@ import pytest
 
 from tests.source_contract import assert_source_contract
 
-try:
-    from fakes.graph import GraphFake
-except ImportError:  # run from the repository root with tests as a package
-    from tests.fakes.graph import GraphFake
-
 from guardian import outlook_auth
 from guardian.errors import EXIT_PROVIDER, ProviderError
 from guardian.model import (
@@ -39,13 +34,8 @@ TEAMS = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    with GraphFake() as f:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", f.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(var, raising=False)
-        yield f
+def fake(graph_fake):
+    return graph_fake
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from guardian import outlook_auth
 from guardian.cli import main
 from guardian.state import State
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
-from tests.fakes.graph import GraphFake
 
 TZ = ZoneInfo("Europe/Berlin")
 NOW = "2026-12-04T12:00:00+01:00"  # Friday noon before the week of Mon 7 Dec 2026
@@ -98,48 +97,44 @@ def test_google_rsvp_carries_the_comment_once_per_series(tmp_path, capsys):
         assert [r for r in fake.log if r.method in ("PATCH", "POST", "PUT", "DELETE") and r.path != "/token"] == []
 
 
-def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, monkeypatch):
-    with GraphFake() as fake:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", fake.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(var, raising=False)
-        settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
-        outlook_auth.login(settings, prompt=lambda _m: None)
-        _, instances = fake.seed_series(
-            start=at(7, 9), end=at(7, 9, 15), count=5, every=timedelta(days=1),
-            subject="Team standup", isOrganizer=False, organizer="sam@contoso.com",
-            attendees=["me@contoso.com", "sam@contoso.com", "carol@contoso.com"],
-        )
-        one_off = fake.seed_event(
-            subject="Roadmap review", start=at(8, 14), end=at(8, 15), isOrganizer=False,
-            organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com", "carol@contoso.com"],
-            body="Agenda: should we cut scope?",
-        )
-        fake.clear_log()
-        lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
-        config = tmp_path / "guardian.toml"
-        config.write_text(
-            f'me = "me@contoso.com"\ntimezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'
-            '[calendars.work]\nsource = "outlook:me"\n[outlook]\n' + "\n".join(lines) + "\n"
-            '[replies]\nresponse = "tentative"\n'
-        )
-        code, out, err = run(capsys, *send_args(config))
-        assert code == 0, err
-        assert out.count("sent outlook:") == 2, out
+def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, graph_fake):
+    fake = graph_fake
+    settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    _, instances = fake.seed_series(
+        start=at(7, 9), end=at(7, 9, 15), count=5, every=timedelta(days=1),
+        subject="Team standup", isOrganizer=False, organizer="sam@contoso.com",
+        attendees=["me@contoso.com", "sam@contoso.com", "carol@contoso.com"],
+    )
+    one_off = fake.seed_event(
+        subject="Roadmap review", start=at(8, 14), end=at(8, 15), isOrganizer=False,
+        organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com", "carol@contoso.com"],
+        body="Agenda: should we cut scope?",
+    )
+    fake.clear_log()
+    lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
+    config = tmp_path / "guardian.toml"
+    config.write_text(
+        f'me = "me@contoso.com"\ntimezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'
+        '[calendars.work]\nsource = "outlook:me"\n[outlook]\n' + "\n".join(lines) + "\n"
+        '[replies]\nresponse = "tentative"\n'
+    )
+    code, out, err = run(capsys, *send_args(config))
+    assert code == 0, err
+    assert out.count("sent outlook:") == 2, out
 
-        answered = {i["id"]: fake.responses(i["id"]) for i in instances}
-        rsvps = [r for rs in answered.values() for r in rs]
-        assert len(rsvps) == 1  # one request for the whole series
-        assert answered[instances[0]["id"]] == rsvps
-        (rsvp,) = rsvps
-        assert rsvp["action"] == "tentativelyAccept" and rsvp["sendResponse"] is True
-        assert rsvp["comment"].startswith("Hi sam,") and "Team standup" in rsvp["comment"]
-        (review,) = fake.responses(one_off["id"])
-        assert "Roadmap review" in review["comment"]
+    answered = {i["id"]: fake.responses(i["id"]) for i in instances}
+    rsvps = [r for rs in answered.values() for r in rs]
+    assert len(rsvps) == 1  # one request for the whole series
+    assert answered[instances[0]["id"]] == rsvps
+    (rsvp,) = rsvps
+    assert rsvp["action"] == "tentativelyAccept" and rsvp["sendResponse"] is True
+    assert rsvp["comment"].startswith("Hi sam,") and "Team standup" in rsvp["comment"]
+    (review,) = fake.responses(one_off["id"])
+    assert "Roadmap review" in review["comment"]
 
-        fake.clear_log()
-        code, out, err = run(capsys, *send_args(config))
-        assert code == 0, err
-        assert "nothing to send" in out
-        assert fake.writes() == []
+    fake.clear_log()
+    code, out, err = run(capsys, *send_args(config))
+    assert code == 0, err
+    assert "nothing to send" in out
+    assert fake.writes() == []
