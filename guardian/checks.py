@@ -175,6 +175,16 @@ def _hm(when: datetime, tz: tzinfo) -> str:
     return when.astimezone(tz).strftime("%H:%M")
 
 
+def _span(start: datetime, end: datetime, tz: tzinfo, sep: str = "-") -> str:
+    """'19:00-20:00'; with the days when the span runs past midnight."""
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    if first.date() == last.date():
+        return f"{first:%H:%M}{sep}{last:%H:%M}"
+    if last.time() == datetime.min.time() and last.date() == first.date() + timedelta(days=1):
+        return f"{first:%H:%M}{sep}24:00"
+    return f"{first:%a %d %b %H:%M}{sep}{last:%a %d %b %H:%M}"
+
+
 def _hours(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") + " h"
 
@@ -251,10 +261,10 @@ def after_hours(event: Event, ctx: AuditContext, p: dict) -> str | None:
         return None
     day = ctx.local(event.start).date()
     ranges = ctx.hours.intervals(day)
-    when = f"{_hm(event.start, ctx.tz)}-{_hm(event.end, ctx.tz)}"
+    when = _span(event.start, event.end, ctx.tz)
     if not ranges:
         return f"{when} on a {day.strftime('%A')}, which is not a working day"
-    spans = ", ".join(f"{_hm(s, ctx.tz)}-{_hm(e, ctx.tz)}" for s, e in ranges)
+    spans = ", ".join(_span(s, e, ctx.tz) for s, e in ranges)
     return f"{when} is outside your working hours ({spans})"
 
 
@@ -298,7 +308,7 @@ def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -
             culprit = next(e for e in chain if elapsed(chain_start, e.end) > limit)
             span = elapsed(chain_start, chain_end).total_seconds() / 3600
             found.append((
-                f"meetings from {_hm(chain_start, ctx.tz)} to {_hm(chain_end, ctx.tz)} "
+                f"meetings from {_span(chain_start, chain_end, ctx.tz, ' to ')} "
                 f"without a {p['min_break_minutes']} min break ({_hours(span)}, more than "
                 f"{_hours(p['max_hours'])})",
                 culprit,
@@ -329,8 +339,7 @@ def double_booked(ctx: AuditContext, p: dict) -> list:
         earlier = next((e for e in running if e.uid != later.uid), None)
         if earlier is not None:
             found.append((
-                f"overlaps \"{earlier.title}\" ({_hm(earlier.start, ctx.tz)}-"
-                f"{_hm(earlier.end, ctx.tz)}); you accepted both",
+                f"overlaps \"{earlier.title}\" ({_span(earlier.start, earlier.end, ctx.tz)}); you accepted both",
                 later,
                 ctx.local(later.start).date(),
             ))

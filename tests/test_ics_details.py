@@ -86,3 +86,24 @@ def test_terminal_escapes_in_titles_never_reach_the_terminal(tmp_path, capsys, f
     assert code == 0
     assert "Beta" in out and "review" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_a_cut_off_file_says_so(capsys):
+    from pathlib import Path
+
+    code = main(["audit", "-c", str(Path(__file__).parent / "data" / "truncated.ics"), "--tz", "UTC"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "truncated.ics: the calendar is cut off (no END:VCALENDAR)" in err
+
+
+def test_a_meeting_past_midnight_names_its_days(tmp_path, capsys):
+    import json
+
+    late = INVITE.replace("DTSTART;TZID=Europe/Berlin:20261201T100000", "DTSTART;TZID=Europe/Berlin:20261201T230000")
+    late = late.replace("DTEND;TZID=Europe/Berlin:20261201T110000", "DTEND;TZID=Europe/Berlin:20261202T010000")
+    path = tmp_path / "late.ics"
+    path.write_text(late)
+    code, out, err = audit(capsys, "-c", str(path), "--days", "2")
+    (h001,) = [f for f in json.loads(out)["findings"] if f["rule"] == "H001"]
+    assert h001["message"] == "Tue 01 Dec 23:00-Wed 02 Dec 01:00 is outside your working hours (09:00-17:00)"

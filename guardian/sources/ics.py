@@ -110,6 +110,11 @@ class IcsSource(Source):
             ) from None
         calendars = [c for c in calendars if getattr(c, "name", "") == "VCALENDAR"]
         if not calendars:
+            if b"BEGIN:VCALENDAR" in data.upper() and b"END:VCALENDAR" not in data.upper():
+                raise InputError(
+                    f"{self.path}: the calendar is cut off (no END:VCALENDAR)",
+                    hint="the download or export was interrupted; export it again",
+                )
             raise InputError(f"{self.path}: no VCALENDAR found", hint="is this an .ics export?")
         self._calendars = calendars
         return calendars
