@@ -201,6 +201,10 @@ class CliResult:
     def err_lines(self) -> list[str]:
         return [line for line in self.err.splitlines() if line.strip()]
 
+    def __iter__(self):
+        """Unpacks as (code, out, err)."""
+        return iter((self.code, self.out, self.err))
+
 
 def _reset_guardian_logging() -> None:
     """guardian's log handler keeps the stderr it was created with; drop it between runs."""

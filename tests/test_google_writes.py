@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian.focus import reconcile
+
 from guardian.errors import AuthError, ProviderError
 from guardian.model import (
     FOCUS_TITLE,
@@ -50,21 +52,6 @@ def creates(*blocks: Block) -> list[BlockOp]:
 def writes(fake) -> list:
     return [r for r in fake.log if r.method in ("POST", "PATCH", "DELETE")
             and r.path != "/token"]
-
-
-def reconcile(wanted: list[Block], existing: list) -> list[BlockOp]:
-    """A minimal reconcile (the real one lives in guardian.focus): keep, create, delete."""
-    ops: list[BlockOp] = []
-    left = list(existing)
-    for b in wanted:
-        match = next((e for e in left if (e.start, e.end) == (b.start, b.end)), None)
-        if match is not None:
-            left.remove(match)
-            ops.append(BlockOp(OpKind.KEEP, block=b, existing=match))
-        else:
-            ops.append(BlockOp(OpKind.CREATE, block=b))
-    ops += [BlockOp(OpKind.DELETE, existing=e) for e in left]
-    return ops
 
 
 @pytest.fixture
@@ -250,7 +237,7 @@ def test_second_nightly_run_on_an_unchanged_calendar_only_syncs(fake, make, stat
     def nightly():
         source = make(state)
         source.read(WEEK)
-        ops = reconcile(plan, source.own_blocks(WEEK))
+        ops = reconcile(plan, source.own_blocks(WEEK), WEEK.start - timedelta(days=1))
         return source.apply(ops)
 
     first = nightly()

@@ -7,7 +7,6 @@ it is skipped, with that reason, only when /usr/bin/chromium is absent.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import struct
 import subprocess
@@ -27,27 +26,9 @@ WEEK = ("--config", EXAMPLE, "--from", "2026-11-30", "--days", "7", "--now", "20
 
 
 @pytest.fixture
-def guardian(monkeypatch, tmp_path_factory, capsys):
-    """Run `guardian ARGS...`; returns (exit code, stdout, stderr). No user config leaks in."""
-    from guardian.cli import main
-
-    home = tmp_path_factory.mktemp("home")
-    for var in ("GUARDIAN_CONFIG", "GUARDIAN_NOW", "TZ"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("HOME", str(home))
-
-    def run(*argv):
-        capsys.readouterr()
-        logger = logging.getLogger("guardian")
-        for handler in [h for h in logger.handlers if getattr(h, "_guardian", False)]:
-            logger.removeHandler(handler)
-        code = main([str(a) for a in argv])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+def guardian(cli):
+    """Run `guardian ARGS...`; unpacks as (exit code, stdout, stderr). No user config leaks in."""
+    return cli
 
 
 @pytest.fixture
