@@ -281,3 +281,13 @@ def graph_fake(monkeypatch):
         for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
             monkeypatch.delenv(var, raising=False)
         yield fake
+
+
+@pytest.fixture
+def state(tmp_path):
+    """A fresh state store (sync tokens, own blocks, requests) for one test."""
+    from guardian.state import State
+
+    store = State(tmp_path / "state.db")
+    yield store
+    store.close()

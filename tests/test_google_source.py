@@ -17,7 +17,6 @@ from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
 from guardian.model import EventKind, LinkKind, Status, Window
 from guardian.sources.base import Identity
 from guardian.sources.google import GoogleSource
-from guardian.state import State
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -53,13 +52,6 @@ def fake():
 @pytest.fixture
 def token_file(tmp_path, fake):
     return write_token_file(tmp_path / "google-token.json", fake)
-
-
-@pytest.fixture
-def state(tmp_path):
-    st = State(tmp_path / "state.db")
-    yield st
-    st.close()
 
 
 class Sleeps(list):

@@ -23,7 +23,6 @@ from guardian.model import (
 )
 from guardian.sources.base import Identity
 from guardian.sources.google import GoogleSource
-from guardian.state import State
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -63,13 +62,6 @@ def fake():
 @pytest.fixture
 def token_file(tmp_path, fake):
     return write_token_file(tmp_path / "google-token.json", fake)
-
-
-@pytest.fixture
-def state(tmp_path):
-    st = State(tmp_path / "state.db")
-    yield st
-    st.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from guardian import outlook_auth
 from guardian.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
 from guardian.sources.base import Identity
 from guardian.sources.outlook import OutlookSource
-from guardian.state import State
 
 UTC = timezone.utc
 MON = datetime(2026, 11, 23, tzinfo=UTC)
@@ -31,13 +30,6 @@ def settings(fake, tmp_path):
     outlook_auth.login(s, prompt=lambda _m: None)
     fake.clear_log()
     return s
-
-
-@pytest.fixture
-def state(tmp_path):
-    st = State(tmp_path / "state.db")
-    yield st
-    st.close()
 
 
 def new_source(settings, state):

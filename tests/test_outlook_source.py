@@ -24,7 +24,6 @@ from guardian.model import (
 )
 from guardian.sources.base import Identity
 from guardian.sources.outlook import TAG_PROPERTY_ID, OutlookSource
-from guardian.state import State
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -52,13 +51,6 @@ def sleeps():
 
 
 IDENTITY = Identity(tz=BERLIN, me="me@contoso.com", domains=("contoso.com",))
-
-
-@pytest.fixture
-def state(tmp_path):
-    st = State(tmp_path / "state.db")
-    yield st
-    st.close()
 
 
 @pytest.fixture
