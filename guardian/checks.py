@@ -20,6 +20,7 @@ from typing import Any
 
 from . import intervals
 from .agenda import has_agenda, seeks_decision
+from .focus import days_off, is_busy_for_focus
 from .model import Event, EventKind, Status, Window
 from .workhours import WorkingHours
 
@@ -82,30 +83,17 @@ class AuditContext:
 
     @cached_property
     def days_off(self) -> set[date]:
-        """Days with an out-of-office or a busy all-day event."""
-        off: set[date] = set()
-        for event in self.events:
-            if event.cancelled or event.my_status is Status.DECLINED:
-                continue
-            if event.kind is EventKind.OUT_OF_OFFICE or (event.all_day and event.busy):
-                day = event.start.astimezone(self.tz).date()
-                while datetime.combine(day, datetime.min.time(), tzinfo=self.tz) < event.end:
-                    off.add(day)
-                    day += timedelta(days=1)
-        return off
+        """Days with an out-of-office or a busy all-day event (the planner's rule)."""
+        return days_off(self.events, self.tz)
 
     @cached_property
     def busy_intervals(self) -> list[intervals.Interval]:
-        """Time taken by anything that is not focus work (merged).
+        """Time taken by anything that is not focus work (merged; the planner's rule).
 
         guardian's own blocks are focus work whatever their kind: where a
         provider refused native focus time they are plain busy events.
         """
-        return intervals.merge(
-            (e.start, e.end)
-            for e in self.events
-            if e.makes_me_busy and not e.all_day and e.kind is EventKind.DEFAULT and not e.own_block
-        )
+        return intervals.merge((e.start, e.end) for e in self.events if is_busy_for_focus(e))
 
     def workdays(self) -> list[date]:
         return [d for d in self.window.days() if self.hours.is_workday(d) and d not in self.days_off]

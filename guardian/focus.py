@@ -87,7 +87,7 @@ def _floor(when: datetime) -> datetime:
 
 
 def is_busy_for_focus(event: Event) -> bool:
-    """Events that make the time unusable for a focus block."""
+    """Events that make the time unusable for focus work (the audit asks this too)."""
     return (
         event.makes_me_busy
         and not event.own_block
@@ -96,13 +96,21 @@ def is_busy_for_focus(event: Event) -> bool:
     )
 
 
+AWAY_FOR_THE_DAY = timedelta(hours=6)
+
+
 def days_off(events: list[Event], tz: tzinfo) -> set[date]:
-    """Days covered by an out-of-office or an all-day event that makes me busy."""
+    """Days covered by an all-day busy event or an out-of-office of 6 h or more.
+
+    A shorter out-of-office (Google and Outlook mark any length) is busy
+    time like a meeting, not a day off.
+    """
     off: set[date] = set()
     for event in events:
         if event.cancelled or event.my_status is Status.DECLINED or event.own_block:
             continue
-        if event.kind is EventKind.OUT_OF_OFFICE or (event.all_day and event.busy):
+        away = event.kind is EventKind.OUT_OF_OFFICE and (event.all_day or event.duration >= AWAY_FOR_THE_DAY)
+        if away or (event.all_day and event.busy):
             day = event.start.astimezone(tz).date()
             last = (event.end - timedelta(microseconds=1)).astimezone(tz).date()
             while day <= last:
@@ -139,7 +147,7 @@ def plan(
         and e.my_status is not Status.DECLINED and not e.all_day
     ]
     busy = intervals.merge(
-        [(s, e + buffer) for s, e in ((ev.start, ev.end) for ev in events if is_busy_for_focus(ev))]
+        intervals.pad(((ev.start, ev.end) for ev in events if is_busy_for_focus(ev)), buffer)
         + started_own
         + user_focus
     )

@@ -233,3 +233,15 @@ def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind
     book = load_rulebook()
     ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [busy_block, *meetings], book.exemptions)
     assert "F001" not in {f.rule for f in audit(book, ctx).findings}
+
+
+def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
+    # Google marks an out-of-office of any length; 09:00-11:00 away leaves 11:00-17:00
+    from guardian.checks import AuditContext
+
+    monday = date(2026, 11, 30)
+    away = Event(uid="ooo", start=at(monday, 9), end=at(monday, 11), kind=EventKind.OUT_OF_OFFICE, title="Dentist")
+    ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [away])
+    assert monday not in ctx.days_off
+    assert ctx.focus_slots(monday, 120) == [(at(monday, 11), at(monday, 17))]
+    assert blocks_of([away], monday) == (Block(at(monday, 11), at(monday, 15)),)
