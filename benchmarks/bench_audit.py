@@ -43,13 +43,13 @@ def floor_run(path: Path, start: datetime, end: datetime) -> int:
 
 
 def audit_run(path: Path, start: datetime, end: datetime) -> int:
-    from guardian.audit import audit
-    from guardian.checks import AuditContext
-    from guardian.model import Window
-    from guardian.rulebook import load_rulebook
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
-    from guardian.workhours import WorkingHours
+    from guardian.lint.engine import audit
+    from guardian.lint.checks import AuditContext
+    from guardian.core.model import Window
+    from guardian.lint.pack import load_rulebook
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.workhours import WorkingHours
 
     window = Window(start, end)
     events = IcsSource(path, Identity(TZ, "me@acme.example", ("acme.example",))).read(window)

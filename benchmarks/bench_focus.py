@@ -23,11 +23,11 @@ from gen_calendar import ensure  # noqa: E402
 
 
 def main() -> None:
-    from guardian.focus import FocusPolicy, plan, reconcile
-    from guardian.model import Event, Window
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
-    from guardian.workhours import WorkingHours
+    from guardian.domain.focus import FocusPolicy, plan, reconcile
+    from guardian.core.model import Event, Window
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.workhours import WorkingHours
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)

@@ -33,15 +33,15 @@ ME = "me@acme.example"
 
 
 def _source(path: Path):
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
 
     return IcsSource(path, Identity(TZ, ME, ("acme.example",)))
 
 
 def _context(window, events, book):
-    from guardian.checks import AuditContext
-    from guardian.workhours import WorkingHours
+    from guardian.lint.checks import AuditContext
+    from guardian.core.workhours import WorkingHours
 
     return AuditContext(window, TZ, WorkingHours.from_spec(TZ), window.start, events, book.exemptions, ME)
 
@@ -50,10 +50,10 @@ def report_run(path: Path, start: datetime, end: datetime, weeks: int, phases: d
     """What `guardian report --from START --days N --weeks W --html X` does, every output rendered."""
     from rich.console import Console
 
-    from guardian.metrics import MetricParams
-    from guardian.model import Window
-    from guardian.report import build_report, read_span, report_html, report_json, report_markdown, report_table
-    from guardian.rulebook import load_rulebook
+    from guardian.domain.metrics import MetricParams
+    from guardian.core.model import Window
+    from guardian.render.report import build_report, read_span, report_html, report_json, report_markdown, report_table
+    from guardian.lint.pack import load_rulebook
 
     t0 = time.perf_counter()
     window = Window(start, end)

@@ -1,5 +1,5 @@
 """`python -m guardian` runs the same command line as `guardian`."""
 
-from guardian.cli import run
+from guardian.cli.app import run
 
 run()

@@ -146,13 +146,13 @@ def audit_result(
     now: datetime | None = None,
     domains: tuple[str, ...] = (),
 ):
-    from guardian.audit import audit
-    from guardian.checks import AuditContext
-    from guardian.model import Window
-    from guardian.rulebook import load_rulebook
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
-    from guardian.workhours import WorkingHours
+    from guardian.lint.engine import audit
+    from guardian.lint.checks import AuditContext
+    from guardian.core.model import Window
+    from guardian.lint.pack import load_rulebook
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.workhours import WorkingHours
 
     zone = ZoneInfo(tz)
     window = Window(
@@ -228,8 +228,8 @@ def isolated(monkeypatch, tmp_path_factory):
 
 @pytest.fixture
 def cli(isolated, capsys):
-    """Run `guardian ARGS...` in-process via guardian.cli.main; returns CliResult."""
-    from guardian.cli import main
+    """Run `guardian ARGS...` in-process via guardian.cli.app.main; returns CliResult."""
+    from guardian.cli.app import main
 
     def run(*argv: str | Path) -> CliResult:
         capsys.readouterr()
@@ -286,7 +286,7 @@ def graph_fake(monkeypatch):
 @pytest.fixture
 def state(tmp_path):
     """A fresh state store (sync tokens, own blocks, requests) for one test."""
-    from guardian.state import State
+    from guardian.adapters.state import State
 
     store = State(tmp_path / "state.db")
     yield store

@@ -278,7 +278,7 @@ def test_python_m_guardian_bad_input_has_no_traceback():
 
 @pytest.mark.parametrize("key", ["D001", "missing-pre-read", "d001"])
 def test_rules_explain_prints_the_docs(cli, key):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     rule = load_rulebook().find("D001")
     result = cli("rules", "explain", key)

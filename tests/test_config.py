@@ -149,7 +149,7 @@ def test_working_until_midnight_includes_a_meeting_that_ends_at_midnight(cli, tm
 
 
 def test_init_writes_a_config_that_loads(cli, tmp_path):
-    from guardian.config import load_config
+    from guardian.adapters.config import load_config
 
     target = tmp_path / "conf" / "guardian.toml"
     result = cli("init", "--path", target)

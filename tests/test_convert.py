@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.convert import KINDS, check_kind, draft, feedback_by, frequency_window, savings
+from guardian.domain.drafts import KINDS, check_kind, draft, feedback_by, frequency_window, savings
 from guardian.errors import InputError
-from guardian.model import Attendee, Event, Link, LinkKind, Person, Status
+from guardian.core.model import Attendee, Event, Link, LinkKind, Person, Status
 from tests.conftest import NOW
 from tests.test_replies import args, example_copy
 

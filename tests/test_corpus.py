@@ -240,9 +240,9 @@ def test_outlook_html_invites_are_read_as_text(cli):
 
 
 def test_html_descriptions_become_plain_text_with_links():
-    from guardian.model import LinkKind, Window
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
+    from guardian.core.model import LinkKind, Window
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
 
     berlin = ZoneInfo("Europe/Berlin")
     window = Window(datetime(2026, 11, 30, tzinfo=berlin), datetime(2026, 12, 7, tzinfo=berlin))

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.cli import main
-from guardian.focus import FocusPolicy, plan, reconcile
-from guardian.model import Attendee, Block, Event, EventKind, OpKind, Status, Window
-from guardian.workhours import WorkingHours
+from guardian.cli.app import main
+from guardian.domain.focus import FocusPolicy, plan, reconcile
+from guardian.core.model import Attendee, Block, Event, EventKind, OpKind, Status, Window
+from guardian.core.workhours import WorkingHours
 
 TZ = ZoneInfo("Europe/Berlin")
 PEOPLE = (Attendee("me@x.example", status=Status.ACCEPTED), Attendee("you@x.example"))
@@ -192,7 +192,7 @@ def test_nightly_is_quiet_when_nothing_changes_and_honours_the_lock(tmp_path, ca
     assert code == 0 and out.count("create focus block") == 5
     code, out, err = _cli(capsys, *base, "--apply")
     assert code == 0 and out == "" and err == ""
-    from guardian.lock import run_lock
+    from guardian.adapters.lock import run_lock
 
     with run_lock(tmp_path / "state.lock"):
         # a second run while the first holds the lock fails cleanly; its dry run needs no lock
@@ -223,9 +223,9 @@ def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path
 
 def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind():
     # Google refuses native focus time on some calendars; the block is then a plain busy event
-    from guardian.audit import audit
-    from guardian.checks import AuditContext
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.engine import audit
+    from guardian.lint.checks import AuditContext
+    from guardian.lint.pack import load_rulebook
 
     monday = date(2026, 11, 30)
     busy_block = Event(uid="g1", start=at(monday, 9), end=at(monday, 13), title="Focus time", own_block=True)
@@ -237,7 +237,7 @@ def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind
 
 def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
     # Google marks an out-of-office of any length; 09:00-11:00 away leaves 11:00-17:00
-    from guardian.checks import AuditContext
+    from guardian.lint.checks import AuditContext
 
     monday = date(2026, 11, 30)
     away = Event(uid="ooo", start=at(monday, 9), end=at(monday, 11), kind=EventKind.OUT_OF_OFFICE, title="Dentist")

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian import intervals
-from guardian.focus import FocusPolicy, is_busy_for_focus, plan, reconcile
-from guardian.model import Attendee, Block, Event, OpKind, Status, Window
-from guardian.workhours import WorkingHours
+from guardian.core import intervals
+from guardian.domain.focus import FocusPolicy, is_busy_for_focus, plan, reconcile
+from guardian.core.model import Attendee, Block, Event, OpKind, Status, Window
+from guardian.core.workhours import WorkingHours
 
 TZ = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 3, 23)  # the week of the spring DST change (Sunday 29 March)

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from guardian.errors import AuthError, InputError, ProviderError
-from guardian.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
+from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file

@@ -14,9 +14,9 @@ import pytest
 from tests.source_contract import assert_source_contract
 
 from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
-from guardian.model import EventKind, LinkKind, Status, Window
-from guardian.sources.base import Identity
-from guardian.sources.google import GoogleSource
+from guardian.core.model import EventKind, LinkKind, Status, Window
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.google import GoogleSource
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.focus import reconcile
+from guardian.domain.focus import reconcile
 
 from guardian.errors import AuthError, ProviderError
-from guardian.model import (
+from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
     GUARDIAN_TAG_VALUE,
@@ -21,8 +21,8 @@ from guardian.model import (
     Status,
     Window,
 )
-from guardian.sources.base import Identity
-from guardian.sources.google import GoogleSource
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.google import GoogleSource
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file

@@ -2,7 +2,7 @@
 
 import pytest
 
-from guardian.cli import main
+from guardian.cli.app import main
 
 INVITE = """BEGIN:VCALENDAR
 VERSION:2.0

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.intervals import free_slots, intersect, merge, subtract, total
+from guardian.core.intervals import free_slots, intersect, merge, subtract, total
 
 # 24 h from 20:00Z on 24 Oct 2026: the span crosses the autumn DST change in Europe/Berlin
 # (01:00Z on the 25th), so the same instants written in Berlin time repeat an hour of wall clock.

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.checks import AuditContext
-from guardian.metrics import MetricParams, aggregate, by_week, day_metrics, top_series, trend, trend_weeks
-from guardian.model import Attendee, Event, EventKind, Link, LinkKind, Status, Window
-from guardian.rulebook import load_rulebook
-from guardian.workhours import WorkingHours
+from guardian.lint.checks import AuditContext
+from guardian.domain.metrics import MetricParams, aggregate, by_week, day_metrics, top_series, trend, trend_weeks
+from guardian.core.model import Attendee, Event, EventKind, Link, LinkKind, Status, Window
+from guardian.lint.pack import load_rulebook
+from guardian.core.workhours import WorkingHours
 
 TZ = ZoneInfo("Europe/Berlin")
 MON = date(2026, 3, 2)

@@ -8,8 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
-from guardian import outlook_auth
-from guardian.cli import main
+from guardian.adapters.sources import outlook_auth
+from guardian.cli.app import main
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
 
 TZ = ZoneInfo("Europe/Berlin")

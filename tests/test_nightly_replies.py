@@ -3,7 +3,7 @@
 import re
 import socket
 
-from guardian.cli import main
+from guardian.cli.app import main
 
 
 def invite(uid: str, day: int, organizer: str) -> str:

@@ -13,9 +13,9 @@ import icalendar
 import pytest
 
 from guardian.errors import InputError
-from guardian.model import Attendee, Event, Person, Status
-from guardian.outbox import build_message, itip_reply, outbox_name, write_outbox
-from guardian.replies import Reply, compose, ReplySettings
+from guardian.core.model import Attendee, Event, Person, Status
+from guardian.adapters.mail import build_message, itip_reply, outbox_name, write_outbox
+from guardian.domain.replies import Reply, compose, ReplySettings
 from tests.conftest import NOW
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -38,7 +38,7 @@ def event(title="Platform daily standup", *, recurring=False, uid="standup@acme.
 
 
 def reply_for(ev: Event, response: Status = Status.TENTATIVE) -> Reply:
-    from guardian.model import Finding, Severity
+    from guardian.core.model import Finding, Severity
 
     finding = Finding("D001", "missing-pre-read", Severity.WARNING, "no doc", "request-pre-read", ev)
     plan = compose([finding], now=CLOCK, tz=ZONE, me=ME,
@@ -196,9 +196,9 @@ def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name
 
 def test_itip_reply_echoes_the_sequence_of_an_updated_invite(tmp_path):
     # RFC 5546: a REPLY carries the SEQUENCE of the revision it answers, read from the .ics
-    from guardian.model import Window
-    from guardian.sources.base import Identity
-    from guardian.sources.ics import IcsSource
+    from guardian.core.model import Window
+    from guardian.adapters.sources.base import Identity
+    from guardian.adapters.sources.ics import IcsSource
 
     path = tmp_path / "invite.ics"
     path.write_text(

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian import outlook_auth
+from guardian.adapters.sources import outlook_auth
 from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
-from guardian.model import Window
-from guardian.sources.base import Identity
-from guardian.sources.outlook import OutlookSource
+from guardian.core.model import Window
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.outlook import OutlookSource
 
 UTC = timezone.utc
 

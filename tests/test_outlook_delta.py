@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian import outlook_auth
-from guardian.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
-from guardian.sources.base import Identity
-from guardian.sources.outlook import OutlookSource
+from guardian.adapters.sources import outlook_auth
+from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.outlook import OutlookSource
 
 UTC = timezone.utc
 MON = datetime(2026, 11, 23, tzinfo=UTC)

@@ -9,9 +9,9 @@ import pytest
 
 from tests.source_contract import assert_source_contract
 
-from guardian import outlook_auth
+from guardian.adapters.sources import outlook_auth
 from guardian.errors import EXIT_PROVIDER, ProviderError
-from guardian.model import (
+from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
     Block,
@@ -22,8 +22,8 @@ from guardian.model import (
     Status,
     Window,
 )
-from guardian.sources.base import Identity
-from guardian.sources.outlook import TAG_PROPERTY_ID, OutlookSource
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.outlook import TAG_PROPERTY_ID, OutlookSource
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -382,7 +382,7 @@ def test_source_contract(fake, settings, state, delta):
 
 
 def test_windows_time_zone_names_map_to_iana(fake, source):
-    from guardian.sources.outlook import parse_graph_datetime, zone_of
+    from guardian.adapters.sources.outlook import parse_graph_datetime, zone_of
 
     assert str(zone_of("W. Europe Standard Time")) == "Europe/Berlin"
     assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"

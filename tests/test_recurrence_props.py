@@ -15,9 +15,9 @@ from dateutil.rrule import DAILY, WEEKLY, rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.model import Window
-from guardian.sources.base import Identity
-from guardian.sources.ics import IcsSource
+from guardian.core.model import Window
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.ics import IcsSource
 from tests.conftest import ME, vevent, write_ics
 
 BERLIN = ZoneInfo("Europe/Berlin")

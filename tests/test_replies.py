@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.config import Config
+from guardian.adapters.config import Config
 from guardian.errors import InputError
-from guardian.model import Attendee, Event, Finding, Person, Severity, Status
-from guardian.replies import (
+from guardian.core.model import Attendee, Event, Finding, Person, Severity, Status
+from guardian.domain.replies import (
     QuietHours, ReplySettings, compose, load_template, one_line, valid_address,
 )
-from guardian.rulebook import load_rulebook
-from guardian.state import State
+from guardian.lint.pack import load_rulebook
+from guardian.adapters.state import State
 from tests.conftest import BOB, CAROL, ME, NOW, REPO, audit_result, vevent, write_ics
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -430,8 +430,8 @@ def test_audit_shows_would_send_and_drafts(cli, tmp_path):
 
 
 def test_run_replies_for_nightly(isolated, tmp_path):
-    from guardian.replies_run import run_replies
-    from guardian.session import Options, Session
+    from guardian.usecases.replies import run_replies
+    from guardian.usecases.session import Options, Session
 
     config = example_copy(tmp_path)
     session = Session(Options(config=str(config), start="2026-11-30", now=NOW))
@@ -466,7 +466,7 @@ def test_replies_send_without_knowing_who_i_am_is_bad_input(cli, tmp_path):
 
 
 def test_replies_send_waits_for_no_other_run_and_sends_nothing_then(cli, tmp_path):
-    from guardian.lock import run_lock
+    from guardian.adapters.lock import run_lock
 
     config = example_copy(tmp_path)
     with run_lock(tmp_path / "state.lock"):  # e.g. the nightly job is sending right now

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from guardian import outlook_auth
-from guardian.cli import main
-from guardian.state import State
+from guardian.adapters.sources import outlook_auth
+from guardian.cli.app import main
+from guardian.adapters.state import State
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
 
 TZ = ZoneInfo("Europe/Berlin")

@@ -1,7 +1,7 @@
 """`guardian report` end to end: the window it picks, JSON shape, terminal and Markdown views.
 
 Calendars are real .ics text read through the real source; the CLI runs
-in-process through guardian.cli.main.
+in-process through guardian.cli.app.main.
 """
 
 from __future__ import annotations

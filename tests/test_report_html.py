@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from guardian.report import FOCUS_COLOUR, FRAGMENT_COLOUR, MEETING_COLOUR
+from guardian.render.report import FOCUS_COLOUR, FRAGMENT_COLOUR, MEETING_COLOUR
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "guardian.toml"

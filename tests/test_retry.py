@@ -2,7 +2,7 @@
 
 import pytest
 
-from guardian.retry import call_with_retries, parse_retry_after
+from guardian.adapters.retry import call_with_retries, parse_retry_after
 
 
 class Throttled(Exception):

@@ -22,7 +22,7 @@ def pack(tmp_path, text, name="pack.toml"):
 
 
 def test_the_default_pack_has_every_code_of_the_design():
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     book = load_rulebook()
     assert {r.code for r in book.rules} == ALL_CODES
@@ -32,7 +32,7 @@ def test_the_default_pack_has_every_code_of_the_design():
 
 @pytest.mark.parametrize("code", sorted(ALL_CODES))
 def test_every_default_rule_is_documented(code):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     rule = load_rulebook().find(code)
     for section in ("what", "why", "example", "instead"):
@@ -42,7 +42,7 @@ def test_every_default_rule_is_documented(code):
 
 
 def test_rules_are_found_by_code_or_name_in_any_case():
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     book = load_rulebook()
     assert book.find("D001").name == "missing-pre-read"
@@ -61,14 +61,14 @@ def test_the_bundled_example_pack_checks_ok(cli):
 
 
 def test_extends_keeps_every_default_rule(tmp_path):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     book = load_rulebook(pack(tmp_path, 'extends = "default"\n'))
     assert {r.code for r in book.rules} == ALL_CODES
 
 
 def test_extends_a_relative_pack_that_extends_default(tmp_path):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     pack(tmp_path, 'extends = "default"\n[rules.D001]\nseverity = "error"\n', name="team.toml")
     mine = pack(tmp_path, 'extends = "team.toml"\ndisable = ["H003"]\n', name="mine.toml")
@@ -94,7 +94,7 @@ def test_params_override(tmp_path):
 
 @pytest.mark.parametrize("entry", ["S001", "status-meeting"])
 def test_disable_by_code_or_name(tmp_path, entry):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     rules = pack(tmp_path, f'extends = "default"\ndisable = ["{entry}"]\n')
     assert load_rulebook(rules).find("S001") is None
@@ -243,7 +243,7 @@ def test_an_extends_loop_is_an_error_not_a_hang(cli, tmp_path):
 
 
 def test_enabled_false_turns_a_rule_off(tmp_path):
-    from guardian.rulebook import load_rulebook
+    from guardian.lint.pack import load_rulebook
 
     book = load_rulebook(pack(tmp_path, 'extends = "default"\n[rules.D001]\nenabled = false\n'))
     assert book.find("D001") is None and len(book.rules) == 13

@@ -17,10 +17,10 @@ import icalendar
 import pytest
 
 from guardian.errors import InputError, ProviderError
-from guardian.model import Finding, Severity
-from guardian.outbox import SmtpSettings, build_message, itip_reply, send_smtp
-from guardian.replies import compose
-from guardian.state import State
+from guardian.core.model import Finding, Severity
+from guardian.adapters.mail import SmtpSettings, build_message, itip_reply, send_smtp
+from guardian.domain.replies import compose
+from guardian.adapters.state import State
 from tests.test_outbox import CLOCK, ME, ORG, ZONE, event
 from tests.test_replies import args, example_copy
 

@@ -1,0 +1,295 @@
+"""The .ics reply channel: an iTIP REPLY, written to an outbox and optionally mailed.
+
+For invitations that came from an .ics file there is no provider to answer
+through, so guardian writes what a calendar client would send (RFC 5546,
+iTIP): a VCALENDAR with METHOD:REPLY holding one VEVENT with the meeting's
+UID, RECURRENCE-ID when the answer is about one occurrence, DTSTAMP, the
+ORGANIZER, only my own ATTENDEE line with its PARTSTAT, and a COMMENT
+carrying the request. It goes into the outbox folder twice: as `.ics` and as
+a ready-to-send `.eml` (text/plain body plus a `text/calendar; method=REPLY`
+part). When `[smtp] host` is set, the message is also sent with smtplib,
+over STARTTLS (or implicit TLS on port 465).
+
+The SMTP password is read from the environment variable that
+`[smtp] password_env` names, at the moment of sending. It is never logged,
+never stored, and never part of an error message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from guardian.errors import InputError, ProviderError
+from guardian.core.model import Event, Status
+from guardian.domain.replies import Reply, display_name, valid_address
+from guardian.core.text import one_line
+
+PRODID = "-//guardian//pre-read request//EN"
+PARTSTAT = {
+    Status.TENTATIVE: "TENTATIVE",
+    Status.ACCEPTED: "ACCEPTED",
+    Status.DECLINED: "DECLINED",
+    Status.NEEDS_ACTION: "NEEDS-ACTION",
+}
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def default_outbox() -> Path:
+    from guardian.adapters.config import default_data_dir
+
+    return default_data_dir() / "outbox"
+
+
+# ---------------------------------------------------------------------------
+# iTIP
+
+
+def itip_reply(
+    event: Event, *, me: str, my_name: str = "", status: Status = Status.TENTATIVE,
+    comment: str = "", now: datetime,
+) -> bytes:
+    """An RFC 5546 REPLY from `me` to the organizer of `event`.
+
+    Times are written in UTC, so no VTIMEZONE is needed. RECURRENCE-ID is
+    present when the event is one occurrence of a series, so the organizer's
+    client applies the answer to that occurrence only.
+    """
+    import icalendar
+
+    address = valid_address(me)
+    if address is None:
+        raise InputError(f"cannot reply as {me!r}: not a plain email address", hint="set `me` in the config or pass --me")
+    organizer = valid_address(event.organizer.email if event.organizer else "")
+    if organizer is None:
+        raise InputError(f"{one_line(event.title)!r}: the organizer's address is not usable; no reply written")
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "REPLY")
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    if event.recurring:
+        vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(timezone.utc))
+    if event.sequence > 0:  # RFC 5546: a REPLY echoes the revision it answers
+        vevent.add("sequence", event.sequence)
+    vevent.add("dtstamp", now.astimezone(timezone.utc))
+    vevent.add("dtstart", event.start.astimezone(timezone.utc))
+    vevent.add("dtend", event.end.astimezone(timezone.utc))
+    if event.title:
+        vevent.add("summary", one_line(event.title, 250))
+    org = icalendar.vCalAddress(f"mailto:{organizer}")
+    if event.organizer and display_name(event.organizer.name):
+        org.params["cn"] = icalendar.vText(display_name(event.organizer.name))
+    vevent.add("organizer", org, encode=0)
+    attendee = icalendar.vCalAddress(f"mailto:{address}")
+    attendee.params["partstat"] = icalendar.vText(PARTSTAT[status])
+    if display_name(my_name):
+        attendee.params["cn"] = icalendar.vText(display_name(my_name))
+    vevent.add("attendee", attendee, encode=0)
+    if comment:
+        vevent.add("comment", comment)
+    cal.add_component(vevent)
+    return cal.to_ical()
+
+
+# ---------------------------------------------------------------------------
+# the message
+
+
+def build_message(
+    reply: Reply, ics: bytes, *, sender: str, sender_name: str = "", now: datetime,
+) -> EmailMessage:
+    """The e-mail for one request. The recipient is the reply's validated `to`, nothing else."""
+    to = valid_address(reply.to)
+    if to is None:
+        raise InputError(f"{reply.to!r} is not a plain email address; nothing sent")
+    frm = valid_address(sender)
+    if frm is None:
+        raise InputError(f"[smtp] from / me: {sender!r} is not a plain email address")
+    msg = EmailMessage()
+    msg["From"] = Address(display_name=display_name(sender_name), addr_spec=frm)
+    msg["To"] = Address(display_name=display_name(reply.to_name), addr_spec=to)
+    msg["Subject"] = one_line(reply.subject, 200)
+    msg["Date"] = format_datetime(now.astimezone(timezone.utc))
+    msg["Message-ID"] = make_msgid("guardian", domain=frm.rsplit("@", 1)[1])
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: do not auto-reply to it
+    msg["X-Guardian"] = "pre-read-request"
+    msg.set_content(reply.body)
+    msg.add_alternative(
+        ics.decode("utf-8"), subtype="calendar", params={"method": "REPLY"},
+    )
+    return msg
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return slug[:limit].strip("-") or "event"
+
+
+def outbox_name(reply: Reply) -> str:
+    """A file name that cannot leave the folder whatever the UID or title says."""
+    key = f"{reply.event.instance_id}|{reply.to}".encode("utf-8")
+    digest = hashlib.sha256(key).hexdigest()[:10]
+    day = reply.event.start.strftime("%Y%m%d")
+    return f"{day}-{_slug(reply.event.title)}-{digest}"
+
+
+def write_outbox(folder: Path, name: str, ics: bytes, msg: EmailMessage) -> tuple[Path, Path]:
+    """Write `<name>.ics` and `<name>.eml` atomically, readable by the user only."""
+    paths = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".ics", ics), (".eml", bytes(msg))):
+            target = folder / f"{name}{suffix}"
+            tmp = folder / f".{name}{suffix}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+            paths.append(target)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write to the outbox {folder} ({exc.strerror or exc})",
+            hint="check [replies] outbox: a folder you can write to",
+        ) from None
+    return paths[0], paths[1]
+
+
+# ---------------------------------------------------------------------------
+# SMTP
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    starttls: bool = True
+    username: str = ""
+    password_env: str = ""
+    sender: str = ""
+    timeout: float = 30.0
+
+    @classmethod
+    def from_config(cls, config: Any, me: str | None = None) -> SmtpSettings | None:
+        host = config.get("smtp", "host")
+        if not host:
+            return None
+        port = int(config.get("smtp", "port", 587))
+        if not 1 <= port <= 65535:
+            raise InputError(f"[smtp] port: {port} is not a TCP port", hint="587 (STARTTLS) or 465 (TLS)")
+        timeout = float(config.get("smtp", "timeout", 30))
+        if timeout <= 0:
+            raise InputError(f"[smtp] timeout: {timeout:g} must be more than 0 seconds")
+        return cls(
+            host=str(host),
+            port=port,
+            starttls=bool(config.get("smtp", "starttls", True)),
+            username=str(config.get("smtp", "username", "") or ""),
+            password_env=str(config.get("smtp", "password_env", "") or ""),
+            sender=str(config.get("smtp", "from", "") or me or ""),
+            timeout=timeout,
+        )
+
+    def __repr__(self) -> str:  # never shows a secret (there is none here, only its env name)
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls})"
+
+
+def _password(settings: SmtpSettings, env: dict[str, str] | os._Environ) -> str | None:
+    if not settings.username:
+        return None
+    if not settings.password_env:
+        raise InputError(
+            "[smtp] username is set but password_env is not",
+            hint="name the environment variable that holds the password, e.g. password_env = \"GUARDIAN_SMTP_PASSWORD\"",
+        )
+    value = env.get(settings.password_env)
+    if not value:
+        raise InputError(
+            f"the environment variable {settings.password_env} (from [smtp] password_env) is not set",
+            hint="export it in the environment that runs guardian",
+        )
+    return value
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    if secret:
+        import base64
+
+        for needle in (secret, base64.b64encode(secret.encode()).decode()):
+            text = text.replace(needle, "***")
+    return text
+
+
+def send_smtp(
+    msg: EmailMessage, settings: SmtpSettings, *, env: dict[str, str] | os._Environ | None = None,
+    context: ssl.SSLContext | None = None,
+) -> None:
+    """Send one message; failures become ProviderError without server secrets or ours."""
+    password = _password(settings, os.environ if env is None else env)
+    implicit_tls = settings.port == 465
+    if password and not (settings.starttls or implicit_tls) and settings.host.lower() not in LOOPBACK:
+        raise InputError(
+            f"[smtp] refusing to send a password to {settings.host} without TLS",
+            hint="set starttls = true (port 587) or use port 465",
+        )
+    context = context or ssl.create_default_context()
+    to = [str(a.addr_spec) for a in msg["To"].addresses]
+    where = f"SMTP {settings.host}:{settings.port}"
+    try:
+        if implicit_tls:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        # Not `with client:`, whose QUIT raises when the server answers it with
+        # anything but 221: once the server has taken the message it is
+        # delivered, and failing then would leave it unrecorded and resent
+        # by every later run.
+        try:
+            client.set_debuglevel(0)
+            client.ehlo()
+            if settings.starttls and not implicit_tls:
+                client.starttls(context=context)
+                client.ehlo()
+            if password:
+                try:
+                    client.login(settings.username, password)
+                except smtplib.SMTPAuthenticationError as exc:
+                    raise ProviderError(
+                        f"{where}: the server refused the login for {settings.username!r} (code {exc.smtp_code})",
+                        hint=f"check the username and the password in ${settings.password_env}",
+                    ) from None
+            refused = client.send_message(msg, from_addr=str(msg["From"].addresses[0].addr_spec), to_addrs=to)
+        finally:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            client.close()
+        if refused:
+            raise ProviderError(f"{where}: recipient refused: {', '.join(sorted(refused))}")
+    except (ProviderError, InputError):
+        raise
+    except smtplib.SMTPNotSupportedError:
+        raise ProviderError(f"{where}: the server does not offer STARTTLS", hint="set [smtp] starttls = false only for a local relay") from None
+    except smtplib.SMTPResponseException as exc:
+        raise ProviderError(f"{where}: the server answered {exc.smtp_code}: {_scrub(_decode(exc.smtp_error), password)}") from None
+    except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+        raise ProviderError(f"{where}: {type(exc).__name__}: {_scrub(one_line(str(exc)), password)}") from None
+
+
+def _decode(value: object) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return one_line(value, 200)

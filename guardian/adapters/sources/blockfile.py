@@ -1,0 +1,155 @@
+"""guardian's focus blocks for .ics users: a calendar file of their own.
+
+guardian never rewrites a user's source .ics. It writes its blocks to a
+separate file the user imports or subscribes to. Every block carries
+X-GUARDIAN-TAG, and only tagged events of that file are ever changed.
+The file is replaced atomically, so a crash leaves the old or the new
+version, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from guardian.errors import InputError
+from guardian.core.model import FOCUS_TITLE, GUARDIAN_TAG_VALUE, Block, BlockOp, Event, EventKind, OpKind, Window
+from guardian.adapters.sources.base import ApplyResult, Identity, refuse_foreign
+from guardian.adapters.sources.ics import X_TAG, IcsSource
+
+PRODID = "-//guardian//focus blocks//EN"
+
+
+class BlockFile:
+    """The focus-block calendar beside an .ics source."""
+
+    def __init__(self, path: Path, identity: Identity, title: str = FOCUS_TITLE, state=None) -> None:
+        self.path = Path(path)
+        self.identity = identity
+        self.title = title
+        self.state = state  # records our blocks per calendar, keyed by UID, as providers do
+        self.spec = f"ics:{self.path}"
+        self.label = self.path.name
+
+    def _calendar(self):
+        import icalendar
+
+        if not self.path.exists():
+            cal = icalendar.Calendar()
+            cal.add("PRODID", PRODID)
+            cal.add("VERSION", "2.0")
+            cal.add("X-WR-CALNAME", "guardian focus blocks")
+            return cal
+        try:
+            return icalendar.Calendar.from_ical(self.path.read_bytes())
+        except Exception as exc:
+            raise InputError(
+                f"{self.path}: the focus-block file is not valid iCalendar ({str(exc)[:120]})",
+                hint="move it away; guardian will write a new one on the next apply",
+            ) from None
+
+    def own_blocks(self, window: Window) -> list[Event]:
+        if not self.path.exists():
+            return []
+        return [e for e in IcsSource(self.path, self.identity).read(window) if e.own_block]
+
+    def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
+        refuse_foreign(ops)
+        result = ApplyResult()
+        writes = [op for op in ops if op.kind is not OpKind.KEEP]
+        result.kept = len(ops) - len(writes)
+        if not writes:
+            return result
+        cal = self._calendar()
+        by_uid = {
+            str(c.get("UID")): c
+            for c in cal.subcomponents
+            if c.name == "VEVENT" and str(c.get(X_TAG) or "").lower() == GUARDIAN_TAG_VALUE
+        }
+        stamp = datetime.now(timezone.utc).replace(microsecond=0)
+        for op in writes:
+            if op.kind is OpKind.CREATE:
+                assert op.block is not None
+                uid = f"guardian-{uuid.uuid4()}@guardian"
+                cal.add_component(self._vevent(op.block, uid, stamp))
+                self._record(uid, op.block)
+                result.created += 1
+                result.details.append(f"created {describe(op.block)}")
+            elif op.kind is OpKind.MOVE:
+                assert op.block is not None and op.existing is not None
+                component = by_uid.get(op.existing.uid)
+                if component is None:
+                    continue  # gone since we read it: the next run will create it
+                sequence = int(component.get("SEQUENCE", 0)) + 1
+                for key in ("DTSTART", "DTEND", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED"):
+                    component.pop(key, None)
+                component.add("DTSTART", op.block.start)
+                component.add("DTEND", op.block.end)
+                component.add("DTSTAMP", stamp)
+                component.add("LAST-MODIFIED", stamp)
+                component.add("SEQUENCE", sequence)
+                self._record(op.existing.uid, op.block)
+                result.moved += 1
+                result.details.append(f"moved {describe_event(op.existing)} to {describe(op.block)}")
+            elif op.kind is OpKind.DELETE:
+                assert op.existing is not None
+                component = by_uid.get(op.existing.uid)
+                if component is not None:
+                    cal.subcomponents.remove(component)
+                if self.state is not None:
+                    self.state.forget_block(self.spec, op.existing.uid)
+                result.deleted += 1
+                result.details.append(f"deleted {describe_event(op.existing)}")
+        self._write(cal.to_ical())
+        return result
+
+    def _record(self, uid: str, block: Block) -> None:
+        if self.state is not None:
+            self.state.record_block(self.spec, uid, block.start, block.end)
+
+    def _vevent(self, block: Block, uid: str, stamp: datetime):
+        import icalendar
+
+        event = icalendar.Event()
+        event.add("UID", uid)
+        event.add("DTSTAMP", stamp)
+        event.add("CREATED", stamp)
+        event.add("DTSTART", block.start)
+        event.add("DTEND", block.end)
+        event.add("SUMMARY", self.title)
+        event.add("DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`.")
+        event.add("CLASS", "PRIVATE")
+        event.add("TRANSP", "OPAQUE")
+        event.add("CATEGORIES", ["Focus time"])
+        event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
+        event.add(X_TAG, GUARDIAN_TAG_VALUE)
+        return event  # no VALARM: focus time needs no reminder
+
+    def _write(self, data: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".guardian-", suffix=".ics", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def describe(block: Block) -> str:
+    return f"{block.start:%a %d %b %H:%M}-{block.end:%H:%M}"
+
+
+def describe_event(event: Event) -> str:
+    return f"{event.start:%a %d %b %H:%M}-{event.end.astimezone(event.start.tzinfo):%H:%M}"
+
+
+__all__ = ["BlockFile", "EventKind", "describe", "describe_event"]

@@ -1,0 +1,489 @@
+"""Read .ics files: the default source, no account and no network needed.
+
+Parsing is icalendar's, recurrence expansion is recurring-ical-events' (RRULE,
+RDATE, EXDATE, RECURRENCE-ID overrides, X-WR-TIMEZONE); this module only
+turns what they produce into normalized `Event`s, one per occurrence.
+
+Two things are guarded here because a calendar file is untrusted input:
+a broken event is skipped with a warning naming its UID (the rest is still
+read), and a series that would expand into an absurd number of instances
+(FREQ=SECONDLY, say) is capped instead of hanging the tool.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from itertools import islice
+from pathlib import Path
+
+from guardian.errors import InputError
+from guardian.core.agenda import has_agenda
+from guardian.core.links import attachment, extract_links
+from guardian.core.model import Attendee, Event, EventKind, GUARDIAN_TAG, Person, Status, Window
+from guardian.core.text import html_to_text, plain_description
+from guardian.adapters.sources.base import Identity, Source
+
+log = logging.getLogger("guardian")
+
+DEFAULT_MAX_INSTANCES = 5000
+# Raw rule iterations we allow before the window even starts (dateutil walks
+# every instance from DTSTART, so a SECONDLY rule begun years ago would hang).
+MAX_RULE_STEPS = 200_000
+_FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 604800}
+
+_PARTSTAT = {
+    "ACCEPTED": Status.ACCEPTED,
+    "TENTATIVE": Status.TENTATIVE,
+    "DECLINED": Status.DECLINED,
+    "NEEDS-ACTION": Status.NEEDS_ACTION,
+    "DELEGATED": Status.DECLINED,
+}
+_OOO_WORDS = ("out of office", "ooo", "vacation", "holiday", "pto", "day off", "sick leave", "annual leave")
+FOCUS_CATEGORIES = {"focus time", "focus"}
+X_TAG = "X-" + GUARDIAN_TAG.upper() + "-TAG"  # X-GUARDIAN-TAG
+
+
+def _email(value: object) -> str:
+    text = str(value or "").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.strip().lower()
+
+
+def _param(prop: object, name: str, default: str = "") -> str:
+    params = getattr(prop, "params", None) or {}
+    value = params.get(name, default)
+    return str(value) if value is not None else default
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class IcsSource(Source):
+    """One .ics file (which may hold several VCALENDARs)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        identity: Identity,
+        *,
+        max_instances: int = DEFAULT_MAX_INSTANCES,
+        focus_categories: set[str] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.spec = f"ics:{self.path}"
+        self.label = self.path.name
+        self.identity = identity
+        self.max_instances = max_instances
+        self.focus_categories = {c.lower() for c in (focus_categories or FOCUS_CATEGORIES)}
+        self._calendars: list | None = None
+        self._warned_me = False
+
+    # --- parsing ---------------------------------------------------------------
+
+    def _load(self) -> list:
+        if self._calendars is not None:
+            return self._calendars
+        import icalendar
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{self.path}: no such calendar file", hint="check the path given to -c/--calendar"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read ({exc.strerror})") from None
+        if not data.strip():
+            raise InputError(f"{self.path}: the file is empty, not an iCalendar file")
+        try:
+            calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        except Exception as exc:  # icalendar raises ValueError and friends
+            raise InputError(
+                f"{self.path}: not a valid iCalendar file ({_short(exc)})",
+                hint="export the calendar again as .ics",
+            ) from None
+        calendars = [c for c in calendars if getattr(c, "name", "") == "VCALENDAR"]
+        if not calendars:
+            if b"BEGIN:VCALENDAR" in data.upper() and b"END:VCALENDAR" not in data.upper():
+                raise InputError(
+                    f"{self.path}: the calendar is cut off (no END:VCALENDAR)",
+                    hint="the download or export was interrupted; export it again",
+                )
+            raise InputError(f"{self.path}: no VCALENDAR found", hint="is this an .ics export?")
+        self._calendars = calendars
+        return calendars
+
+    def read(self, window: Window) -> list[Event]:
+        import recurring_ical_events
+
+        events: list[Event] = []
+        for calendar in self._load():
+            self._drop_broken(calendar)
+            try:
+                query = recurring_ical_events.of(calendar, skip_bad_series=True)
+            except Exception as exc:
+                raise InputError(f"{self.path}: cannot expand recurrences ({_short(exc)})") from None
+            masters = {
+                str(c.get("UID")): c for c in calendar.walk("VEVENT") if c.get("RECURRENCE-ID") is None
+            }
+            recurring = {
+                str(c.get("UID"))
+                for c in calendar.walk("VEVENT")
+                if c.get("RECURRENCE-ID") is not None or c.get("RRULE") is not None or c.get("RDATE") is not None
+            }
+            for series in query.series:
+                uid = str(series.uid)
+                events.extend(
+                    self._expand(series, uid, masters.get(uid), uid in recurring, window.start, window.end)
+                )
+        events.sort(key=lambda e: (e.start, e.end, e.uid))
+        return events
+
+    def _drop_broken(self, calendar) -> None:
+        """Remove events that cannot be read, warning once for each.
+
+        Also warns once per unknown time zone: its times are read in the
+        user's zone, which is a guess the user should know about.
+        """
+        keep = []
+        unknown_zones: set[str] = set()
+        for component in calendar.subcomponents:
+            if component.name != "VEVENT":
+                keep.append(component)
+                continue
+            problem = _problem(component)
+            if problem:
+                log.warning(
+                    "%s: skipped event %s: %s", self.path, str(component.get("UID", "(no UID)")), problem
+                )
+                continue
+            tzid = _param(component.get("DTSTART"), "TZID")
+            if tzid and tzid not in unknown_zones:
+                value = component.decoded("DTSTART")
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    unknown_zones.add(tzid)
+                    log.warning(
+                        "%s: unknown time zone %r (event %s); its times are read as %s",
+                        self.path, tzid, str(component.get("UID", "(no UID)")), self.identity.tz,
+                    )
+            keep.append(component)
+        calendar.subcomponents[:] = keep
+
+    def _expand(
+        self, series, uid: str, core, recurring: bool, start: datetime, end: datetime
+    ) -> list[Event]:
+        if core is not None and _runaway(core, end):
+            log.warning(
+                "%s: skipped series %s: its rule repeats too often to expand (FREQ=%s)",
+                self.path, uid, _freq(core),
+            )
+            return []
+        out: list[Event] = []
+        templates: dict[int, Event | None] = {}
+        try:
+            occurrences = list(islice(series.between(start, end), self.max_instances + 1))
+        except Exception as exc:
+            log.warning("%s: skipped series %s: %s", self.path, uid, _short(exc))
+            return []
+        if len(occurrences) > self.max_instances:
+            log.warning(
+                "%s: series %s has more than %d instances in the window; kept the first %d",
+                self.path, uid, self.max_instances, self.max_instances,
+            )
+            occurrences = occurrences[: self.max_instances]
+        for occurrence in occurrences:
+            component = occurrence.as_component(False)
+            key = id(component.get("UID"))
+            template = templates.get(key)
+            if key not in templates:
+                try:
+                    template = self._template(component, core, recurring)
+                except Exception as exc:  # a property the model cannot hold
+                    log.warning("%s: skipped event %s: %s", self.path, uid, _short(exc))
+                    template = None
+                templates[key] = template
+            if template is None:
+                continue
+            try:
+                out.append(self._instance(template, component, occurrence))
+            except Exception as exc:
+                log.warning("%s: skipped an instance of %s: %s", self.path, uid, _short(exc))
+        return out
+
+    # --- mapping -----------------------------------------------------------------
+
+    def _aware(self, value: date | datetime) -> datetime:
+        """Dates become local midnight; floating times take the user's zone."""
+        tz: tzinfo = self.identity.tz
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return datetime.combine(value, time(0), tzinfo=tz)
+
+    def _instance(self, template: Event, component, occurrence) -> Event:
+        raw_start = occurrence.start
+        raw_end = occurrence.end
+        all_day = not isinstance(raw_start, datetime)
+        start = self._aware(raw_start)
+        end = self._aware(raw_end) if raw_end is not None else start
+        if all_day and end <= start:
+            end = start + timedelta(days=1)
+        if end < start:
+            end = start
+        rid = component.get("RECURRENCE-ID")
+        recurrence_id = None
+        if template.recurring:
+            recurrence_id = self._aware(rid.dt) if rid is not None else start
+        return replace(template, start=start, end=end, all_day=all_day, recurrence_id=recurrence_id)
+
+    def _template(self, c, core, recurring: bool) -> Event:
+        """Everything about an event except its time, computed once per component."""
+        identity = self.identity
+        uid = str(c.get("UID") or "")
+        title = str(c.get("SUMMARY") or "").strip()
+        plain = plain_description(str(c.get("DESCRIPTION") or ""))
+        description = plain
+        alt = c.get("X-ALT-DESC")
+        alt_text = html_to_text(str(alt)) if alt is not None else ""
+        if alt_text and not has_agenda(description) and has_agenda(alt_text):
+            description = alt_text  # the plain part is only a join block; the HTML has the agenda
+        location = str(c.get("LOCATION") or "").strip()
+        extra_urls = [str(u) for u in _as_list(c.get("URL"))]
+        for name in ("X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK"):
+            extra_urls += [str(u) for u in _as_list(c.get(name))]
+        links = list(extract_links("\n".join((plain, alt_text, location)), tuple(extra_urls)))
+        for attach in _as_list(c.get("ATTACH")):
+            value = str(attach)
+            if value.startswith(("http://", "https://")):
+                links.append(attachment(value, "attachment"))
+            else:
+                name = _param(attach, "FILENAME") or _param(attach, "X-FILENAME") or _param(attach, "FMTTYPE", "file")
+                links.append(attachment(f"attachment:{name}", "attachment"))
+
+        organizer_prop = c.get("ORGANIZER")
+        organizer = None
+        if organizer_prop is not None and _email(organizer_prop):
+            organizer = Person(_email(organizer_prop), _param(organizer_prop, "CN"))
+        attendees = []
+        my_status: Status | None = None
+        for prop in _as_list(c.get("ATTENDEE")):
+            email = _email(prop)
+            if not email:
+                continue
+            status = _PARTSTAT.get(_param(prop, "PARTSTAT", "NEEDS-ACTION").upper(), Status.NEEDS_ACTION)
+            cutype = _param(prop, "CUTYPE", "INDIVIDUAL").upper()
+            attendee = Attendee(
+                email=email,
+                name=_param(prop, "CN"),
+                status=status,
+                optional=_param(prop, "ROLE").upper() in ("OPT-PARTICIPANT", "NON-PARTICIPANT"),
+                resource=cutype in ("ROOM", "RESOURCE"),
+            )
+            attendees.append(attendee)
+            if identity.is_me(email):
+                my_status = status
+        if organizer is not None and identity.is_me(organizer.email):
+            my_status = Status.ORGANIZER
+        if my_status is None:
+            my_status = self._guess_my_status(organizer, attendees)
+
+        status_prop = str(c.get("STATUS") or "").upper()
+        transp = str(c.get("TRANSP") or "OPAQUE").upper()
+        busy_status = str(c.get("X-MICROSOFT-CDO-BUSYSTATUS") or "").upper()
+        busy = transp != "TRANSPARENT" and busy_status != "FREE"
+        categories = tuple(
+            str(cat).strip()
+            for prop in _as_list(c.get("CATEGORIES"))
+            for cat in (getattr(prop, "cats", None) or str(prop).split(","))
+            if str(cat).strip()
+        )
+        # The tag marks our blocks; a calendar app that drops X- properties on
+        # import still keeps the UID guardian gave the block.
+        own_block = str(c.get(X_TAG) or "").lower() == "focus-block" or (
+            uid.startswith("guardian-") and uid.endswith("@guardian")
+        )
+        kind = EventKind.DEFAULT
+        if own_block or any(cat.lower() in self.focus_categories for cat in categories):
+            kind = EventKind.FOCUS
+        elif busy_status == "OOF" or (busy and _looks_off(title) and _long_enough_to_be_away(c)):
+            kind = EventKind.OUT_OF_OFFICE
+
+        master = core if core is not None else c
+        created_prop = c.get("CREATED")
+        created = self._aware(created_prop.dt) if created_prop is not None else None
+        external = any(identity.is_external(a.email) for a in attendees if not a.resource and not identity.is_me(a.email))
+        return Event(
+            uid=uid,
+            start=_EPOCH,
+            end=_EPOCH,
+            title=title,
+            description=description,
+            links=tuple(links),
+            organizer=organizer,
+            attendees=tuple(attendees),
+            my_status=my_status,
+            recurring=recurring,
+            series_end=self._series_end(master) if recurring else None,
+            busy=busy,
+            cancelled=status_prop == "CANCELLED",
+            created=created,
+            external=external,
+            source=self.spec,
+            own_block=own_block,
+            kind=kind,
+            location=location,
+            categories=categories,
+            provider_id=uid,
+            sequence=_sequence(c),
+        )
+
+    def _guess_my_status(self, organizer: Person | None, attendees: list[Attendee]) -> Status:
+        people = [a for a in attendees if not a.resource]
+        if not people:
+            return Status.ORGANIZER  # an event only I am in is mine
+        if not self.identity.me and not self._warned_me:
+            self._warned_me = True
+            log.warning(
+                "%s: don't know who you are in this calendar; treating invitations as accepted "
+                "(pass --me EMAIL or set `me` in the config)", self.path,
+            )
+        return Status.ACCEPTED
+
+    def _series_end(self, master) -> datetime | None:
+        """When the series stops: UNTIL, the last of COUNT, the last RDATE; None if never."""
+        rules = _as_list(master.get("RRULE"))
+        if not rules:
+            rdates = [
+                getattr(d, "dt", d)
+                for prop in _as_list(master.get("RDATE"))
+                for d in getattr(prop, "dts", [])
+            ]
+            values = [self._aware(v[0] if isinstance(v, tuple) else v) for v in rdates]
+            return max(values) if values else self._aware(master.decoded("DTSTART"))
+        ends: list[datetime] = []
+        for rule in rules:
+            until = rule.get("UNTIL")
+            count = rule.get("COUNT")
+            if until:
+                ends.append(self._aware(until[0]))
+            elif count:
+                ends.append(self._last_of_count(master, rule))
+            else:
+                return None
+        return max(ends)
+
+    def _last_of_count(self, master, rule) -> datetime:
+        from dateutil.rrule import rrulestr
+
+        start = master.decoded("DTSTART")
+        aware = self._aware(start)
+        count = int(_as_list(rule.get("COUNT"))[0])
+        if count > 10_000:
+            return aware  # absurd counts are capped at expansion; any finite end will do
+        text = rule.to_ical().decode()
+        occurrences = list(rrulestr(text, dtstart=aware.replace(tzinfo=None)))
+        return aware if not occurrences else occurrences[-1].replace(tzinfo=aware.tzinfo)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _looks_off(title: str) -> bool:
+    lowered = title.lower()
+    return any(word in lowered for word in _OOO_WORDS)
+
+
+def _sequence(component) -> int:
+    try:
+        return max(0, int(str(component.get("SEQUENCE", 0))))
+    except ValueError:
+        return 0
+
+
+def _long_enough_to_be_away(component) -> bool:
+    """An all-day event, or a timed one of 6 hours or more (Google exports OOO timed)."""
+    start = component.decoded("DTSTART")
+    if not isinstance(start, datetime):
+        return True
+    try:
+        end = component.decoded("DTEND") if component.get("DTEND") is not None else start + component.decoded("DURATION")
+    except Exception:
+        return False
+    return (end - start).total_seconds() >= 6 * 3600
+
+
+def _freq(component) -> str:
+    rule = component.get("RRULE")
+    if isinstance(rule, list):
+        rule = rule[0] if rule else None
+    if not rule:
+        return ""
+    freq = rule.get("FREQ") or [""]
+    return str(freq[0]).upper()
+
+
+def _runaway(component, window_end: datetime) -> bool:
+    """A rule whose instances from DTSTART to the window's end cannot be walked."""
+    freq = _freq(component)
+    seconds = _FREQ_SECONDS.get(freq)
+    if not seconds or seconds >= 86400:
+        return False
+    rule = component.get("RRULE")
+    rule = rule[0] if isinstance(rule, list) else rule
+    interval = int((rule.get("INTERVAL") or [1])[0] or 1)
+    try:
+        start = component.decoded("DTSTART")
+    except Exception:
+        return True
+    if not isinstance(start, datetime):
+        return False
+    start = start if start.tzinfo else start.replace(tzinfo=window_end.tzinfo)
+    count = rule.get("COUNT")
+    steps = (window_end - start).total_seconds() / (seconds * interval)
+    if count:
+        steps = min(steps, int(count[0]))
+    return steps > MAX_RULE_STEPS
+
+
+def _problem(component) -> str | None:
+    """Why an event cannot be used, or None when it can."""
+    if component.get("DTSTART") is None:
+        return "it has no DTSTART"
+    errors = getattr(component, "errors", None)
+    if errors:
+        return "; ".join(f"{name}: {msg}" for name, msg in errors)[:160]
+    try:
+        start = component.decoded("DTSTART")
+    except Exception as exc:
+        return f"unreadable DTSTART ({_short(exc)})"
+    if not isinstance(start, (date, datetime)):
+        return "unreadable DTSTART"
+    for name in ("DTEND", "DURATION", "RECURRENCE-ID"):
+        if component.get(name) is not None:
+            try:
+                component.decoded(name)
+            except Exception as exc:
+                return f"unreadable {name} ({_short(exc)})"
+    if component.get("DTEND") is not None:
+        end = component.decoded("DTEND")
+        if type(end) is not type(start) and not (isinstance(end, datetime) and isinstance(start, datetime)):
+            return "DTSTART and DTEND mix a date and a date-time"
+        try:
+            if end < start:
+                return "it ends before it starts"
+        except TypeError:
+            return "DTSTART and DTEND mix floating and zoned times"
+    for rule in _as_list(component.get("RRULE")):
+        if not hasattr(rule, "get") or not rule.get("FREQ"):
+            return "its RRULE has no FREQ"
+    return None

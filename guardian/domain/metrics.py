@@ -1,0 +1,358 @@
+"""The leading indicators of async-first work, measured from the calendar.
+
+`guardian report` shows whether a person gets long stretches of
+uninterrupted work and whether the meetings they still have are prepared
+(a document to read, a decision to make, an invite sent early enough).
+Everything here is a pure function of an AuditContext: no I/O, no clock.
+
+The work is done in one pass over the events, which files every event under
+the day(s) it touches; each day is then measured once (`day_metrics`), and
+weeks, the whole window and the trend are sums of days (`aggregate`). That
+keeps a year of calendar about as cheap to report on as it is to audit.
+
+Definitions (the README's "guardian report" section repeats them):
+
+- focus time: free working time in pieces of at least `min_minutes`
+  (default 120). Free means inside working hours and not overlapped by
+  anything that makes me busy; the user's own focus events (Google
+  focusTime, an Outlook focus category, guardian's blocks) are focus, not
+  busy. Days off have none. Matches `AuditContext.focus_hours`, so the
+  audit's F001/F002 and the report agree.
+- fragmented time: free working time in pieces shorter than `min_minutes`.
+- meetings: `checks.is_meeting` events, counted on the day they start;
+  hours are the union of their spans, so overlaps count once.
+- pre-read: the invite links a document; decision agenda: the description
+  or title asks for a decision (`agenda.seeks_decision`); sent ahead: the
+  invite was created at least `lead_hours` before the start (meetings
+  whose source gives no creation time, or one after the start as for an
+  imported copy, are counted as unknown, as D002 ignores them, and left out
+  of that share).
+- status hours: meetings the rule pack's status rule (S001) would flag by
+  its title keywords, exempt meetings left out when the rule skips them.
+- after hours: meetings not inside one working range of their day.
+- series cost: duration x people invited, summed over the instances.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from guardian.core import intervals
+from guardian.core.agenda import seeks_decision
+from guardian.lint.engine import passes_filters
+from guardian.lint.checks import REGISTRY, AuditContext
+from guardian.core.model import Event, EventKind, Status
+from guardian.lint.pack import Rule
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class MetricParams:
+    """What the metrics measure against; the CLI fills it from config and rule pack."""
+
+    min_minutes: int = 120
+    weekly_target_hours: float = 10.0
+    lead_hours: float = 24.0
+    # the rule that marks status meetings (S001), so the report counts exactly the
+    # meetings the audit flags; None when the pack has no such rule
+    status_rule: Rule | None = None
+
+    @classmethod
+    def from_rulebook(cls, rulebook, **overrides) -> MetricParams:
+        """Take the status keywords (S001) and the pre-read lead time (D002) from a pack."""
+        values: dict = {}
+        values["status_rule"] = rulebook.find("S001")
+        late = rulebook.find("D002")
+        if late is not None and "lead_hours" in late.resolved_params():
+            values["lead_hours"] = float(late.resolved_params()["lead_hours"])
+        focus = rulebook.find("F002")
+        if focus is not None:
+            params = focus.resolved_params()
+            values.setdefault("weekly_target_hours", float(params.get("target_hours", 10.0)))
+            values.setdefault("min_minutes", int(params.get("min_minutes", 120)))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+@dataclass
+class SeriesCost:
+    """What one recurring meeting costs over a span: people x hours."""
+
+    uid: str
+    titles: Counter = field(default_factory=Counter)
+    instances: int = 0
+    hours: float = 0.0
+    person_hours: float = 0.0
+    max_people: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.titles.most_common(1)[0][0] if self.titles else ""
+
+    def add(self, other: SeriesCost) -> None:
+        self.titles.update(other.titles)
+        self.instances += other.instances
+        self.hours += other.hours
+        self.person_hours += other.person_hours
+        self.max_people = max(self.max_people, other.max_people)
+
+
+@dataclass
+class DayMetrics:
+    day: date
+    workday: bool = False  # has working hours and is not a day off
+    day_off: bool = False
+    working_hours: float = 0.0
+    focus_hours: float = 0.0
+    focus_blocks: int = 0
+    fragmented_hours: float = 0.0
+    fragments: int = 0
+    booked_focus_hours: float = 0.0  # the user's own focus events inside working hours
+    meetings: int = 0
+    meeting_hours: float = 0.0
+    with_pre_read: int = 0
+    with_decision: int = 0
+    sent_ahead: int = 0
+    sent_late: int = 0
+    sent_unknown: int = 0
+    status_meetings: int = 0
+    status_hours: float = 0.0
+    after_hours_meetings: int = 0
+    after_hours_hours: float = 0.0
+    series: dict[str, SeriesCost] = field(default_factory=dict)
+
+
+@dataclass
+class Totals:
+    """Sums over a run of days (a week, the window): the leading indicators."""
+
+    first: date
+    last: date  # inclusive
+    days: int = 0
+    workdays: int = 0
+    focus_hours: float = 0.0
+    focus_target_hours: float = 0.0
+    focus_blocks: int = 0
+    workdays_without_block: int = 0
+    booked_focus_hours: float = 0.0
+    fragmented_hours: float = 0.0
+    fragments: int = 0
+    meetings: int = 0
+    meeting_hours: float = 0.0
+    with_pre_read: int = 0
+    with_decision: int = 0
+    sent_ahead: int = 0
+    sent_late: int = 0
+    sent_unknown: int = 0
+    status_meetings: int = 0
+    status_hours: float = 0.0
+    after_hours_meetings: int = 0
+    after_hours_hours: float = 0.0
+
+    @property
+    def pre_read_share(self) -> float | None:
+        return _share(self.with_pre_read, self.meetings)
+
+    @property
+    def decision_share(self) -> float | None:
+        return _share(self.with_decision, self.meetings)
+
+    @property
+    def sent_ahead_share(self) -> float | None:
+        """Of the meetings whose creation time is known."""
+        return _share(self.sent_ahead, self.sent_ahead + self.sent_late)
+
+    @property
+    def fragmented_share(self) -> float | None:
+        """Of the free working time, how much is in pieces too short for focus."""
+        return _share(self.fragmented_hours, self.fragmented_hours + self.focus_hours)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+# ---------------------------------------------------------------------------
+# one pass: file events under days
+
+
+def _local_days(start: datetime, end: datetime, tz) -> Iterable[date]:
+    first = start.astimezone(tz).date()
+    last = (max(end, start + timedelta(microseconds=1)) - timedelta(microseconds=1)).astimezone(tz).date()
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _is_own_focus(event: Event) -> bool:
+    return event.kind is EventKind.FOCUS or event.own_block
+
+
+def _counts_as_busy(event: Event) -> bool:
+    """Takes time away from focus work (the same rule as AuditContext.busy_intervals)."""
+    return event.makes_me_busy and not event.all_day and event.kind is EventKind.DEFAULT and not event.own_block
+
+
+def _is_status(event: Event, ctx: AuditContext, params: MetricParams) -> bool:
+    """Whether the pack's status rule flags this meeting: its filters, then its check."""
+    rule = params.status_rule
+    if rule is None or not passes_filters(rule, event, ctx):
+        return False
+    return REGISTRY[rule.check].fn(event, ctx, rule.resolved_params()) is not None
+
+
+def _hours(spans: list[intervals.Interval]) -> float:
+    return intervals.total(spans).total_seconds() / HOUR
+
+
+def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None = None) -> list[DayMetrics]:
+    """Measure each day of `days` (default: the context's window) once."""
+    tz = ctx.tz
+    days = ctx.window.days() if days is None else days
+    wanted = set(days)
+    busy: dict[date, list[intervals.Interval]] = {}
+    focus: dict[date, list[intervals.Interval]] = {}
+    for event in ctx.events:
+        if event.cancelled or event.my_status is Status.DECLINED:
+            continue
+        if event.all_day:
+            continue
+        if _counts_as_busy(event):
+            for day in _local_days(event.start, event.end, tz):
+                if day in wanted:
+                    busy.setdefault(day, []).append((event.start, event.end))
+        elif _is_own_focus(event):
+            for day in _local_days(event.start, event.end, tz):
+                if day in wanted:
+                    focus.setdefault(day, []).append((event.start, event.end))
+
+    days_off = ctx.days_off
+    min_length = timedelta(minutes=params.min_minutes)
+    lead = timedelta(hours=params.lead_hours)
+    out: list[DayMetrics] = []
+    for day in days:
+        m = DayMetrics(day)
+        m.day_off = day in days_off
+        work = [] if m.day_off else ctx.hours.intervals(day)
+        m.workday = bool(work)
+        if work:
+            m.working_hours = _hours(work)
+            for start, end in intervals.subtract(work, busy.get(day, ())):
+                length = (end - start).total_seconds() / HOUR
+                if end - start >= min_length:
+                    m.focus_hours += length
+                    m.focus_blocks += 1
+                else:
+                    m.fragmented_hours += length
+                    m.fragments += 1
+            if day in focus:
+                m.booked_focus_hours = _hours(intervals.intersect(work, focus[day]))
+        todays = ctx.meetings_by_day.get(day, [])  # the audit's own grouping
+        m.meetings = len(todays)
+        m.meeting_hours = _hours([(e.start, e.end) for e in todays])
+        status_spans, after_spans = [], []
+        for event in todays:
+            if event.doc_links:
+                m.with_pre_read += 1
+            if seeks_decision(event.description) or seeks_decision(event.title):
+                m.with_decision += 1
+            if event.created is None or event.created >= event.start:  # as D002: no usable send time
+                m.sent_unknown += 1
+            elif event.start - event.created >= lead:
+                m.sent_ahead += 1
+            else:
+                m.sent_late += 1
+            if _is_status(event, ctx, params):
+                m.status_meetings += 1
+                status_spans.append((event.start, event.end))
+            if not ctx.hours.contains(event.start, event.end):
+                m.after_hours_meetings += 1
+                after_spans.append((event.start, event.end))
+            if event.recurring:
+                cost = m.series.setdefault(event.uid, SeriesCost(event.uid))
+                hours = event.duration.total_seconds() / HOUR
+                people = len(event.people)
+                cost.titles[event.title] += 1
+                cost.instances += 1
+                cost.hours += hours
+                cost.person_hours += hours * people
+                cost.max_people = max(cost.max_people, people)
+        m.status_hours = _hours(status_spans)
+        m.after_hours_hours = _hours(after_spans)
+        out.append(m)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# sums of days
+
+_SUMMED = (
+    "focus_hours", "focus_blocks", "booked_focus_hours", "fragmented_hours", "fragments",
+    "meetings", "meeting_hours", "with_pre_read", "with_decision", "sent_ahead", "sent_late",
+    "sent_unknown", "status_meetings", "status_hours", "after_hours_meetings", "after_hours_hours",
+)
+
+
+def aggregate(days: list[DayMetrics], params: MetricParams, first: date | None = None,
+              last: date | None = None) -> Totals:
+    """Sum a run of days; the weekly focus target is prorated to the days covered."""
+    first = first or (days[0].day if days else date.min)
+    last = last or (days[-1].day if days else first)
+    totals = Totals(first, last)
+    totals.days = len(days)
+    for m in days:
+        for name in _SUMMED:
+            setattr(totals, name, getattr(totals, name) + getattr(m, name))
+        if m.workday:
+            totals.workdays += 1
+            if m.focus_blocks == 0:
+                totals.workdays_without_block += 1
+    totals.focus_target_hours = params.weekly_target_hours * totals.days / 7
+    return totals
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def by_week(days: list[DayMetrics], params: MetricParams) -> list[Totals]:
+    """Monday-to-Sunday weeks; a week cut by the window's edge is summed over its days."""
+    weeks: dict[date, list[DayMetrics]] = {}
+    for m in days:
+        weeks.setdefault(week_start(m.day), []).append(m)
+    return [aggregate(chunk, params) for _, chunk in sorted(weeks.items())]
+
+
+def top_series(days: list[DayMetrics], limit: int = 5) -> list[SeriesCost]:
+    """Recurring meetings ranked by people x hours over the days."""
+    merged: dict[str, SeriesCost] = {}
+    for m in days:
+        for uid, cost in m.series.items():
+            merged.setdefault(uid, SeriesCost(uid)).add(cost)
+    ranked = sorted(merged.values(), key=lambda c: (-c.person_hours, -c.hours, c.title, c.uid))
+    return ranked[:limit]
+
+
+def trend_weeks(last_day: date, weeks: int) -> list[tuple[date, date]]:
+    """The `weeks` Monday-Sunday weeks ending with the one that holds `last_day`."""
+    monday = week_start(last_day)
+    return [
+        (monday - timedelta(weeks=weeks - 1 - i), monday - timedelta(weeks=weeks - 1 - i) + timedelta(days=6))
+        for i in range(max(weeks, 0))
+    ]
+
+
+def trend(days: list[DayMetrics], params: MetricParams, spans: list[tuple[date, date]]) -> list[Totals]:
+    """Per-week totals for each (monday, sunday) span, from already measured days."""
+    index = {m.day: m for m in days}
+    out = []
+    for first, last in spans:
+        chunk = [index[first + timedelta(days=i)] for i in range((last - first).days + 1)
+                 if first + timedelta(days=i) in index]
+        out.append(aggregate(chunk, params, first, last))
+    return out

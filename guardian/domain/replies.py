@@ -1,0 +1,481 @@
+"""Pre-read requests: who is asked, once, and what the note says.
+
+`compose` is pure: given the audit's findings, a lookup into the state store
+("was this organizer already asked about this series?"), the clock and the
+settings, it returns the requests to send now, those deferred (quiet hours,
+the per-run cap) and those skipped with a reason. Nothing here talks to a
+provider or the disk except reading the template.
+
+Eligibility, in order (the first reason that applies is reported):
+
+- the event is flagged by a rule whose action is `request-pre-read` (D001),
+  or by a rule named in `[replies] actions` (e.g. "no-decision" for A002);
+- I am an attendee: not the organizer, and I have not declined;
+- the meeting is not exempt (1:1s, interviews, social, incidents, ...);
+- the organizer's address is a plain, valid email address;
+- that organizer was not already asked about this series (state store);
+- the occurrence starts at least `min_hours_ahead` (default 4) after now
+  (a later occurrence of the series still qualifies if the next is too soon);
+- at most `max_per_run` (default 5) requests per run, soonest meeting first;
+- not during `quiet_hours` (e.g. "20:00-08:00"): then everything is deferred.
+
+One request per series and organizer: five instances of a daily standup
+produce one note, about the first instance that qualifies.
+
+Safety: every value that comes from an invite (title, names) is folded to
+one line with control characters removed before it reaches a template, the
+subject is folded again after rendering, and the recipient is always the
+organizer's address from the invite, checked against a strict pattern; it
+is never read from the rendered text.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+
+from guardian.errors import InputError
+from guardian.core.model import Event, Finding, Status
+from guardian.core.text import one_line
+
+DEFAULT_MAX_PER_RUN = 5
+DEFAULT_MIN_HOURS_AHEAD = 4.0
+DEFAULT_LEAD_HOURS = 24
+REQUEST_ACTION = "request-pre-read"
+RESPONSES = {"tentative": Status.TENTATIVE, "accepted": Status.ACCEPTED, "declined": Status.DECLINED}
+CHANNELS = ("auto", "outbox", "smtp", "rsvp")
+TEMPLATE_NAME = "pre-read-request.toml"
+TEMPLATE_FIELDS = frozenset({
+    "title", "when", "date", "organizer_name", "organizer_first", "my_name", "missing", "lead_hours",
+    "series_note", "status_note",
+})
+WRAP = 76
+MAX_SUBJECT = 200
+
+# What each kind of finding asks the organizer for.
+MISSING = {
+    "missing-doc": "a document to read beforehand (the proposal, notes or ticket the meeting is about)",
+    "no-decision": "the decision to make or the open question the meeting should resolve",
+    "missing-agenda": "a few lines of agenda: what the meeting should produce",
+}
+_MISSING_BY_RULE = {"D001": "missing-doc", "missing-pre-read": "missing-doc",
+                    "A002": "no-decision", "no-decision": "no-decision",
+                    "A001": "missing-agenda", "missing-agenda": "missing-agenda"}
+
+STATUS_NOTES = {
+    Status.TENTATIVE: "I have answered tentative for now and will switch to accepted once it is linked.",
+    Status.ACCEPTED: "I have accepted; a link before the meeting would still help a lot.",
+    Status.DECLINED: "I have declined for now and will gladly accept once it is linked.",
+}
+
+# A deliberately strict address: no display name, no spaces, no quotes, no
+# commas or angle brackets, one @, a dotted domain. Anything else is refused.
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+# ---------------------------------------------------------------------------
+# safe text
+
+
+def valid_address(value: object) -> str | None:
+    """The address lower-cased if it is a plain valid email address, else None."""
+    text = str(value or "").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if not _ADDRESS.match(text) or ".." in text:
+        return None
+    return text.lower()
+
+
+def display_name(value: object) -> str:
+    """A name safe for a header's display-name or an iCalendar CN parameter."""
+    return one_line(re.sub(r'["<>\\;:,@]', " ", str(value or "")), 80)
+
+
+# ---------------------------------------------------------------------------
+# settings
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+    spec: str
+
+    @classmethod
+    def parse(cls, spec: str | None) -> QuietHours | None:
+        if not spec or spec.strip().lower() in ("", "off", "none"):
+            return None
+        match = _QUIET.match(spec)
+        if not match:
+            raise InputError(f"[replies] quiet_hours: {spec!r} is not a range like \"20:00-08:00\"")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60) or (h1, m1) == (h2, m2):
+            raise InputError(f"[replies] quiet_hours: {spec!r} is not a usable range")
+        return cls(time(h1, m1), time(h2, m2), spec.strip())
+
+    def contains(self, when: datetime) -> bool:
+        t = when.timetz().replace(tzinfo=None)
+        if self.start < self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end  # wraps past midnight
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: string.Template
+    body: string.Template
+    origin: str
+
+    def render(self, values: dict[str, str]) -> tuple[str, str]:
+        subject = one_line(self.subject.substitute(values), MAX_SUBJECT)
+        body = self.body.substitute(values).strip("\n")
+        body = re.sub(r"[ \t]+\n", "\n", body)
+        body = re.sub(r"\n{3,}", "\n\n", body)
+        return subject, reflow(body) + "\n"
+
+
+def reflow(text: str, width: int = WRAP) -> str:
+    """Re-wrap paragraphs that a filled-in value made too long; leave the rest as written.
+
+    Lists ("- ..."), the signature separator and short lines (a sign-off
+    with a name under it) keep their line breaks.
+    """
+    import textwrap
+
+    out = []
+    for para in text.split("\n\n"):
+        lines = para.split("\n")
+        listy = any(line.lstrip().startswith(("- ", "* ", "--")) for line in lines)
+        if listy or all(len(line) <= width + 6 for line in lines):
+            out.append(para)
+        else:
+            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
+                                     break_long_words=False, break_on_hyphens=False))
+    return "\n\n".join(out)
+
+
+def load_template(path: Path | str | None = None) -> Template:
+    """Read a subject/body template (TOML), refusing unknown placeholders."""
+    from guardian.adapters.resources import templates_dir
+
+    path = Path(path) if path else templates_dir() / TEMPLATE_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such reply template", hint="check [replies] template") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the reply template ({exc})") from None
+    parts = {}
+    for key in ("subject", "body"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{path}: {key}: missing or not text", hint="a template has `subject` and `body`")
+        tpl = string.Template(value)
+        if not tpl.is_valid():
+            raise InputError(f"{path}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign")
+        unknown = sorted(set(tpl.get_identifiers()) - TEMPLATE_FIELDS)
+        if unknown:
+            raise InputError(
+                f"{path}: {key}: unknown placeholder ${unknown[0]}",
+                hint="known: " + ", ".join("$" + f for f in sorted(TEMPLATE_FIELDS)),
+            )
+        parts[key] = tpl
+    extra = sorted(set(data) - {"subject", "body"})
+    if extra:
+        raise InputError(f"{path}: {extra[0]}: unknown key", hint="a template has `subject` and `body`")
+    return Template(parts["subject"], parts["body"], str(path))
+
+
+@dataclass(frozen=True)
+class ReplySettings:
+    enabled: bool = False
+    actions: tuple[str, ...] = (REQUEST_ACTION,)
+    max_per_run: int = DEFAULT_MAX_PER_RUN
+    min_hours_ahead: float = DEFAULT_MIN_HOURS_AHEAD
+    quiet_hours: QuietHours | None = None
+    response: Status = Status.TENTATIVE
+    outbox: Path | None = None
+    template: Path | None = None
+    channel: str = "auto"
+    lead_hours: float = DEFAULT_LEAD_HOURS
+
+    @classmethod
+    def from_config(cls, config: Any) -> ReplySettings:
+        get = lambda key, default=None: config.get("replies", key, default)  # noqa: E731
+        response = str(get("response", "tentative")).lower()
+        if response not in RESPONSES:
+            raise InputError(f"[replies] response: {response!r} is not one of {', '.join(RESPONSES)}")
+        channel = str(get("channel", "auto")).lower()
+        if channel not in CHANNELS:
+            raise InputError(f"[replies] channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+        max_per_run = get("max_per_run", DEFAULT_MAX_PER_RUN)
+        if max_per_run < 0:
+            raise InputError("[replies] max_per_run: must not be negative")
+        ahead = get("min_hours_ahead", DEFAULT_MIN_HOURS_AHEAD)
+        if ahead < 0:
+            raise InputError("[replies] min_hours_ahead: must not be negative")
+        actions = tuple(a.strip() for a in get("actions", [REQUEST_ACTION]) if a.strip())
+        return cls(
+            enabled=bool(get("enabled", False)),
+            actions=actions,
+            max_per_run=max_per_run,
+            min_hours_ahead=float(ahead),
+            quiet_hours=QuietHours.parse(get("quiet_hours")),
+            response=RESPONSES[response],
+            outbox=config.resolve_path(get("outbox")),
+            template=config.resolve_path(get("template")),
+            channel=channel,
+        )
+
+    def triggers(self, finding: Finding) -> bool:
+        """Whether this finding asks for a request to its organizer."""
+        wanted = {a.lower() for a in self.actions}
+        if finding.action == REQUEST_ACTION and REQUEST_ACTION in wanted:
+            return True
+        return finding.rule.lower() in wanted or finding.name.lower() in wanted
+
+
+# ---------------------------------------------------------------------------
+# the plan
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One request to one organizer about one series."""
+
+    event: Event  # the occurrence the request is about
+    to: str  # the organizer's validated address
+    to_name: str  # display name, safe for headers
+    subject: str
+    body: str
+    rules: tuple[str, ...]  # codes of the findings behind it, e.g. ("D001", "A002")
+    response: Status
+    instances: int = 1  # flagged occurrences of the series in the window
+
+    @property
+    def series(self) -> str:
+        return self.event.uid
+
+    def ref(self) -> dict[str, Any]:
+        return {"uid": self.event.uid, "start": self.event.start.isoformat(), "title": self.event.title}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.ref(), "to": self.to, "subject": self.subject, "body": self.body,
+            "rules": list(self.rules), "response": str(self.response), "instances": self.instances,
+        }
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A flagged series nobody will be asked about, and why."""
+
+    event: Event
+    code: str  # stable, e.g. "organizer-is-me", "already-asked", "too-soon"
+    reason: str  # one readable line
+    to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": {"uid": self.event.uid, "start": self.event.start.isoformat(), "title": self.event.title},
+            "to": self.to, "code": self.code, "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A request that is due but waits for a later run (quiet hours, per-run cap)."""
+
+    reply: Reply
+    code: str  # "quiet-hours" | "over-cap"
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.reply.to_json(), "code": self.code, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    replies: list[Reply] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "replies": [r.to_json() for r in self.replies],
+            "deferred": [d.to_json() for d in self.deferred],
+            "skipped": [s.to_json() for s in self.skipped],
+        }
+
+
+AskedLookup = Callable[[str, str], bool]
+
+
+def compose(
+    findings: Iterable[Finding],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    settings: ReplySettings = ReplySettings(),
+    was_asked: AskedLookup = lambda series, organizer: False,
+    me: str | None = None,
+    exempt: Callable[[Event], str | None] = lambda event: None,
+    template: Template | None = None,
+) -> Plan:
+    """Decide who is asked now; pure apart from reading the default template."""
+    template = template or load_template(settings.template)
+    groups: dict[tuple[str, str], list[tuple[Event, list[Finding]]]] = {}
+    by_instance: dict[str, tuple[Event, list[Finding]]] = {}
+    for finding in findings:
+        if finding.event is None or not settings.triggers(finding):
+            continue
+        event = finding.event
+        entry = by_instance.get(event.instance_id)
+        if entry is None:
+            entry = by_instance[event.instance_id] = (event, [])
+            organizer = (event.organizer.email if event.organizer else "").strip().lower()
+            groups.setdefault((event.uid, organizer), []).append(entry)
+        entry[1].append(finding)
+
+    plan = Plan()
+    candidates: list[Reply] = []
+    for (series, organizer), entries in groups.items():
+        entries.sort(key=lambda item: item[0].start)
+        first = entries[0][0]
+        problem = _series_problem(first, organizer, me, was_asked)
+        if problem:
+            plan.skipped.append(Skip(first, *problem, to=valid_address(organizer)))
+            continue
+        chosen = None
+        first_problem: tuple[str, str] | None = None
+        for event, found in entries:
+            problem = _instance_problem(event, now, settings, exempt)
+            if problem is None:
+                chosen = (event, found)
+                break
+            first_problem = first_problem or problem
+        if chosen is None:
+            assert first_problem is not None
+            plan.skipped.append(Skip(first, *first_problem, to=valid_address(organizer)))
+            continue
+        event, found = chosen
+        rules = tuple(sorted({f.rule for _, fs in entries for f in fs}))
+        kinds = _missing_kinds(f for _, fs in entries for f in fs)
+        subject, body = template.render(_values(event, kinds, me, tz, settings))
+        candidates.append(Reply(
+            event=event,
+            to=valid_address(organizer) or "",
+            to_name=display_name(event.organizer.name if event.organizer else ""),
+            subject=subject,
+            body=body,
+            rules=rules,
+            response=settings.response,
+            instances=len(entries),
+        ))
+
+    candidates.sort(key=lambda r: (r.event.start, r.event.uid, r.to))
+    quiet = settings.quiet_hours
+    if quiet is not None and quiet.contains(now.astimezone(tz)):
+        until = quiet.end.strftime("%H:%M")
+        plan.deferred = [
+            Deferred(r, "quiet-hours", f"quiet hours ({quiet.spec}): sent by the first run after {until}")
+            for r in candidates
+        ]
+        return plan
+    plan.replies = candidates[: settings.max_per_run]
+    plan.deferred = [
+        Deferred(r, "over-cap", f"over the per-run cap of {settings.max_per_run}: sent by a later run")
+        for r in candidates[settings.max_per_run:]
+    ]
+    plan.skipped.sort(key=lambda s: (s.event.start, s.event.uid))
+    return plan
+
+
+def _series_problem(
+    event: Event, organizer: str, me: str | None, was_asked: AskedLookup,
+) -> tuple[str, str] | None:
+    if event.my_status is Status.ORGANIZER or (me and organizer == me.strip().lower()):
+        return "organizer-is-me", "you organize it: link the pre-read yourself"
+    if not organizer:
+        return "no-organizer", "the invite names no organizer"
+    if valid_address(organizer) is None:
+        return "bad-address", "the organizer's address is not a plain email address; nothing sent"
+    if was_asked(event.uid, organizer):
+        return "already-asked", "this organizer was already asked about this series"
+    return None
+
+
+def _instance_problem(
+    event: Event, now: datetime, settings: ReplySettings, exempt: Callable[[Event], str | None],
+) -> tuple[str, str] | None:
+    if event.my_status is Status.DECLINED or event.cancelled:
+        return "declined", "you declined it"
+    category = exempt(event)
+    if category:
+        return "exempt", f"exempt ({category}): a meeting that earns its place"
+    if event.start <= now:
+        return "past", "it has already started"
+    ahead = (event.start - now).total_seconds() / 3600
+    if ahead < settings.min_hours_ahead:
+        return "too-soon", (
+            f"starts in {ahead:.1f} h, less than min_hours_ahead ({settings.min_hours_ahead:g} h)"
+        )
+    return None
+
+
+def _first_name(name: str) -> str:
+    if not name or "@" in name:
+        return name.split("@", 1)[0] if name else ""
+    return name.split()[0].strip("()[],")
+
+
+def _missing_kinds(findings: Iterable[Finding]) -> list[str]:
+    kinds: list[str] = []
+    for f in findings:
+        kind = _MISSING_BY_RULE.get(f.rule) or _MISSING_BY_RULE.get(f.name) or "missing-doc"
+        if kind not in kinds:
+            kinds.append(kind)
+    order = list(MISSING)
+    return sorted(kinds, key=order.index)
+
+
+def _values(event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, settings: ReplySettings) -> dict[str, str]:
+    local = event.start.astimezone(tz)
+    zone = getattr(tz, "key", None) or local.tzname() or ""
+    when = f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}" + (f" ({zone})" if zone else "")
+    organizer = event.organizer
+    organizer_name = one_line(organizer.name if organizer and organizer.name else (organizer.email if organizer else ""), 80)
+    my_name = ""
+    if me:
+        mine = next((a for a in event.attendees if a.email.lower() == me.lower()), None)
+        my_name = one_line(mine.name if mine and mine.name else me, 80)
+    series_note = (
+        "As it is a recurring meeting, a standing document that each occurrence links to works well."
+        if event.recurring else ""
+    )
+    lead = settings.lead_hours
+    return {
+        "title": one_line(event.title) or "(untitled meeting)",
+        "when": when,
+        "date": f"{local.day} {local:%b}",
+        "organizer_name": organizer_name or "there",
+        "organizer_first": _first_name(organizer_name) or "there",
+        "my_name": my_name,
+        "missing": "\n".join(f"- {MISSING[k]}" for k in kinds),
+        "lead_hours": f"{lead:g}",
+        "series_note": series_note,
+        "status_note": STATUS_NOTES[settings.response],
+    }
+

@@ -1,0 +1,243 @@
+"""Plan and send pre-read requests for a Session: the I/O half of replies.
+
+`guardian replies plan|send` and `guardian nightly` call these. Planning is
+the audit plus `replies.compose`; sending picks a channel per calendar:
+
+- google: and outlook: calendars answer through the provider's own RSVP
+  with a comment (`Source.respond`), which reaches the organizer with the
+  calendar scope alone;
+- .ics calendars get an iTIP REPLY written to the outbox (.ics + .eml) and,
+  when `[smtp] host` is set, mailed.
+
+`[replies] channel` overrides this: "outbox" (files only, for every
+calendar), "smtp" (outbox + SMTP for every calendar), "rsvp" (providers
+only; .ics invites are skipped), "auto" (the default described above).
+
+Every request is sent and recorded in the state store inside one
+transaction, one request at a time: if sending fails nothing is recorded
+(a later run retries), and a recorded request is never sent again.
+
+Crash safety, the choice made: a request is recorded only once it was
+delivered (the provider answered the RSVP, the outbox files were written, or
+the SMTP server accepted the message), in the same transaction that checked
+it was not recorded yet. So a failure never silences a series, and the only
+way to ask twice is a crash in the instant between the delivery being
+accepted and the COMMIT (no local step can close that gap: recording first
+would instead lose requests that were never sent). Even then an outbox
+re-run rewrites the same two files (their names come from the occurrence
+and the organizer), so only the SMTP and RSVP channels can repeat, and only
+that one request. Sending runs hold the run lock, so two runs never send at
+once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from guardian.errors import GuardianError, InputError
+from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template
+from guardian.core.text import one_line
+
+log = logging.getLogger("guardian")
+
+
+def _provider(spec: str) -> str | None:
+    scheme = spec.split(":", 1)[0].lower()
+    return scheme if scheme in ("google", "outlook") else None
+
+
+def state_if_exists(session):
+    """The state store, or None when no state file exists yet (read-only callers)."""
+    path = session.config.state_path()
+    if not path.exists():
+        return None
+    return session.state
+
+
+def plan_for_session(session, result=None, *, settings: ReplySettings | None = None, state=None) -> Plan:
+    """Audit the session's window (unless given) and compose the requests."""
+    from guardian.lint.engine import audit
+
+    settings = settings or ReplySettings.from_config(session.config)
+    unknown = [a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None]
+    if unknown:  # a typo must not silently turn requests off
+        raise InputError(
+            f"[replies] actions: {unknown[0]!r} is neither \"{REQUEST_ACTION}\" nor a rule of the pack",
+            hint="use a rule code or name, e.g. \"no-decision\" (see `guardian rules list`)",
+        )
+    late = session.rulebook.find("D002")  # the lead time the note asks for is the pack's
+    if late is not None and "lead_hours" in late.resolved_params():
+        settings = replace(settings, lead_hours=float(late.resolved_params()["lead_hours"]))
+    if result is None:
+        result = audit(session.rulebook, session.audit_context())
+    if state is None:
+        state = state_if_exists(session)
+    was_asked = state.was_asked if state is not None else (lambda series, organizer: False)
+    return compose(
+        result.findings,
+        now=session.now,
+        tz=session.tz,
+        settings=settings,
+        was_asked=was_asked,
+        me=session.identity.me,
+        exempt=session.rulebook.exemptions.category,
+        template=load_template(settings.template),
+    )
+
+
+@dataclass
+class Outcome:
+    reply: Reply
+    channel: str  # "google" | "outlook" | "outbox" | "smtp" | "" when failed/skipped
+    ok: bool
+    detail: str = ""
+    files: list[Path] = field(default_factory=list)
+    exit_code: int = 0  # of the error that stopped it: 2 bad input/setup, 3 provider or network
+
+    def line(self, tz) -> str:
+        when = self.reply.event.start.astimezone(tz).strftime("%a %d %b %H:%M")
+        head = f"{'sent' if self.ok else 'FAILED'} {self.channel or '-'}: {when} \"{one_line(self.reply.event.title)}\" -> {self.reply.to}"
+        return head + (f" ({self.detail})" if self.detail else "")
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.reply.to_json()
+        out.update(channel=self.channel, ok=self.ok, detail=self.detail, files=[str(p) for p in self.files])
+        return out
+
+
+class Sender:
+    """Delivers replies of one run; one instance per run (keeps SMTP settings)."""
+
+    def __init__(self, session, settings: ReplySettings) -> None:
+        from guardian.adapters.mail import SmtpSettings, default_outbox
+
+        self.session = session
+        self.settings = settings
+        self.smtp = SmtpSettings.from_config(session.config, session.identity.me)
+        if settings.channel == "smtp" and self.smtp is None:
+            raise InputError(
+                "[replies] channel = \"smtp\" but [smtp] host is not set",
+                hint="set [smtp] host, or use channel = \"outbox\" to only write the files",
+            )
+        self.folder = settings.outbox or default_outbox()
+        self.sources = {s.label: s for s in session.sources}
+
+    def channel_for(self, reply: Reply) -> str:
+        source = self.sources.get(reply.event.source)
+        provider = _provider(source.spec) if source is not None else None
+        mode = self.settings.channel
+        if mode == "outbox":
+            return "outbox"
+        if mode == "smtp":
+            return "smtp"
+        if provider:
+            return provider
+        if mode == "rsvp":
+            return "none"
+        return "smtp" if self.smtp else "outbox"
+
+    def deliver(self, reply: Reply, now: datetime) -> Outcome:
+        channel = self.channel_for(reply)
+        if channel == "none":
+            return Outcome(reply, "", False, "[replies] channel = \"rsvp\" and this is an .ics calendar")
+        if channel in ("google", "outlook"):
+            self.sources[reply.event.source].respond(reply.event, reply.response, reply.body)
+            return Outcome(reply, channel, True, f"RSVP {reply.response} with comment")
+        return self._outbox(reply, now, send=channel == "smtp")
+
+    def _outbox(self, reply: Reply, now: datetime, send: bool) -> Outcome:
+        from guardian.adapters.mail import build_message, itip_reply, outbox_name, send_smtp, write_outbox
+
+        me = self.session.identity.me or ""
+        mine = next((a for a in reply.event.attendees if a.email.lower() == me.lower()), None)
+        my_name = mine.name if mine else ""
+        ics = itip_reply(reply.event, me=me, my_name=my_name, status=reply.response, comment=reply.body, now=now)
+        sender = (self.smtp.sender if self.smtp else "") or me
+        msg = build_message(reply, ics, sender=sender, sender_name=my_name, now=now)
+        files = list(write_outbox(self.folder, outbox_name(reply), ics, msg))
+        if send:
+            assert self.smtp is not None
+            send_smtp(msg, self.smtp)
+            return Outcome(reply, "smtp", True, f"mailed via {self.smtp.host}; copy in {files[1]}", files)
+        return Outcome(reply, "outbox", True, f"written to {files[1]}", files)
+
+
+def send_plan(session, plan: Plan, settings: ReplySettings | None = None,
+              sender: Sender | None = None) -> list[Outcome]:
+    """Send the plan's replies, recording each with its delivery in one transaction."""
+    from guardian.adapters.lock import run_lock
+
+    settings = settings or ReplySettings.from_config(session.config)
+    state = session.state
+    sender = sender or Sender(session, settings)
+    outcomes: list[Outcome] = []
+    if not plan.replies:
+        return outcomes
+    # One sending run at a time (the lock `focus apply` takes too): a second run
+    # stops with one clear line instead of waiting on the state store while the
+    # first one talks to a slow SMTP server.
+    with run_lock(session.config.state_path().with_suffix(".lock")):
+        for reply in plan.replies:
+            organizer = reply.to
+            try:
+                with state.transaction():
+                    if state.was_asked(reply.series, organizer):  # another run got there first
+                        continue
+                    outcome = sender.deliver(reply, session.now)
+                    if outcome.ok:
+                        state.record_request(
+                            reply.series, organizer, reply.event.source, reply.event.start,
+                            outcome.channel, sent_at=session.now,
+                        )
+            except GuardianError as exc:
+                outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def run_replies(session, send: bool, result=None, *, max_requests: int | None = None) -> dict[str, Any]:
+    """For `guardian nightly`: plan (and with send=True, send) the due requests.
+
+    Returns counts, the worst exit code of failed sends, and one log line
+    per action: {"planned", "sent", "failed", "exit_code", "deferred",
+    "skipped", "lines": [...]}. Pass the audit `result` the caller already
+    has to avoid reading the calendars twice, and `max_requests` to share
+    one per-run cap across several calendars. The caller decides whether
+    replies are enabled ([nightly] replies or [replies] enabled).
+    """
+    settings = ReplySettings.from_config(session.config)
+    if max_requests is not None:
+        settings = replace(settings, max_per_run=min(settings.max_per_run, max(0, max_requests)))
+    plan = plan_for_session(session, result, settings=settings, state=session.state if send else None)
+    lines: list[str] = []
+    outcomes: list[Outcome] = []
+    if send:
+        outcomes = send_plan(session, plan, settings)
+        lines += [o.line(session.tz) for o in outcomes]
+    else:
+        lines += [f"would send: {_ref(r, session.tz)} -> {r.to}" for r in plan.replies]
+    lines += [f"deferred: {_ref(d.reply, session.tz)} -> {d.reply.to} ({d.reason})" for d in plan.deferred]
+    done = {
+        "planned": len(plan.replies),
+        "sent": sum(1 for o in outcomes if o.ok),
+        "failed": sum(1 for o in outcomes if not o.ok),
+        "exit_code": max((o.exit_code for o in outcomes if not o.ok), default=0),
+        "deferred": len(plan.deferred),
+        "skipped": len(plan.skipped),
+        "lines": lines,
+    }
+    if send:
+        with session.state.transaction():
+            session.state.log_run(
+                "replies send", [r.to_json()["event"] for r in plan.replies],
+                {k: v for k, v in done.items() if k != "lines"} | {"lines": lines},
+            )
+    return done
+
+
+def _ref(reply: Reply, tz) -> str:
+    return f"{reply.event.start.astimezone(tz):%a %d %b %H:%M} \"{one_line(reply.event.title)}\""

@@ -1,0 +1,164 @@
+"""Everything one command run needs, resolved once from options and config.
+
+Commands share the same options (calendars, --me, --from, --days, --tz,
+--rules, --config, --now); resolving them in one place keeps their meaning
+identical across audit, focus, replies, convert and report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from guardian.lint.checks import AuditContext
+from guardian.adapters.config import Config, load_config
+from guardian.errors import InputError
+from guardian.core.model import Event, Window
+from guardian.lint.pack import RuleBook, load_rulebook
+from guardian.adapters.sources import open_source
+from guardian.adapters.sources.base import Identity, Source
+from guardian.adapters.state import State
+
+log = logging.getLogger("guardian")
+
+
+@dataclass
+class Options:
+    calendars: list[str] = field(default_factory=list)
+    me: str | None = None
+    start: str | None = None  # --from
+    days: int | None = None
+    tz: str | None = None
+    rules: str | None = None
+    config: str | None = None
+    now: str | None = None
+
+
+def system_zone() -> tzinfo:
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+
+
+def parse_zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--tz: unknown time zone {name!r}", hint="use an IANA name like Europe/Berlin") from None
+
+
+def parse_now(value: str | None, tz: tzinfo) -> datetime:
+    if not value:
+        return datetime.now(tz)
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--now: {value!r} is not an ISO date-time", hint="e.g. 2026-11-30T08:00:00+01:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+def parse_day(value: str, option: str = "--from") -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"{option}: {value!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+class Session:
+    def __init__(self, options: Options, *, days_setting: tuple[str, str] | None = None) -> None:
+        """`days_setting` names a config key, e.g. ("focus", "days"), that sets the default --days."""
+        self.options = options
+        self.config: Config = load_config(options.config)
+        if options.tz:
+            self.tz = parse_zone(options.tz)
+        else:
+            self.tz = self.config.timezone() or system_zone()
+        self.now = parse_now(options.now or os.environ.get("GUARDIAN_NOW"), self.tz)
+        first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
+        configured = self.config.get(*days_setting) if days_setting else None
+        days = options.days if options.days is not None else (configured or 7)
+        if days < 1 or days > 3660:
+            raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
+        self.window = Window(
+            datetime.combine(first, time(0), tzinfo=self.tz),
+            datetime.combine(first + timedelta(days=days), time(0), tzinfo=self.tz),
+        )
+        self.identity = Identity(self.tz, options.me or self.config.me, self.config.domains)
+        self.hours = self.config.working_hours(self.tz)
+
+    @cached_property
+    def rulebook(self) -> RuleBook:
+        path = self.options.rules or self.config.resolve_path(self.config.get("", "rules"))
+        return load_rulebook(path)
+
+    @cached_property
+    def state(self) -> State:
+        return State(self.config.state_path())
+
+    def calendar_specs(self) -> list[str]:
+        if self.options.calendars:
+            return list(self.options.calendars)
+        default = self.config.get("", "calendars_default") or list(self.config.calendars)
+        if not default:
+            raise InputError(
+                "no calendar given",
+                hint="pass -c PATH.ics (or google:primary, outlook:me), or add [calendars.NAME] to the config (guardian init)",
+            )
+        return list(default)
+
+    @cached_property
+    def sources(self) -> list[Source]:
+        def provider(spec: str) -> bool:
+            named = self.config.calendars.get(spec)
+            spec = named["source"] if named else spec
+            return spec.startswith(("google:", "outlook:"))
+
+        # only providers keep sync tokens; an .ics-only run creates no state file
+        state = self.state if any(provider(s) for s in self.calendar_specs()) else None
+        return [open_source(spec, self.config, self.identity, state) for spec in self.calendar_specs()]
+
+    def read_events(self, window: Window | None = None) -> list[Event]:
+        """Events of every calendar, the same instance seen twice kept once."""
+        seen: set[tuple[str, float]] = set()
+        events: list[Event] = []
+        for source in self.sources:
+            for event in source.read(window or self.window):
+                key = (event.instance_id, event.start.timestamp())  # an instant, not its spelling
+                if key in seen:
+                    continue
+                seen.add(key)
+                events.append(event)
+        events.sort(key=lambda e: (e.start, e.end, e.uid))
+        return events
+
+    def audit_context(self, events: list[Event] | None = None) -> AuditContext:
+        return AuditContext(
+            window=self.window,
+            tz=self.tz,
+            hours=self.hours,
+            now=self.now,
+            events=self.read_events() if events is None else events,
+            exemptions=self.rulebook.exemptions,
+            me=self.identity.me,
+        )
+
+    def path_option(self, value: str | None, config_section: str, key: str, default: str) -> Path:
+        if value:
+            return Path(value).expanduser()
+        configured = self.config.resolve_path(self.config.get(config_section, key))
+        return configured or Path(default)
