@@ -43,13 +43,13 @@ def floor_run(path: Path, start: datetime, end: datetime) -> int:
 
 
 def audit_run(path: Path, start: datetime, end: datetime) -> int:
-    from guardian.lint.engine import audit
-    from guardian.lint.checks import AuditContext
-    from guardian.core.model import Window
-    from guardian.lint.pack import load_rulebook
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.model import Window
     from guardian.core.workhours import WorkingHours
+    from guardian.lint.checks import AuditContext
+    from guardian.lint.engine import audit
+    from guardian.lint.pack import load_rulebook
 
     window = Window(start, end)
     events = IcsSource(path, Identity(TZ, "me@acme.example", ("acme.example",))).read(window)
@@ -87,8 +87,12 @@ def main() -> None:
     floor = timed(floor_run, path, start, end, repeat=args.repeat)
     full = timed(audit_run, path, start, end, repeat=args.repeat)
     f, a = statistics.median(floor), statistics.median(full)
-    print(f"calendar: {path.name}, {path.stat().st_size // 1024} KiB, {instances} instances in 2026, {findings} findings")
-    print(f"floor (parse + expand): {f * 1000:.0f} ms   audit: {a * 1000:.0f} ms   ratio {a / f:.2f}x (target <= 1.5x)")
+    print(
+        f"calendar: {path.name}, {path.stat().st_size // 1024} KiB, {instances} instances in 2026, {findings} findings"
+    )
+    print(
+        f"floor (parse + expand): {f * 1000:.0f} ms   audit: {a * 1000:.0f} ms   ratio {a / f:.2f}x (target <= 1.5x)"
+    )
     typer_import = startup([sys.executable, "-c", "import typer"], args.repeat)
     help_time = startup([sys.executable, "-m", "guardian", "--help"], args.repeat)
     print(

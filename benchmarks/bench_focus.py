@@ -23,11 +23,11 @@ from gen_calendar import ensure  # noqa: E402
 
 
 def main() -> None:
-    from guardian.domain.focus import FocusPolicy, plan, reconcile
-    from guardian.core.model import Event, Window
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.model import Event, Window
     from guardian.core.workhours import WorkingHours
+    from guardian.domain.focus import FocusPolicy, plan, reconcile
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -42,8 +42,10 @@ def main() -> None:
 
     def plan_and_reconcile() -> int:
         result = plan(events, window, hours, policy, now)
-        booked = [Event(uid=f"guardian-{i}@guardian", start=b.start, end=b.end, own_block=True)
-                  for i, b in enumerate(result.blocks)]
+        booked = [
+            Event(uid=f"guardian-{i}@guardian", start=b.start, end=b.end, own_block=True)
+            for i, b in enumerate(result.blocks)
+        ]
         ops = reconcile(list(result.blocks), booked, now)
         return len(ops)
 
@@ -51,8 +53,10 @@ def main() -> None:
     floor = statistics.median(timed(floor_run, path, start, end, repeat=args.repeat))
     planning = statistics.median(timed(plan_and_reconcile, repeat=args.repeat))
     print(f"{len(events)} events in 2026 -> {blocks} focus blocks")
-    print(f"floor (parse + expand): {floor * 1000:.0f} ms   plan + reconcile: {planning * 1000:.0f} ms   "
-          f"ratio {planning / floor:.3f}x (target <= 0.2x)")
+    print(
+        f"floor (parse + expand): {floor * 1000:.0f} ms   plan + reconcile: {planning * 1000:.0f} ms   "
+        f"ratio {planning / floor:.3f}x (target <= 0.2x)"
+    )
 
 
 if __name__ == "__main__":

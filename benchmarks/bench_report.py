@@ -40,8 +40,8 @@ def _source(path: Path):
 
 
 def _context(window, events, book):
-    from guardian.lint.checks import AuditContext
     from guardian.core.workhours import WorkingHours
+    from guardian.lint.checks import AuditContext
 
     return AuditContext(window, TZ, WorkingHours.from_spec(TZ), window.start, events, book.exemptions, ME)
 
@@ -50,17 +50,26 @@ def report_run(path: Path, start: datetime, end: datetime, weeks: int, phases: d
     """What `guardian report --from START --days N --weeks W --html X` does, every output rendered."""
     from rich.console import Console
 
-    from guardian.domain.metrics import MetricParams
     from guardian.core.model import Window
-    from guardian.render.report import build_report, read_span, report_html, report_json, report_markdown, report_table
+    from guardian.domain.metrics import MetricParams
     from guardian.lint.pack import load_rulebook
+    from guardian.render.report import (
+        build_report,
+        read_span,
+        report_html,
+        report_json,
+        report_markdown,
+        report_table,
+    )
 
     t0 = time.perf_counter()
     window = Window(start, end)
     book = load_rulebook()
     events = _source(path).read(read_span(window, TZ, weeks))
     t1 = time.perf_counter()
-    report = build_report(_context(window, events, book), MetricParams.from_rulebook(book), trend_weeks_count=weeks)
+    report = build_report(
+        _context(window, events, book), MetricParams.from_rulebook(book), trend_weeks_count=weeks
+    )
     t2 = time.perf_counter()
     size = len(report_json(report)) + len(report_markdown(report)) + len(report_html(report))
     report_table(report, Console(file=io.StringIO(), width=120, force_terminal=True))
@@ -84,10 +93,16 @@ def main() -> None:
     phases: dict[str, list[float]] = {}
     report_times = timed(report_run, path, start, end, args.weeks, phases, repeat=args.repeat)
     a, r = statistics.median(audit_times), statistics.median(report_times)
-    print(f"calendar: {path.name}, {path.stat().st_size // 1024} KiB, window 2026 (365 days), {findings} audit findings")
-    print(f"audit: {a * 1000:.0f} ms   report (+{args.weeks}-week trend, all four outputs): {r * 1000:.0f} ms   "
-          f"ratio {r / a:.2f}x (target: about 1x)")
-    print("report phases: " + "   ".join(f"{k} {statistics.median(v) * 1000:.0f} ms" for k, v in phases.items()))
+    print(
+        f"calendar: {path.name}, {path.stat().st_size // 1024} KiB, window 2026 (365 days), {findings} audit findings"
+    )
+    print(
+        f"audit: {a * 1000:.0f} ms   report (+{args.weeks}-week trend, all four outputs): {r * 1000:.0f} ms   "
+        f"ratio {r / a:.2f}x (target: about 1x)"
+    )
+    print(
+        "report phases: " + "   ".join(f"{k} {statistics.median(v) * 1000:.0f} ms" for k, v in phases.items())
+    )
 
 
 if __name__ == "__main__":

@@ -17,9 +17,21 @@ from pathlib import Path
 
 ZONES = ["Europe/Berlin", "America/New_York", "Europe/London", "Asia/Tokyo"]
 TITLES = [
-    "Weekly sync", "Design review: {x}", "Pricing decision: {x}", "Brainstorm: {x}", "1:1 {x}",
-    "Interview: {x}", "Customer call: {x}", "Planning: {x}", "Retro", "Status update {x}",
-    "Incident review {x}", "Coffee chat", "Roadmap review", "Onboarding: {x}", "Budget approval {x}",
+    "Weekly sync",
+    "Design review: {x}",
+    "Pricing decision: {x}",
+    "Brainstorm: {x}",
+    "1:1 {x}",
+    "Interview: {x}",
+    "Customer call: {x}",
+    "Planning: {x}",
+    "Retro",
+    "Status update {x}",
+    "Incident review {x}",
+    "Coffee chat",
+    "Roadmap review",
+    "Onboarding: {x}",
+    "Budget approval {x}",
 ]
 WORDS = ["search", "billing", "mobile", "auth", "pricing", "onboarding", "API", "growth", "infra", "Q3"]
 DESCRIPTIONS = [
@@ -27,7 +39,7 @@ DESCRIPTIONS = [
     "Join Zoom Meeting\nhttps://acme.zoom.us/j/{n}\nMeeting ID: {n}",
     "Agenda:\n- updates\n- discuss {x}\n- AOB",
     "<html><body><p><b>Agenda</b></p><ul><li>Review {x}</li><li>Decide on owners</li></ul>"
-    "<a href=\"https://teams.microsoft.com/l/meetup-join/{n}\">Join</a></body></html>",
+    '<a href="https://teams.microsoft.com/l/meetup-join/{n}">Join</a></body></html>',
     "",
     "PR: https://github.com/acme/app/pull/{n} - approve the migration plan?",
 ]
@@ -59,18 +71,27 @@ def attendees(rng: random.Random, n: int) -> list[str]:
         people.append(f"guest{rng.randrange(50)}@partner.example")
     lines = []
     for i, person in enumerate(people):
-        status = rng.choice(["ACCEPTED", "ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"]) if i == 0 else "ACCEPTED"
+        status = (
+            rng.choice(["ACCEPTED", "ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"])
+            if i == 0
+            else "ACCEPTED"
+        )
         lines.append(f"ATTENDEE;CN=Person {i};PARTSTAT={status}:mailto:{person}")
     return lines
 
 
-def vevent(rng: random.Random, uid: str, start: datetime, minutes: int, zone: str, extra: list[str]) -> list[str]:
+def vevent(
+    rng: random.Random, uid: str, start: datetime, minutes: int, zone: str, extra: list[str]
+) -> list[str]:
     title = rng.choice(TITLES).format(x=rng.choice(WORDS))
     body = rng.choice(DESCRIPTIONS).format(x=rng.choice(WORDS), n=rng.randrange(10**6))
     lines = [
-        "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        "DTSTAMP:20260101T000000Z",
         f"CREATED:{(start - timedelta(days=rng.choice([0, 1, 3, 10]))).strftime('%Y%m%dT%H%M%S')}Z",
-        f"DTSTART;TZID={zone}:{stamp(start)}", f"DTEND;TZID={zone}:{stamp(start + timedelta(minutes=minutes))}",
+        f"DTSTART;TZID={zone}:{stamp(start)}",
+        f"DTEND;TZID={zone}:{stamp(start + timedelta(minutes=minutes))}",
         f"SUMMARY:{text(title)}",
     ]
     if body.startswith("<html>"):
@@ -89,16 +110,26 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
     out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//guardian//benchmark//EN", "CALSCALE:GREGORIAN"]
     jan1 = date(year, 1, 1)
     series = [
-        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 15, 9, 30), ("FREQ=WEEKLY;BYDAY=MO", 60, 10, 0),
-        ("FREQ=WEEKLY;BYDAY=TU", 45, 14, 0), ("FREQ=WEEKLY;BYDAY=WE", 30, 16, 0),
-        ("FREQ=WEEKLY;BYDAY=TH", 60, 11, 0), ("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", 60, 13, 0),
-        ("FREQ=MONTHLY;BYDAY=1MO", 90, 15, 0), ("FREQ=WEEKLY;BYDAY=MO,WE,FR", 30, 12, 0),
-        ("FREQ=DAILY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR", 15, 17, 0), ("FREQ=WEEKLY;BYDAY=TU,TH", 30, 9, 0),
-        ("FREQ=WEEKLY;BYDAY=FR;COUNT=30", 60, 10, 0), ("FREQ=MONTHLY;BYMONTHDAY=15", 60, 14, 0),
-        ("FREQ=WEEKLY;BYDAY=WE;UNTIL=20261231T000000Z", 45, 10, 0), ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TH", 120, 14, 0),
-        ("FREQ=WEEKLY;BYDAY=MO", 30, 8, 30), ("FREQ=WEEKLY;BYDAY=TU", 60, 18, 0),
-        ("FREQ=MONTHLY;BYDAY=-1FR", 60, 16, 0), ("FREQ=WEEKLY;BYDAY=TH", 25, 9, 35),
-        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", 50, 15, 10), ("FREQ=DAILY;BYDAY=MO,TU,WE,TH", 10, 13, 50),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 15, 9, 30),
+        ("FREQ=WEEKLY;BYDAY=MO", 60, 10, 0),
+        ("FREQ=WEEKLY;BYDAY=TU", 45, 14, 0),
+        ("FREQ=WEEKLY;BYDAY=WE", 30, 16, 0),
+        ("FREQ=WEEKLY;BYDAY=TH", 60, 11, 0),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", 60, 13, 0),
+        ("FREQ=MONTHLY;BYDAY=1MO", 90, 15, 0),
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR", 30, 12, 0),
+        ("FREQ=DAILY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR", 15, 17, 0),
+        ("FREQ=WEEKLY;BYDAY=TU,TH", 30, 9, 0),
+        ("FREQ=WEEKLY;BYDAY=FR;COUNT=30", 60, 10, 0),
+        ("FREQ=MONTHLY;BYMONTHDAY=15", 60, 14, 0),
+        ("FREQ=WEEKLY;BYDAY=WE;UNTIL=20261231T000000Z", 45, 10, 0),
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TH", 120, 14, 0),
+        ("FREQ=WEEKLY;BYDAY=MO", 30, 8, 30),
+        ("FREQ=WEEKLY;BYDAY=TU", 60, 18, 0),
+        ("FREQ=MONTHLY;BYDAY=-1FR", 60, 16, 0),
+        ("FREQ=WEEKLY;BYDAY=TH", 25, 9, 35),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", 50, 15, 10),
+        ("FREQ=DAILY;BYDAY=MO,TU,WE,TH", 10, 13, 50),
     ]
     for i, (rule, minutes, hour, minute) in enumerate(series):
         zone = ZONES[i % 2]
@@ -109,20 +140,36 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
         for k in (5, 12, 40):  # moved instances
             original = first + timedelta(days=7 * k)
             moved = original + timedelta(hours=1)
-            out += vevent(rng, f"series-{i}@bench", moved, minutes, zone,
-                          [f"RECURRENCE-ID;TZID={zone}:{stamp(original)}"])
+            out += vevent(
+                rng,
+                f"series-{i}@bench",
+                moved,
+                minutes,
+                zone,
+                [f"RECURRENCE-ID;TZID={zone}:{stamp(original)}"],
+            )
     for n in range(meetings):
         day = jan1 + timedelta(days=rng.randrange(365))
         if day.weekday() >= 5 and rng.random() < 0.9:
             day -= timedelta(days=day.weekday() - 4)
-        start = datetime.combine(day, datetime.min.time()).replace(hour=rng.randrange(7, 20), minute=rng.choice([0, 15, 30, 45]))
-        out += vevent(rng, f"one-off-{n}@bench", start, rng.choice([15, 25, 30, 45, 60, 90, 120]), rng.choice(ZONES), [])
+        start = datetime.combine(day, datetime.min.time()).replace(
+            hour=rng.randrange(7, 20), minute=rng.choice([0, 15, 30, 45])
+        )
+        out += vevent(
+            rng, f"one-off-{n}@bench", start, rng.choice([15, 25, 30, 45, 60, 90, 120]), rng.choice(ZONES), []
+        )
     for k in range(12):  # all-day events and vacations
         day = jan1 + timedelta(days=30 * k + 3)
-        out += ["BEGIN:VEVENT", f"UID:allday-{k}@bench", "DTSTAMP:20260101T000000Z",
-                f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-                "SUMMARY:Out of office" if k % 3 == 0 else "SUMMARY:Release day",
-                "TRANSP:OPAQUE" if k % 3 == 0 else "TRANSP:TRANSPARENT", "END:VEVENT"]
+        out += [
+            "BEGIN:VEVENT",
+            f"UID:allday-{k}@bench",
+            "DTSTAMP:20260101T000000Z",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+            "SUMMARY:Out of office" if k % 3 == 0 else "SUMMARY:Release day",
+            "TRANSP:OPAQUE" if k % 3 == 0 else "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
     out.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in out) + "\r\n"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,16 +34,14 @@ NOW = "2026-11-27T17:00:00+01:00"
 
 def ics_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def ics_time(value: str | datetime | date) -> str:
     """'2026-12-01 10:00' / datetime -> 20261201T100000; date -> 20261201."""
     if isinstance(value, datetime):
         if value.tzinfo is not None:  # an aware time is written in UTC
-            return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         return value.strftime("%Y%m%dT%H%M%S")
     if isinstance(value, date):
         return value.strftime("%Y%m%d")
@@ -79,9 +77,9 @@ def vevent(
     (a doc link is added by the test when it wants none of D001).
     """
     if isinstance(start, str) and re.fullmatch(r"\d{8}T\d{6}Z", start.strip()):
-        start = datetime.strptime(start.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        start = datetime.strptime(start.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     if isinstance(end, str) and re.fullmatch(r"\d{8}T\d{6}Z", end.strip()):
-        end = datetime.strptime(end.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        end = datetime.strptime(end.strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     if isinstance(start, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start.strip()):
         start_dt = datetime.fromisoformat(start)
     else:
@@ -120,7 +118,14 @@ def vevent(
 
 
 def calendar(*events: str, header: tuple[str, ...] | list[str] = ()) -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//guardian tests//EN", *header, *events, "END:VCALENDAR"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//guardian tests//EN",
+        *header,
+        *events,
+        "END:VCALENDAR",
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -146,13 +151,13 @@ def audit_result(
     now: datetime | None = None,
     domains: tuple[str, ...] = (),
 ):
-    from guardian.lint.engine import audit
-    from guardian.lint.checks import AuditContext
-    from guardian.core.model import Window
-    from guardian.lint.pack import load_rulebook
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.model import Window
     from guardian.core.workhours import WorkingHours
+    from guardian.lint.checks import AuditContext
+    from guardian.lint.engine import audit
+    from guardian.lint.pack import load_rulebook
 
     zone = ZoneInfo(tz)
     window = Window(
@@ -257,9 +262,26 @@ def no_traceback(text: str) -> bool:
 
 
 __all__ = [
-    "BOB", "CAROL", "DAVE", "DATA", "ME", "MONDAY", "NOW", "REPO", "TZ", "CliResult",
-    "audit_args", "audit_file", "audit_result", "calendar", "codes", "ics_text", "no_traceback",
-    "of_rule", "vevent", "write_ics",
+    "BOB",
+    "CAROL",
+    "DAVE",
+    "DATA",
+    "ME",
+    "MONDAY",
+    "NOW",
+    "REPO",
+    "TZ",
+    "CliResult",
+    "audit_args",
+    "audit_file",
+    "audit_result",
+    "calendar",
+    "codes",
+    "ics_text",
+    "no_traceback",
+    "of_rule",
+    "vevent",
+    "write_ics",
 ]
 
 

@@ -8,8 +8,8 @@ files against the loopback fakes.
 
 from __future__ import annotations
 
-from guardian.core.model import Window
 from guardian.adapters.sources.base import Source
+from guardian.core.model import Window
 
 #: The logical calendar every backend seeds for the contract, in a window
 #: Mon 7 Dec 2026 00:00 - Mon 14 Dec 2026 00:00 (Europe/Berlin):

@@ -29,8 +29,14 @@ def week(tmp_path):
     return write_ics(
         tmp_path,
         # a daily standup: status meeting, no doc, endless
-        vevent("Platform standup", "2026-11-02 09:30", minutes=15, description="Daily standup.\nhttps://meet.google.com/abc-defg-hij",
-               rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", created="20261001T080000Z"),
+        vevent(
+            "Platform standup",
+            "2026-11-02 09:30",
+            minutes=15,
+            description="Daily standup.\nhttps://meet.google.com/abc-defg-hij",
+            rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            created="20261001T080000Z",
+        ),
         # a good decision meeting
         vevent("Pricing decision", "2026-12-03 11:00", minutes=60, description=GOOD),
         # overlapping it, accepted
@@ -77,7 +83,15 @@ def test_json_events_list_every_meeting_instance_and_nothing_else(cli, week):
     doc = audit_doc(cli, week)
     titles = [e["title"] for e in doc["events"]]
     assert titles.count("Platform standup") == 5  # Mon-Fri: a timed meeting on a day off is still a meeting
-    assert set(titles) == {"Platform standup", "Pricing decision", "Vendor demo", "Review 11", "Review 13", "Review 15", "Me / Bob 1:1"}
+    assert set(titles) == {
+        "Platform standup",
+        "Pricing decision",
+        "Vendor demo",
+        "Review 11",
+        "Review 13",
+        "Review 15",
+        "Me / Bob 1:1",
+    }
     starts = [datetime.fromisoformat(e["start"]) for e in doc["events"]]
     assert starts == sorted(starts)
     assert {e["my_status"] for e in doc["events"]} == {"accepted"}
@@ -86,7 +100,13 @@ def test_json_events_list_every_meeting_instance_and_nothing_else(cli, week):
 def test_json_findings_are_per_occurrence(cli, week):
     doc = audit_doc(cli, week)
     standup = [f for f in doc["findings"] if f["rule"] == "S001"]
-    assert [f["day"] for f in standup] == ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
+    assert [f["day"] for f in standup] == [
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+        "2026-12-04",
+    ]
     assert len({f["event"]["start"] for f in standup}) == 5
     assert all(f["event"]["uid"] == standup[0]["event"]["uid"] for f in standup)
 
@@ -260,7 +280,12 @@ def _env():
 
 def test_python_m_guardian_help():
     done = subprocess.run(
-        [sys.executable, "-m", "guardian", "--help"], cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "guardian", "--help"],
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     for command in ("audit", "rules", "init"):
@@ -270,7 +295,11 @@ def test_python_m_guardian_help():
 def test_python_m_guardian_bad_input_has_no_traceback():
     done = subprocess.run(
         [sys.executable, "-m", "guardian", "audit", "-c", "/nonexistent/cal.ics", "--from", "2026-11-30"],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert no_traceback(done.stderr) and len(done.stderr.strip().splitlines()) == 1
@@ -342,14 +371,21 @@ def test_without_me_a_single_warning_says_how_to_fix_it(cli, week):
 
 
 def test_me_is_matched_case_insensitively(cli, tmp_path):
-    path = write_ics(tmp_path, vevent("Review", "2026-12-01 10:00", description=GOOD, me="Me@ACME.example", my_status="DECLINED"))
+    path = write_ics(
+        tmp_path,
+        vevent("Review", "2026-12-01 10:00", description=GOOD, me="Me@ACME.example", my_status="DECLINED"),
+    )
     doc = json.loads(cli(*audit_args(path, "--format", "json", me="me@acme.example")).out)
     assert doc["events"] == []
 
 
 def test_ics_scheme_and_several_calendars(cli, tmp_path):
     a = write_ics(tmp_path, vevent("From A", "2026-12-01 10:00", description=GOOD), name="a.ics")
-    b = write_ics(tmp_path, vevent("From B", "2026-12-01 10:15", description=GOOD, attendees=("bob@acme.example", DAVE)), name="b.ics")
+    b = write_ics(
+        tmp_path,
+        vevent("From B", "2026-12-01 10:15", description=GOOD, attendees=("bob@acme.example", DAVE)),
+        name="b.ics",
+    )
     result = cli(*audit_args(a, "-c", f"ics:{b}", "--format", "json"))
     assert result.code == 0, result.err
     doc = json.loads(result.out)
@@ -359,9 +395,14 @@ def test_ics_scheme_and_several_calendars(cli, tmp_path):
 
 
 def test_the_same_meeting_from_two_exports_in_different_zones_is_counted_once(cli, tmp_path):
-    outlook = write_ics(tmp_path, vevent("Beta review", "2026-12-01 10:00", uid="beta@acme", description=GOOD), name="outlook.ics")
+    outlook = write_ics(
+        tmp_path,
+        vevent("Beta review", "2026-12-01 10:00", uid="beta@acme", description=GOOD),
+        name="outlook.ics",
+    )
     google = write_ics(
-        tmp_path, vevent("Beta review", "20261201T090000Z", end="20261201T093000Z", uid="beta@acme", description=GOOD),
+        tmp_path,
+        vevent("Beta review", "20261201T090000Z", end="20261201T093000Z", uid="beta@acme", description=GOOD),
         name="google.ics",
     )
     doc = audit_doc(cli, outlook, "-c", google)

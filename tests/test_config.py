@@ -27,8 +27,13 @@ ERRORS = [
     ('me = "me@acme.example"\nthemes = 3\n', 2, "themes", "unknown key"),
     ('me = "me@acme.example"\n\n[focus]\nmin_minuts = 3\n', 4, "focus.min_minuts", "unknown key"),
     ('me = "me@acme.example"\n[colours]\nx = 1\n', 2, "colours", "unknown section"),
-    ('me = "me@acme.example"\n[calendars.work]\nsource = "ics:x.ics"\npath = "y"\n', 4, "calendars.work.path", "unknown key"),
-    ('me = 3\n', 1, "me", "must be text"),
+    (
+        'me = "me@acme.example"\n[calendars.work]\nsource = "ics:x.ics"\npath = "y"\n',
+        4,
+        "calendars.work.path",
+        "unknown key",
+    ),
+    ("me = 3\n", 1, "me", "must be text"),
     ('me = "me@acme.example"\ntimezone = "Mars/Base"\n', 2, "timezone", "Mars/Base"),
     ('me = "me@acme.example"\n\n[working_hours]\nmonday = "9-5"\n', 4, "working_hours.monday", "9-5"),
     ('[working_hours]\ntuesday = "17:00-09:00"\n', 2, "working_hours.tuesday", "ends before it starts"),
@@ -92,7 +97,10 @@ def test_per_weekday_working_hours_are_used(cli, tmp_path):
 
 def test_split_working_hours_flag_the_lunch_break(cli, tmp_path):
     cal = write_ics(tmp_path, vevent("Lunch-time review", "2026-12-01 12:15", description=GOOD))
-    cfg = config(tmp_path, f'me = "{ME}"\ntimezone = "Europe/Berlin"\n[working_hours]\ntuesday = "09:00-12:00, 13:00-17:00"\n')
+    cfg = config(
+        tmp_path,
+        f'me = "{ME}"\ntimezone = "Europe/Berlin"\n[working_hours]\ntuesday = "09:00-12:00, 13:00-17:00"\n',
+    )
     result = audit_with(cli, cfg, "-c", cal)
     assert [f["rule"] for f in json.loads(result.out)["findings"]] == ["H001"]
 
@@ -140,7 +148,9 @@ def test_config_rule_pack_is_used(cli, tmp_path):
 
 def test_working_until_midnight_includes_a_meeting_that_ends_at_midnight(cli, tmp_path):
     cal = write_ics(tmp_path, vevent("Late review", "2026-12-01 23:00", minutes=60, description=GOOD))
-    cfg = config(tmp_path, f'me = "{ME}"\ntimezone = "Europe/Berlin"\n[working_hours]\ntuesday = "14:00-24:00"\n')
+    cfg = config(
+        tmp_path, f'me = "{ME}"\ntimezone = "Europe/Berlin"\n[working_hours]\ntuesday = "14:00-24:00"\n'
+    )
     doc = json.loads(audit_with(cli, cfg, "-c", cal).out)
     assert "H001" not in {f["rule"] for f in doc["findings"]}
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian.core.model import Attendee, Event, Link, LinkKind, Person, Status
 from guardian.domain.drafts import KINDS, check_kind, draft, feedback_by, frequency_window, savings
 from guardian.errors import InputError
-from guardian.core.model import Attendee, Event, Link, LinkKind, Person, Status
 from tests.conftest import NOW
 from tests.test_replies import args, example_copy
 
@@ -20,13 +20,24 @@ CLOCK = datetime.fromisoformat(NOW)  # Fri 27 Nov 2026 17:00
 ME = "alex@acme.example"
 
 
-def meeting(start=datetime(2026, 12, 1, 9, 30, tzinfo=ZONE), minutes=15, *, recurring=False,
-            title="Platform daily standup", uid="standup@acme.example") -> Event:
+def meeting(
+    start=datetime(2026, 12, 1, 9, 30, tzinfo=ZONE),
+    minutes=15,
+    *,
+    recurring=False,
+    title="Platform daily standup",
+    uid="standup@acme.example",
+) -> Event:
     return Event(
-        uid=uid, start=start, end=start + timedelta(minutes=minutes), title=title,
+        uid=uid,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        title=title,
         description="Daily standup for the platform team.\nBlockers first.",
-        links=(Link("https://meet.google.com/abc-defg-hij", LinkKind.CONFERENCE, "Google Meet"),
-               Link("https://acme.atlassian.net/wiki/x", LinkKind.DOC, "Confluence")),
+        links=(
+            Link("https://meet.google.com/abc-defg-hij", LinkKind.CONFERENCE, "Google Meet"),
+            Link("https://acme.atlassian.net/wiki/x", LinkKind.DOC, "Confluence"),
+        ),
         organizer=Person("sam@acme.example", "Sam Rivera"),
         attendees=(
             Attendee("sam@acme.example", "Sam Rivera", Status.ACCEPTED),
@@ -36,7 +47,8 @@ def meeting(start=datetime(2026, 12, 1, 9, 30, tzinfo=ZONE), minutes=15, *, recu
             Attendee("mei@acme.example", "Mei Lin", Status.DECLINED),
             Attendee("room@acme.example", "Room Everest", Status.ACCEPTED, resource=True),
         ),
-        my_status=Status.ACCEPTED, recurring=recurring,
+        my_status=Status.ACCEPTED,
+        recurring=recurring,
     )
 
 
@@ -65,8 +77,14 @@ def test_hours_per_week_for_a_daily_series():
 
 def test_frequency_counts_instances_in_four_weeks():
     m = meeting(recurring=True, minutes=60)
-    biweekly = [m.with_(start=m.start + timedelta(weeks=w), end=m.end + timedelta(weeks=w),
-                        recurrence_id=m.start + timedelta(weeks=w)) for w in (0, 2)]
+    biweekly = [
+        m.with_(
+            start=m.start + timedelta(weeks=w),
+            end=m.end + timedelta(weeks=w),
+            recurrence_id=m.start + timedelta(weeks=w),
+        )
+        for w in (0, 2)
+    ]
     s = savings(m, biweekly)
     assert s.per_week == 0.5 and s.hours_per_week == pytest.approx(1 * 4 * 0.5)
     other = meeting(uid="other@acme.example", recurring=True)
@@ -89,12 +107,15 @@ def test_frequency_window_starts_on_the_meetings_monday():
 # --- dates -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("meeting_day", "today", "expected"), [
-    (date(2026, 12, 3), date(2026, 11, 27), date(2026, 12, 2)),  # Thursday -> Wednesday
-    (date(2026, 12, 7), date(2026, 11, 27), date(2026, 12, 4)),  # Monday -> the Friday before
-    (date(2026, 11, 30), date(2026, 11, 27), date(2026, 11, 27)),  # Monday, asked on Friday
-    (date(2026, 11, 30), date(2026, 11, 30), date(2026, 11, 30)),  # never in the past
-])
+@pytest.mark.parametrize(
+    ("meeting_day", "today", "expected"),
+    [
+        (date(2026, 12, 3), date(2026, 11, 27), date(2026, 12, 2)),  # Thursday -> Wednesday
+        (date(2026, 12, 7), date(2026, 11, 27), date(2026, 12, 4)),  # Monday -> the Friday before
+        (date(2026, 11, 30), date(2026, 11, 27), date(2026, 11, 27)),  # Monday, asked on Friday
+        (date(2026, 11, 30), date(2026, 11, 30), date(2026, 11, 30)),  # never in the past
+    ],
+)
 def test_feedback_by_is_the_working_day_before(meeting_day, today, expected):
     m = meeting(start=datetime.combine(meeting_day, datetime.min.time(), tzinfo=ZONE).replace(hour=10))
     assert feedback_by(m, today, ZONE) == expected
@@ -191,7 +212,9 @@ def test_convert_writes_one_draft_per_flagged_series(cli, tmp_path):
 
 def test_convert_one_event_with_a_kind_to_stdout(cli, tmp_path):
     config = example_copy(tmp_path)
-    res = cli(*args(["convert"], config, "--event", "marketing-sync@acme.example", "--kind", "decision", "--stdout"))
+    res = cli(
+        *args(["convert"], config, "--event", "marketing-sync@acme.example", "--kind", "decision", "--stdout")
+    )
     assert res.code == 0, res.err
     assert res.out.startswith("# Decision: Marketing x Product weekly sync")
     assert "> Agenda:" in res.out and "Dana Cole" in res.out
@@ -226,10 +249,22 @@ def test_frequency_counts_only_the_four_weeks_from_the_meetings_monday():
 def test_convert_from_midweek_keeps_the_standups_frequency(cli, tmp_path):
     config = example_copy(tmp_path)
     # Wed 2 - Tue 8 Dec: drafts in two different weeks, so the series are read over five weeks
-    res = cli("convert", "--config", str(config), "--from", "2026-12-02", "--days", "7", "--now", NOW,
-              "--format", "json", "--stdout")
+    res = cli(
+        "convert",
+        "--config",
+        str(config),
+        "--from",
+        "2026-12-02",
+        "--days",
+        "7",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--stdout",
+    )
     assert res.code == 0, res.err
-    doc = json.loads(res.out[res.out.index('{\n  "drafts"'):])
+    doc = json.loads(res.out[res.out.index('{\n  "drafts"') :])
     standup = next(d for d in doc["drafts"] if d["event"]["uid"] == "standup-platform@acme.example")
     per_week = float(re.search(r"x ([\d.]+)/week", standup["hours_math"]).group(1))
     assert per_week <= 5
@@ -250,14 +285,31 @@ def test_a_template_that_is_not_utf8_is_bad_input(tmp_path):
 
 
 def test_two_series_with_the_same_title_and_day_get_two_drafts(cli, tmp_path):
-    from tests.conftest import write_ics, vevent
+    from tests.conftest import vevent, write_ics
 
-    cal = write_ics(tmp_path,
-                    vevent("Weekly sync", "2026-12-01 10:00", uid="sync-a@test", rrule="FREQ=WEEKLY"),
-                    vevent("Weekly sync", "2026-12-01 15:00", uid="sync-b@test", rrule="FREQ=WEEKLY"))
+    cal = write_ics(
+        tmp_path,
+        vevent("Weekly sync", "2026-12-01 10:00", uid="sync-a@test", rrule="FREQ=WEEKLY"),
+        vevent("Weekly sync", "2026-12-01 15:00", uid="sync-b@test", rrule="FREQ=WEEKLY"),
+    )
     out = tmp_path / "drafts"
-    res = cli("convert", "-c", str(cal), "--me", "me@acme.example", "--from", "2026-11-30", "--now", NOW,
-              "--tz", "Europe/Berlin", "--output", str(out), "--format", "json")
+    res = cli(
+        "convert",
+        "-c",
+        str(cal),
+        "--me",
+        "me@acme.example",
+        "--from",
+        "2026-11-30",
+        "--now",
+        NOW,
+        "--tz",
+        "Europe/Berlin",
+        "--output",
+        str(out),
+        "--format",
+        "json",
+    )
     assert res.code == 0, res.err
     paths = [d["path"] for d in json.loads(res.out)["drafts"]]
     assert len(paths) == 2 and len(set(paths)) == 2  # neither overwrites the other

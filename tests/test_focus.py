@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.cli.app import main
-from guardian.domain.focus import FocusPolicy, plan, reconcile
 from guardian.core.model import Attendee, Block, Event, EventKind, OpKind, Status, Window
 from guardian.core.workhours import WorkingHours
+from guardian.domain.focus import FocusPolicy, plan, reconcile
 
 TZ = ZoneInfo("Europe/Berlin")
 PEOPLE = (Attendee("me@x.example", status=Status.ACCEPTED), Attendee("you@x.example"))
@@ -20,8 +20,15 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def meeting(day, start, end, **kw) -> Event:
-    return Event(uid=kw.pop("uid", f"m-{day}-{start}"), start=at(day, *start), end=at(day, *end),
-                 title=kw.pop("title", "Meeting"), attendees=PEOPLE, my_status=kw.pop("my_status", Status.ACCEPTED), **kw)
+    return Event(
+        uid=kw.pop("uid", f"m-{day}-{start}"),
+        start=at(day, *start),
+        end=at(day, *end),
+        title=kw.pop("title", "Meeting"),
+        attendees=PEOPLE,
+        my_status=kw.pop("my_status", Status.ACCEPTED),
+        **kw,
+    )
 
 
 def window(first: date, days: int = 1) -> Window:
@@ -48,7 +55,10 @@ def test_dst_week_days_still_get_full_blocks(day):
 
 def test_a_meeting_outside_work_hours_does_not_block_and_a_full_day_gets_none():
     monday = date(2026, 11, 30)
-    full = [meeting(monday, (9 + 2 * i, 0), (9 + 2 * i, 45 + 30 * (i % 2) if i % 2 == 0 else 30)) for i in range(4)]
+    full = [
+        meeting(monday, (9 + 2 * i, 0), (9 + 2 * i, 45 + 30 * (i % 2) if i % 2 == 0 else 30))
+        for i in range(4)
+    ]
     # 09:00-09:45, 11:00-11:30, 13:00-13:45, 15:00-15:30: longest gap 1h30 < 2h
     assert blocks_of(full, monday) == ()
     evening = [meeting(monday, (19, 0), (20, 0))]
@@ -59,7 +69,9 @@ def test_block_is_moved_when_a_meeting_lands_on_it():
     monday = date(2026, 11, 30)
     first = blocks_of([], monday)
     assert first == (Block(at(monday, 9), at(monday, 13)),)
-    own = Event(uid="guardian-1@guardian", start=first[0].start, end=first[0].end, own_block=True, title="Focus time")
+    own = Event(
+        uid="guardian-1@guardian", start=first[0].start, end=first[0].end, own_block=True, title="Focus time"
+    )
     new_meeting = meeting(monday, (10, 0), (11, 0))
     replanned = blocks_of([own, new_meeting], monday)
     assert replanned == (Block(at(monday, 11), at(monday, 15)),)
@@ -70,7 +82,9 @@ def test_block_is_moved_when_a_meeting_lands_on_it():
 
 def test_started_blocks_are_never_touched_and_nothing_is_planned_before_now():
     monday = date(2026, 11, 30)
-    own = Event(uid="guardian-1@guardian", start=at(monday, 9), end=at(monday, 11), own_block=True, title="Focus time")
+    own = Event(
+        uid="guardian-1@guardian", start=at(monday, 9), end=at(monday, 11), own_block=True, title="Focus time"
+    )
     now = at(monday, 10, 7)
     got = plan([own], window(monday), WorkingHours.from_spec(TZ), FocusPolicy(), now)
     assert all(b.start >= now for b in got.blocks)
@@ -82,11 +96,15 @@ def test_started_blocks_are_never_touched_and_nothing_is_planned_before_now():
 
 def test_days_off_and_free_all_day_events():
     monday = date(2026, 11, 30)
-    ooo = Event(uid="ooo", start=at(monday, 0), end=at(monday + timedelta(days=1), 0), all_day=True, title="Vacation")
+    ooo = Event(
+        uid="ooo", start=at(monday, 0), end=at(monday + timedelta(days=1), 0), all_day=True, title="Vacation"
+    )
     assert blocks_of([ooo], monday) == ()
     holiday_free = ooo.with_(busy=False, title="Release freeze")
     assert blocks_of([holiday_free], monday)
-    timed_ooo = Event(uid="ooo2", start=at(monday, 0), end=at(monday, 23), kind=EventKind.OUT_OF_OFFICE, title="Away")
+    timed_ooo = Event(
+        uid="ooo2", start=at(monday, 0), end=at(monday, 23), kind=EventKind.OUT_OF_OFFICE, title="Away"
+    )
     assert blocks_of([timed_ooo], monday) == ()
 
 
@@ -144,8 +162,22 @@ def test_apply_writes_a_separate_tagged_file_and_is_idempotent(tmp_path, capsys)
     state = tmp_path / "state.sqlite3"
     cfg = tmp_path / "g.toml"
     cfg.write_text(f'me = "me@x.example"\ntimezone = "Europe/Berlin"\nstate = "{state}"\n')
-    args = ["focus", "apply", "--config", str(cfg), "-c", str(source), "--from", "2026-11-30", "--days", "1",
-            "--now", "2026-11-29T20:00:00+01:00", "--output", str(out_file)]
+    args = [
+        "focus",
+        "apply",
+        "--config",
+        str(cfg),
+        "-c",
+        str(source),
+        "--from",
+        "2026-11-30",
+        "--days",
+        "1",
+        "--now",
+        "2026-11-29T20:00:00+01:00",
+        "--output",
+        str(out_file),
+    ]
     code, out, err = _cli(capsys, *args)
     assert code == 0, err
     assert "1 created" in out
@@ -165,12 +197,47 @@ def test_plan_writes_nothing_and_json_has_blocks(tmp_path, capsys):
     source = tmp_path / "empty.ics"
     source.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nEND:VCALENDAR\n")
     out_file = tmp_path / "blocks.ics"
-    code, out, err = _cli(capsys, "focus", "plan", "-c", str(source), "--tz", "Europe/Berlin", "--from", "2026-11-30",
-                          "--days", "7", "--now", "2026-11-29T20:00:00+01:00", "--output", str(out_file), "--format", "json",
-                          "--config", str(tmp_path / "none.toml"))
+    code, out, err = _cli(
+        capsys,
+        "focus",
+        "plan",
+        "-c",
+        str(source),
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "7",
+        "--now",
+        "2026-11-29T20:00:00+01:00",
+        "--output",
+        str(out_file),
+        "--format",
+        "json",
+        "--config",
+        str(tmp_path / "none.toml"),
+    )
     assert code == 2 and "none.toml" in err  # a named config that does not exist is an error
-    code, out, err = _cli(capsys, "focus", "plan", "-c", str(source), "--tz", "Europe/Berlin", "--from", "2026-11-30",
-                          "--days", "7", "--now", "2026-11-29T20:00:00+01:00", "--output", str(out_file), "--format", "json")
+    code, out, err = _cli(
+        capsys,
+        "focus",
+        "plan",
+        "-c",
+        str(source),
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "7",
+        "--now",
+        "2026-11-29T20:00:00+01:00",
+        "--output",
+        str(out_file),
+        "--format",
+        "json",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert len(doc["blocks"]) == 5 and not out_file.exists()
@@ -196,8 +263,17 @@ def test_nightly_is_quiet_when_nothing_changes_and_honours_the_lock(tmp_path, ca
 
     with run_lock(tmp_path / "state.lock"):
         # a second run while the first holds the lock fails cleanly; its dry run needs no lock
-        code, out, err = _cli(capsys, "focus", "apply", "--config", str(cfg), "--from", "2026-12-07",
-                              "--now", "2026-11-29T22:00:00+01:00")
+        code, out, err = _cli(
+            capsys,
+            "focus",
+            "apply",
+            "--config",
+            str(cfg),
+            "--from",
+            "2026-12-07",
+            "--now",
+            "2026-11-29T22:00:00+01:00",
+        )
         assert code == 2 and "another guardian run is in progress" in err
 
 
@@ -212,9 +288,27 @@ def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path
         "DTSTART;TZID=Europe/Berlin:20261130T090000\nDTEND;TZID=Europe/Berlin:20261130T130000\n"
         "SUMMARY:Focus time\nX-GUARDIAN-TAG:focus-block\nEND:VEVENT\nEND:VCALENDAR\n"
     )
-    code, out, err = _cli(capsys, "focus", "plan", "-c", str(first), "-c", str(second), "--tz", "Europe/Berlin",
-                          "--from", "2026-11-30", "--days", "1", "--now", "2026-11-29T20:00:00+01:00",
-                          "--output", str(tmp_path / "blocks.ics"), "--format", "json")
+    code, out, err = _cli(
+        capsys,
+        "focus",
+        "plan",
+        "-c",
+        str(first),
+        "-c",
+        str(second),
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "1",
+        "--now",
+        "2026-11-29T20:00:00+01:00",
+        "--output",
+        str(tmp_path / "blocks.ics"),
+        "--format",
+        "json",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["blocks"] == []  # the day's 4 h cap is already used by the block on the other calendar
@@ -223,15 +317,22 @@ def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path
 
 def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind():
     # Google refuses native focus time on some calendars; the block is then a plain busy event
-    from guardian.lint.engine import audit
     from guardian.lint.checks import AuditContext
+    from guardian.lint.engine import audit
     from guardian.lint.pack import load_rulebook
 
     monday = date(2026, 11, 30)
     busy_block = Event(uid="g1", start=at(monday, 9), end=at(monday, 13), title="Focus time", own_block=True)
     meetings = [meeting(monday, (13, 0), (14, 0)), meeting(monday, (15, 0), (16, 0), uid="m2")]
     book = load_rulebook()
-    ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [busy_block, *meetings], book.exemptions)
+    ctx = AuditContext(
+        window(monday),
+        TZ,
+        WorkingHours.from_spec(TZ),
+        at(monday, 0),
+        [busy_block, *meetings],
+        book.exemptions,
+    )
     assert "F001" not in {f.rule for f in audit(book, ctx).findings}
 
 
@@ -240,7 +341,9 @@ def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
     from guardian.lint.checks import AuditContext
 
     monday = date(2026, 11, 30)
-    away = Event(uid="ooo", start=at(monday, 9), end=at(monday, 11), kind=EventKind.OUT_OF_OFFICE, title="Dentist")
+    away = Event(
+        uid="ooo", start=at(monday, 9), end=at(monday, 11), kind=EventKind.OUT_OF_OFFICE, title="Dentist"
+    )
     ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [away])
     assert monday not in ctx.days_off
     assert ctx.focus_slots(monday, 120) == [(at(monday, 11), at(monday, 17))]

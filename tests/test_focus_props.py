@@ -7,13 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guardian.core import intervals
-from guardian.domain.focus import FocusPolicy, is_busy_for_focus, plan, reconcile
 from guardian.core.model import Attendee, Block, Event, OpKind, Status, Window
 from guardian.core.workhours import WorkingHours
+from guardian.domain.focus import FocusPolicy, is_busy_for_focus, plan, reconcile
 
 TZ = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 3, 23)  # the week of the spring DST change (Sunday 29 March)
-WINDOW = Window(datetime.combine(MONDAY, time(0), TZ), datetime.combine(MONDAY + timedelta(days=7), time(0), TZ))
+WINDOW = Window(
+    datetime.combine(MONDAY, time(0), TZ), datetime.combine(MONDAY + timedelta(days=7), time(0), TZ)
+)
 HOURS = WorkingHours.from_spec(TZ)
 PEOPLE = (Attendee("me@x.example", status=Status.ACCEPTED), Attendee("you@x.example"))
 
@@ -68,13 +70,19 @@ def test_blocks_never_overlap_busy_time_and_respect_bounds(calendar, policy):
         assert hours <= policy.daily_cap_hours + 1e-9
     assert result.hours <= policy.weekly_target_hours + 1e-9
     starts = sorted((b.start, b.end) for b in result.blocks)
-    assert all(a[1] <= b[0] for a, b in zip(starts, starts[1:])), "blocks overlap each other"
+    assert all(a[1] <= b[0] for a, b in zip(starts, starts[1:], strict=False)), "blocks overlap each other"
 
 
 def _as_own_blocks(blocks):
     return [
-        Event(uid=f"guardian-{i}@guardian", start=b.start, end=b.end, title="Focus time", own_block=True,
-              my_status=Status.ORGANIZER)
+        Event(
+            uid=f"guardian-{i}@guardian",
+            start=b.start,
+            end=b.end,
+            title="Focus time",
+            own_block=True,
+            my_status=Status.ORGANIZER,
+        )
         for i, b in enumerate(blocks)
     ]
 

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from guardian.errors import AuthError, InputError, ProviderError
 from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
+from guardian.errors import AuthError, InputError, ProviderError
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -130,24 +130,30 @@ def test_service_account_with_subject(fake, tmp_path):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
     sa = tmp_path / "sa.json"
-    sa.write_text(json.dumps({
-        "type": "service_account", "project_id": "p", "private_key_id": "k1",
-        "private_key": pem, "client_email": "guardian@p.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": fake.token_uri,
-    }))
-    creds = load_credentials(
-        {"service_account_file": str(sa), "subject": "me@example.com"}, write=True
+    sa.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "p",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": "guardian@p.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": fake.token_uri,
+            }
+        )
     )
+    creds = load_credentials({"service_account_file": str(sa), "subject": "me@example.com"}, write=True)
     assert creds.valid
     [req] = fake.token_requests
     assert req["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
     # the assertion is masked in the fake's log; check the granted scope instead
     assert fake.access_tokens[creds.token] == tuple(SCOPES_WRITE)
-
 
 
 def test_login_with_an_unreachable_token_endpoint_is_a_provider_error(fake, tmp_path, monkeypatch):

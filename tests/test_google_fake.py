@@ -23,11 +23,17 @@ def events(fake):
     from google.oauth2.credentials import Credentials
     from googleapiclient.discovery import build
 
-    creds = Credentials(None, refresh_token="fake-refresh-token", token_uri=fake.token_uri,
-                        client_id="c", client_secret="s")
-    service = build("calendar", "v3", credentials=creds,
-                    client_options={"api_endpoint": fake.api_endpoint},
-                    static_discovery=True, cache_discovery=False)
+    creds = Credentials(
+        None, refresh_token="fake-refresh-token", token_uri=fake.token_uri, client_id="c", client_secret="s"
+    )
+    service = build(
+        "calendar",
+        "v3",
+        credentials=creds,
+        client_options={"api_endpoint": fake.api_endpoint},
+        static_discovery=True,
+        cache_discovery=False,
+    )
     return service.events()
 
 
@@ -37,8 +43,12 @@ def error_of(exc) -> tuple[int, str]:
 
 
 def ev(summary: str, day: int = 7, **extra) -> dict:
-    return {"summary": summary, "start": {"dateTime": f"2026-12-{day:02d}T10:00:00+01:00"},
-            "end": {"dateTime": f"2026-12-{day:02d}T11:00:00+01:00"}, **extra}
+    return {
+        "summary": summary,
+        "start": {"dateTime": f"2026-12-{day:02d}T10:00:00+01:00"},
+        "end": {"dateTime": f"2026-12-{day:02d}T11:00:00+01:00"},
+        **extra,
+    }
 
 
 def test_sync_token_cannot_be_combined_with_a_time_range(fake, events):
@@ -65,16 +75,18 @@ def test_private_extended_property_filter_and_fields_mask(fake, events):
     fake.seed(ev("tagged", extendedProperties={"private": {"k": "v"}}))
     fake.seed(ev("other", extendedProperties={"private": {"k": "w"}}))
     fake.seed(ev("plain"))
-    got = events.list(calendarId="primary", privateExtendedProperty="k=v",
-                      fields="items(summary)").execute()
+    got = events.list(calendarId="primary", privateExtendedProperty="k=v", fields="items(summary)").execute()
     assert got == {"items": [{"summary": "tagged"}]}
 
 
 def test_focus_time_only_on_primary_of_workspace_user(fake, events):
     from googleapiclient.errors import HttpError
 
-    body = ev("Focus", eventType="focusTime",
-              focusTimeProperties={"autoDeclineMode": "declineNone", "chatStatus": "available"})
+    body = ev(
+        "Focus",
+        eventType="focusTime",
+        focusTimeProperties={"autoDeclineMode": "declineNone", "chatStatus": "available"},
+    )
     assert events.insert(calendarId="primary", body=body).execute()["eventType"] == "focusTime"
     with pytest.raises(HttpError) as err:
         events.insert(calendarId="team@group.calendar.google.com", body=body).execute()
@@ -90,20 +102,27 @@ def test_focus_time_only_on_primary_of_workspace_user(fake, events):
 def test_guest_can_only_change_their_own_answer(fake, events):
     from googleapiclient.errors import HttpError
 
-    seeded = fake.seed(ev("invite", organizer={"email": "ana@example.com"}, attendees=[
-        {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
-        {"email": fake.owner, "self": True, "responseStatus": "needsAction"}]))
+    seeded = fake.seed(
+        ev(
+            "invite",
+            organizer={"email": "ana@example.com"},
+            attendees=[
+                {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
+                {"email": fake.owner, "self": True, "responseStatus": "needsAction"},
+            ],
+        )
+    )
     with pytest.raises(HttpError) as err:
         events.patch(calendarId="primary", eventId=seeded["id"], body={"summary": "x"}).execute()
     assert error_of(err.value) == (403, "forbiddenForNonOrganizer")
-    others_changed = [{"email": "ana@example.com", "responseStatus": "declined"},
-                      {"email": fake.owner, "responseStatus": "accepted"}]
+    others_changed = [
+        {"email": "ana@example.com", "responseStatus": "declined"},
+        {"email": fake.owner, "responseStatus": "accepted"},
+    ]
     with pytest.raises(HttpError):
-        events.patch(calendarId="primary", eventId=seeded["id"],
-                     body={"attendees": others_changed}).execute()
+        events.patch(calendarId="primary", eventId=seeded["id"], body={"attendees": others_changed}).execute()
     mine = [dict(seeded["attendees"][0]), {"email": fake.owner, "responseStatus": "accepted"}]
-    done = events.patch(calendarId="primary", eventId=seeded["id"],
-                        body={"attendees": mine}).execute()
+    done = events.patch(calendarId="primary", eventId=seeded["id"], body={"attendees": mine}).execute()
     assert done["attendees"][1]["responseStatus"] == "accepted"
 
 

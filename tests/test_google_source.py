@@ -6,17 +6,16 @@ at tests/fakes/google_calendar.py on 127.0.0.1.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.source_contract import assert_source_contract
-
-from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
-from guardian.core.model import EventKind, LinkKind, Status, Window
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.google import GoogleSource
+from guardian.core.model import EventKind, LinkKind, Status, Window
+from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
+from tests.source_contract import assert_source_contract
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -37,8 +36,7 @@ def timed(summary: str, day: int, hour: int, hours: float = 1, **extra) -> dict:
     return {
         "summary": summary,
         "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
-        "end": {"dateTime": (start + timedelta(hours=hours)).isoformat(),
-                "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": (start + timedelta(hours=hours)).isoformat(), "timeZone": "Europe/Berlin"},
         **extra,
     }
 
@@ -89,8 +87,7 @@ def test_paging_follows_next_page_token_across_pages(fake, make):
     assert sorted(e.title for e in events) == sorted(f"meeting {i}" for i in range(8))
     lists = api_lists(fake)
     assert len(lists) == 3
-    assert all(r.param("maxResults") == "2500" and r.param("singleEvents") == "true"
-               for r in lists)
+    assert all(r.param("maxResults") == "2500" and r.param("singleEvents") == "true" for r in lists)
     assert all(r.param("fields") and "items(" in r.param("fields") for r in lists)
     assert lists[0].param("pageToken") is None
     assert lists[1].param("pageToken") and lists[2].param("pageToken")
@@ -112,16 +109,20 @@ def test_second_read_sends_only_the_sync_token(fake, make, state):
     only = fake.log[0]
     assert only.param("syncToken") and only.param("timeMin") is None
     assert only.param("timeMax") is None
-    print(f"requests: first read {first_requests} ({first_lists} list pages + token refresh), "
-          f"second read {len(fake.log)}")
+    print(
+        f"requests: first read {first_requests} ({first_lists} list pages + token refresh), "
+        f"second read {len(fake.log)}"
+    )
 
 
 def test_incremental_sync_applies_changes_and_deletions(fake, make, state):
     a = fake.seed(timed("alpha", 7, 10))
     b = fake.seed(timed("beta", 8, 10))
     make(state).read(WEEK)
-    fake.mutate(a["id"], {"summary": "alpha (moved)", **{
-        k: v for k, v in timed("x", 9, 15).items() if k in ("start", "end")}})
+    fake.mutate(
+        a["id"],
+        {"summary": "alpha (moved)", **{k: v for k, v in timed("x", 9, 15).items() if k in ("start", "end")}},
+    )
     fake.remove(b["id"])
     fake.seed(timed("gamma", 10, 11))
     fake.clear_log()
@@ -251,60 +252,137 @@ def test_access_token_rejected_mid_run_is_refreshed_or_reported(fake, make):
 
 
 def test_field_mapping(fake, make):
-    other = {"email": "ana@example.com", "displayName": "Ana", "responseStatus": "accepted",
-             "organizer": True}
-    fake.seed(timed(
-        "Design review", 7, 10,
-        description='<p>Agenda:<br>decide on <a href="https://docs.google.com/document/d/1">'
-                    'the RFC</a></p>',
-        organizer={"email": "ana@example.com", "displayName": "Ana"},
-        creator={"email": "ana@example.com"},
-        attendees=[other,
-                   {"email": ME, "self": True, "responseStatus": "tentative"},
-                   {"email": "bob@partner.org", "responseStatus": "needsAction",
-                    "optional": True},
-                   {"email": "room-1@resource.calendar.google.com", "resource": True,
-                    "responseStatus": "accepted"}],
-        attachments=[{"fileUrl": "https://drive.google.com/file/d/2", "title": "Deck"}],
-        conferenceData={"entryPoints": [
-            {"entryPointType": "video", "uri": "https://meet.google.com/aaa-bbbb-ccc"},
-            {"entryPointType": "phone", "uri": "tel:+49-30-1234"}],
-            "conferenceSolution": {"name": "Google Meet"}},
-        hangoutLink="https://meet.google.com/aaa-bbbb-ccc",
-        location="Room 1",
-        created="2026-11-30T08:00:00.000Z",
-    ))
-    fake.seed(timed("My own 1:1", 8, 9, attendees=[
-        {"email": ME, "self": True, "organizer": True, "responseStatus": "accepted"},
-        {"email": "cy@example.com", "responseStatus": "declined"}]))
-    fake.seed(timed("Declined sync", 8, 11, organizer={"email": "ana@example.com"},
-                    attendees=[{"email": ME, "self": True, "responseStatus": "declined"},
-                               {"email": "ana@example.com", "responseStatus": "accepted"}]))
-    fake.seed(timed("Invite", 8, 13, organizer={"email": "ana@example.com"},
-                    attendees=[{"email": ME, "self": True, "responseStatus": "needsAction"},
-                               {"email": "ana@example.com", "responseStatus": "accepted"}]))
-    fake.seed({"summary": "Holiday", "start": {"date": "2026-12-09"},
-               "end": {"date": "2026-12-10"}, "transparency": "transparent"})
+    other = {
+        "email": "ana@example.com",
+        "displayName": "Ana",
+        "responseStatus": "accepted",
+        "organizer": True,
+    }
+    fake.seed(
+        timed(
+            "Design review",
+            7,
+            10,
+            description='<p>Agenda:<br>decide on <a href="https://docs.google.com/document/d/1">'
+            "the RFC</a></p>",
+            organizer={"email": "ana@example.com", "displayName": "Ana"},
+            creator={"email": "ana@example.com"},
+            attendees=[
+                other,
+                {"email": ME, "self": True, "responseStatus": "tentative"},
+                {"email": "bob@partner.org", "responseStatus": "needsAction", "optional": True},
+                {
+                    "email": "room-1@resource.calendar.google.com",
+                    "resource": True,
+                    "responseStatus": "accepted",
+                },
+            ],
+            attachments=[{"fileUrl": "https://drive.google.com/file/d/2", "title": "Deck"}],
+            conferenceData={
+                "entryPoints": [
+                    {"entryPointType": "video", "uri": "https://meet.google.com/aaa-bbbb-ccc"},
+                    {"entryPointType": "phone", "uri": "tel:+49-30-1234"},
+                ],
+                "conferenceSolution": {"name": "Google Meet"},
+            },
+            hangoutLink="https://meet.google.com/aaa-bbbb-ccc",
+            location="Room 1",
+            created="2026-11-30T08:00:00.000Z",
+        )
+    )
+    fake.seed(
+        timed(
+            "My own 1:1",
+            8,
+            9,
+            attendees=[
+                {"email": ME, "self": True, "organizer": True, "responseStatus": "accepted"},
+                {"email": "cy@example.com", "responseStatus": "declined"},
+            ],
+        )
+    )
+    fake.seed(
+        timed(
+            "Declined sync",
+            8,
+            11,
+            organizer={"email": "ana@example.com"},
+            attendees=[
+                {"email": ME, "self": True, "responseStatus": "declined"},
+                {"email": "ana@example.com", "responseStatus": "accepted"},
+            ],
+        )
+    )
+    fake.seed(
+        timed(
+            "Invite",
+            8,
+            13,
+            organizer={"email": "ana@example.com"},
+            attendees=[
+                {"email": ME, "self": True, "responseStatus": "needsAction"},
+                {"email": "ana@example.com", "responseStatus": "accepted"},
+            ],
+        )
+    )
+    fake.seed(
+        {
+            "summary": "Holiday",
+            "start": {"date": "2026-12-09"},
+            "end": {"date": "2026-12-10"},
+            "transparency": "transparent",
+        }
+    )
     fake.seed(timed("Lunch", 9, 12, transparency="transparent"))
     fake.seed(timed("Away", 10, 0, hours=24, eventType="outOfOffice"))
-    fake.seed(timed("Deep work", 11, 9, hours=2, eventType="focusTime",
-                    focusTimeProperties={"chatStatus": "doNotDisturb"}))
-    fake.seed(timed("Office", 7, 8, hours=9, eventType="workingLocation",
-                    workingLocationProperties={"type": "officeLocation"}))
-    fake.seed({"summary": "Ana's birthday", "eventType": "birthday",
-               "start": {"date": "2026-12-11"}, "end": {"date": "2026-12-12"}})
+    fake.seed(
+        timed(
+            "Deep work",
+            11,
+            9,
+            hours=2,
+            eventType="focusTime",
+            focusTimeProperties={"chatStatus": "doNotDisturb"},
+        )
+    )
+    fake.seed(
+        timed(
+            "Office",
+            7,
+            8,
+            hours=9,
+            eventType="workingLocation",
+            workingLocationProperties={"type": "officeLocation"},
+        )
+    )
+    fake.seed(
+        {
+            "summary": "Ana's birthday",
+            "eventType": "birthday",
+            "start": {"date": "2026-12-11"},
+            "end": {"date": "2026-12-12"},
+        }
+    )
     gone = fake.seed(timed("Cancelled", 11, 14))
     fake.remove(gone["id"])
 
     events = {e.title: e for e in make().read(WEEK)}
-    assert set(events) == {"Design review", "My own 1:1", "Declined sync", "Invite",
-                           "Holiday", "Lunch", "Away", "Deep work"}
+    assert set(events) == {
+        "Design review",
+        "My own 1:1",
+        "Declined sync",
+        "Invite",
+        "Holiday",
+        "Lunch",
+        "Away",
+        "Deep work",
+    }
 
     review = events["Design review"]
     assert review.my_status is Status.TENTATIVE
     assert review.organizer.email == "ana@example.com" and review.organizer.name == "Ana"
     assert review.start == at(7, 10) and review.end == at(7, 11)
-    assert review.created == datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
+    assert review.created == datetime(2026, 11, 30, 8, tzinfo=UTC)
     assert "decide on" in review.description and "<p>" not in review.description
     kinds = {link.url: link.kind for link in review.links}
     assert kinds == {
@@ -339,24 +417,33 @@ def test_field_mapping(fake, make):
 def test_recurring_instances_and_series_end(fake, make, state):
     weekly = [at(7, 10) + timedelta(weeks=i) for i in range(3)]
     fake.seed_series(
-        {"id": "untilseries", "summary": "Weekly sync",
-         "start": {"dateTime": at(7, 10).isoformat(), "timeZone": "Europe/Berlin"},
-         "end": {"dateTime": at(7, 11).isoformat(), "timeZone": "Europe/Berlin"},
-         "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261221T225959Z"]},
+        {
+            "id": "untilseries",
+            "summary": "Weekly sync",
+            "start": {"dateTime": at(7, 10).isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": at(7, 11).isoformat(), "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261221T225959Z"],
+        },
         weekly,
     )
     fake.seed_series(
-        {"id": "countseries", "summary": "Daily standup",
-         "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
-         "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
-         "recurrence": ["RRULE:FREQ=DAILY;COUNT=5", "EXDATE;TZID=Europe/Berlin:20261209T090000"]},
+        {
+            "id": "countseries",
+            "summary": "Daily standup",
+            "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=5", "EXDATE;TZID=Europe/Berlin:20261209T090000"],
+        },
         [at(7 + i, 9) for i in range(5) if i != 2],
     )
     fake.seed_series(
-        {"id": "endless", "summary": "1:1",
-         "start": {"dateTime": at(8, 15).isoformat()},
-         "end": {"dateTime": at(8, 15, 30).isoformat()},
-         "recurrence": ["RRULE:FREQ=WEEKLY"]},
+        {
+            "id": "endless",
+            "summary": "1:1",
+            "start": {"dateTime": at(8, 15).isoformat()},
+            "end": {"dateTime": at(8, 15, 30).isoformat()},
+            "recurrence": ["RRULE:FREQ=WEEKLY"],
+        },
         [at(8, 15), at(15, 15)],
     )
     events = make(state).read(WEEK)
@@ -368,7 +455,7 @@ def test_recurring_instances_and_series_end(fake, make, state):
     assert sync.recurring and sync.uid == "untilseries"
     assert sync.recurrence_id == at(7, 10)
     assert sync.provider_id.startswith("untilseries_")
-    assert sync.series_end == datetime(2026, 12, 21, 22, 59, 59, tzinfo=timezone.utc)
+    assert sync.series_end == datetime(2026, 12, 21, 22, 59, 59, tzinfo=UTC)
     standup = by_title["Daily standup"]
     assert {e.series_end for e in standup} == {at(11, 9)}
     assert len({e.instance_id for e in standup}) == 4
@@ -382,7 +469,7 @@ def test_recurring_instances_and_series_end(fake, make, state):
 
     # truncating a series (its later instance is cancelled) makes guardian look again
     fake.masters["primary"]["endless"]["recurrence"] = ["RRULE:FREQ=WEEKLY;COUNT=1"]
-    fake.remove("endless_" + at(15, 15).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    fake.remove("endless_" + at(15, 15).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     fake.clear_log()
     one = [e for e in make(state).read(WEEK) if e.title == "1:1"][0]
     assert one.series_end == at(8, 15)
@@ -400,8 +487,13 @@ def test_source_contract(fake, make, state, with_state):
     fake.seed({"summary": "all day", "start": {"date": "2026-12-13"}, "end": {"date": "2026-12-14"}})
     fake.seed(timed("ends at the window start", 6, 23))  # half-open window: excluded
     fake.seed_series(
-        {"id": "s1", "summary": "series", "start": {"dateTime": at(7, 9).isoformat()},
-         "end": {"dateTime": at(7, 10).isoformat()}, "recurrence": ["RRULE:FREQ=DAILY"]},
+        {
+            "id": "s1",
+            "summary": "series",
+            "start": {"dateTime": at(7, 9).isoformat()},
+            "end": {"dateTime": at(7, 10).isoformat()},
+            "recurrence": ["RRULE:FREQ=DAILY"],
+        },
         [at(7 + i, 9) for i in range(10)],
     )
     source = make(state if with_state else None)
@@ -411,8 +503,13 @@ def test_source_contract(fake, make, state, with_state):
 
 def test_series_master_not_visible_means_no_series_end(fake, make, state):
     fake.seed_series(
-        {"id": "hidden", "summary": "Guest series", "start": {"dateTime": at(7, 9).isoformat()},
-         "end": {"dateTime": at(7, 10).isoformat()}, "recurrence": ["RRULE:FREQ=DAILY;COUNT=2"]},
+        {
+            "id": "hidden",
+            "summary": "Guest series",
+            "start": {"dateTime": at(7, 9).isoformat()},
+            "end": {"dateTime": at(7, 10).isoformat()},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=2"],
+        },
         [at(7, 9), at(8, 9)],
     )
     del fake.masters["primary"]["hidden"]  # events.get answers 404
@@ -425,11 +522,20 @@ def test_a_group_calendar_id_is_not_taken_for_my_address(fake, token_file, sleep
     # a shared team calendar: Google names the calendar itself as organizer ("self"),
     # and neither its id nor its domain may make the attendees look external
     team = "c_0123abcd@group.calendar.google.com"
-    fake.seed(timed("Team sync", 8, 10, organizer={"email": team, "displayName": "Team", "self": True},
-                    creator={"email": ME},
-                    attendees=[{"email": ME, "responseStatus": "accepted"},
-                               {"email": "ana@example.com", "responseStatus": "accepted"}]),
-              calendar_id=team)
+    fake.seed(
+        timed(
+            "Team sync",
+            8,
+            10,
+            organizer={"email": team, "displayName": "Team", "self": True},
+            creator={"email": ME},
+            attendees=[
+                {"email": ME, "responseStatus": "accepted"},
+                {"email": "ana@example.com", "responseStatus": "accepted"},
+            ],
+        ),
+        calendar_id=team,
+    )
     conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token_file)}
     for ident in (Identity(tz=TZ), Identity(tz=TZ, me=ME)):
         source = GoogleSource(team, ident, None, conf, sleep=sleeps)
@@ -441,16 +547,18 @@ def test_a_new_full_sync_reads_series_masters_again(fake, make, state):
     # a series cut short while guardian was not looking (no incremental sync saw its
     # cancelled instances) must not stay "endless" after a new horizon is listed in full
     fake.seed_series(
-        {"id": "endless", "summary": "1:1",
-         "start": {"dateTime": at(8, 15).isoformat()},
-         "end": {"dateTime": at(8, 15, 30).isoformat()},
-         "recurrence": ["RRULE:FREQ=WEEKLY"]},
+        {
+            "id": "endless",
+            "summary": "1:1",
+            "start": {"dateTime": at(8, 15).isoformat()},
+            "end": {"dateTime": at(8, 15, 30).isoformat()},
+            "recurrence": ["RRULE:FREQ=WEEKLY"],
+        },
         [at(8, 15) + timedelta(weeks=i) for i in range(12)],
     )
     first = [e for e in make(state).read(WEEK) if e.title == "1:1"][0]
     assert first.series_end is None
-    fake.masters["primary"]["endless"]["recurrence"] = [
-        "RRULE:FREQ=WEEKLY;UNTIL=20270301T000000Z"]
+    fake.masters["primary"]["endless"]["recurrence"] = ["RRULE:FREQ=WEEKLY;UNTIL=20270301T000000Z"]
     later = Window(WEEK.start + timedelta(days=56), WEEK.end + timedelta(days=56))
     again = [e for e in make(state).read(later) if e.title == "1:1"][0]
-    assert again.series_end == datetime(2027, 3, 1, tzinfo=timezone.utc)
+    assert again.series_end == datetime(2027, 3, 1, tzinfo=UTC)

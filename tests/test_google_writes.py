@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.domain.focus import reconcile
-
-from guardian.errors import AuthError, ProviderError
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.google import GoogleSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -21,8 +20,8 @@ from guardian.core.model import (
     Status,
     Window,
 )
-from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.google import GoogleSource
+from guardian.domain.focus import reconcile
+from guardian.errors import AuthError, ProviderError
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -49,8 +48,7 @@ def creates(*blocks: Block) -> list[BlockOp]:
 
 
 def writes(fake) -> list:
-    return [r for r in fake.log if r.method in ("POST", "PATCH", "DELETE")
-            and r.path != "/token"]
+    return [r for r in fake.log if r.method in ("POST", "PATCH", "DELETE") and r.path != "/token"]
 
 
 @pytest.fixture
@@ -91,7 +89,9 @@ def test_create_books_native_focus_time_tagged(fake, make):
     [ev] = fake.items()
     assert ev["eventType"] == "focusTime"
     assert ev["focusTimeProperties"] == {
-        "autoDeclineMode": "declineOnlyNewConflictingInvitations", "chatStatus": "doNotDisturb"}
+        "autoDeclineMode": "declineOnlyNewConflictingInvitations",
+        "chatStatus": "doNotDisturb",
+    }
     assert ev["summary"] == FOCUS_TITLE
     assert ev["extendedProperties"]["private"] == {GUARDIAN_TAG: GUARDIAN_TAG_VALUE}
     assert ev["visibility"] == "private" and ev["transparency"] == "opaque"
@@ -104,7 +104,9 @@ def test_create_books_native_focus_time_tagged(fake, make):
 def test_focus_settings_are_honoured(fake, make):
     make(focus_auto_decline=False, focus_chat_status="available").apply(creates(block(8, 9)))
     assert fake.items()[0]["focusTimeProperties"] == {
-        "autoDeclineMode": "declineNone", "chatStatus": "available"}
+        "autoDeclineMode": "declineNone",
+        "chatStatus": "available",
+    }
     make(focus_decline_message="Heads down, ask async").apply(creates(block(9, 9)))
     props = [e for e in fake.items() if e["start"]["dateTime"].startswith("2026-12-09")][0]
     assert props["focusTimeProperties"]["declineMessage"] == "Heads down, ask async"
@@ -168,8 +170,13 @@ def test_write_failing_for_good_names_the_calendar(fake, make):
 
 
 def test_own_blocks_are_found_by_tag_never_by_title(fake, make, state):
-    mine = fake.seed({"summary": FOCUS_TITLE, "start": {"dateTime": at(7, 9).isoformat()},
-                      "end": {"dateTime": at(7, 11).isoformat()}})  # the user's own "Focus time"
+    mine = fake.seed(
+        {
+            "summary": FOCUS_TITLE,
+            "start": {"dateTime": at(7, 9).isoformat()},
+            "end": {"dateTime": at(7, 11).isoformat()},
+        }
+    )  # the user's own "Focus time"
     for source in (make(None), make(state)):
         source.apply(creates(block(8, 9))) if source.state is None else None
         blocks = source.own_blocks(WEEK)
@@ -177,8 +184,7 @@ def test_own_blocks_are_found_by_tag_never_by_title(fake, make, state):
         assert all(b.provider_id != mine["id"] for b in blocks)
     # without state Google filters by the tag; with state the synced cache answers
     lists = fake.requests("GET", "/events")
-    assert any(r.param("privateExtendedProperty") == f"{GUARDIAN_TAG}={GUARDIAN_TAG_VALUE}"
-               for r in lists)
+    assert any(r.param("privateExtendedProperty") == f"{GUARDIAN_TAG}={GUARDIAN_TAG_VALUE}" for r in lists)
     user_event = {e.title: e for e in make(state).read(WEEK) if not e.own_block}[FOCUS_TITLE]
     assert not user_event.own_block
     with pytest.raises(RuntimeError):
@@ -187,8 +193,13 @@ def test_own_blocks_are_found_by_tag_never_by_title(fake, make, state):
 
 
 def test_apply_with_a_foreign_event_raises_and_writes_nothing(fake, make):
-    foreign = fake.seed({"summary": "Team meeting", "start": {"dateTime": at(7, 9).isoformat()},
-                         "end": {"dateTime": at(7, 10).isoformat()}})
+    foreign = fake.seed(
+        {
+            "summary": "Team meeting",
+            "start": {"dateTime": at(7, 9).isoformat()},
+            "end": {"dateTime": at(7, 10).isoformat()},
+        }
+    )
     source = make()
     [event] = source.read(WEEK)
     fake.clear_log()
@@ -204,11 +215,13 @@ def test_move_and_delete_own_blocks(fake, make, state):
     source.apply(creates(block(7, 9), block(8, 9), block(9, 9)))
     a, b, c = source.own_blocks(WEEK)
     fake.clear_log()
-    result = source.apply([
-        BlockOp(OpKind.MOVE, block=block(7, 13), existing=a),
-        BlockOp(OpKind.DELETE, existing=b),
-        BlockOp(OpKind.KEEP, block=block(9, 9), existing=c),
-    ])
+    result = source.apply(
+        [
+            BlockOp(OpKind.MOVE, block=block(7, 13), existing=a),
+            BlockOp(OpKind.DELETE, existing=b),
+            BlockOp(OpKind.KEEP, block=block(9, 9), existing=c),
+        ]
+    )
     assert (result.moved, result.deleted, result.kept, result.created) == (1, 1, 1, 0)
     assert len(fake.requests("POST", "/batch/calendar/v3")) == 1
     assert [p.method for p in fake.log if p.batch_part] == ["PATCH", "DELETE"]
@@ -222,8 +235,13 @@ def test_move_and_delete_own_blocks(fake, make, state):
 
 def test_second_nightly_run_on_an_unchanged_calendar_only_syncs(fake, make, state):
     for day in range(7, 12):
-        fake.seed({"summary": "Standup", "start": {"dateTime": at(day, 9).isoformat()},
-                   "end": {"dateTime": at(day, 9, 30).isoformat()}})
+        fake.seed(
+            {
+                "summary": "Standup",
+                "start": {"dateTime": at(day, 9).isoformat()},
+                "end": {"dateTime": at(day, 9, 30).isoformat()},
+            }
+        )
     plan = [block(d, 10) for d in range(7, 12)]
 
     def nightly():
@@ -235,8 +253,11 @@ def test_second_nightly_run_on_an_unchanged_calendar_only_syncs(fake, make, stat
     first = nightly()
     assert first.created == 5
     first_log = [f"{r.method} {r.path}" for r in fake.log if not r.batch_part]
-    assert first_log == ["POST /token", "GET /calendar/v3/calendars/primary/events",
-                         "POST /batch/calendar/v3"]
+    assert first_log == [
+        "POST /token",
+        "GET /calendar/v3/calendars/primary/events",
+        "POST /batch/calendar/v3",
+    ]
     for run in ("second", "third"):
         fake.clear_log()
         again = nightly()
@@ -252,19 +273,21 @@ def test_second_nightly_run_on_an_unchanged_calendar_only_syncs(fake, make, stat
 
 
 def invite(fake, **extra) -> dict:
-    return fake.seed({
-        "summary": "Roadmap sync",
-        "start": {"dateTime": at(8, 15).isoformat()},
-        "end": {"dateTime": at(8, 16).isoformat()},
-        "organizer": {"email": "ana@example.com", "displayName": "Ana"},
-        "creator": {"email": "ana@example.com"},
-        "attendees": [
-            {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
-            {"email": ME, "self": True, "responseStatus": "needsAction"},
-            {"email": "bob@example.com", "responseStatus": "tentative", "comment": "maybe"},
-        ],
-        **extra,
-    })
+    return fake.seed(
+        {
+            "summary": "Roadmap sync",
+            "start": {"dateTime": at(8, 15).isoformat()},
+            "end": {"dateTime": at(8, 16).isoformat()},
+            "organizer": {"email": "ana@example.com", "displayName": "Ana"},
+            "creator": {"email": "ana@example.com"},
+            "attendees": [
+                {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
+                {"email": ME, "self": True, "responseStatus": "needsAction"},
+                {"email": "bob@example.com", "responseStatus": "tentative", "comment": "maybe"},
+            ],
+            **extra,
+        }
+    )
 
 
 def test_respond_patches_my_attendee_entry_and_notifies(fake, make):
@@ -288,11 +311,15 @@ def test_respond_patches_my_attendee_entry_and_notifies(fake, make):
 def test_respond_when_not_invited_is_an_input_error(fake, make):
     from guardian.errors import InputError
 
-    fake.seed({"summary": "Other's meeting", "organizer": {"email": "ana@example.com"},
-               "start": {"dateTime": at(8, 15).isoformat()},
-               "end": {"dateTime": at(8, 16).isoformat()},
-               "attendees": [{"email": "ana@example.com", "organizer": True},
-                             {"email": "bob@example.com"}]})
+    fake.seed(
+        {
+            "summary": "Other's meeting",
+            "organizer": {"email": "ana@example.com"},
+            "start": {"dateTime": at(8, 15).isoformat()},
+            "end": {"dateTime": at(8, 16).isoformat()},
+            "attendees": [{"email": "ana@example.com", "organizer": True}, {"email": "bob@example.com"}],
+        }
+    )
     source = make()
     [event] = source.read(WEEK)
     with pytest.raises(InputError):
@@ -305,8 +332,9 @@ def test_respond_when_not_invited_is_an_input_error(fake, make):
 
 def test_read_only_token_cannot_write_and_says_what_to_run(fake, tmp_path):
     token = write_token_file(tmp_path / "ro.json", fake, scopes=(READ,))
-    source = GoogleSource("primary", Identity(tz=TZ, me=ME), None,
-                          {"api_endpoint": fake.api_endpoint, "token_file": str(token)})
+    source = GoogleSource(
+        "primary", Identity(tz=TZ, me=ME), None, {"api_endpoint": fake.api_endpoint, "token_file": str(token)}
+    )
     assert source.read(WEEK) == []  # reading is fine
     with pytest.raises(AuthError) as err:
         source.apply(creates(block(8, 9)))

@@ -25,8 +25,24 @@ END:VCALENDAR
 
 
 def audit(capsys, *args):
-    code = main(["audit", "--me", "me@acme.example", "--from", "2026-12-01", "--days", "1",
-                 "--tz", "Europe/Berlin", "--now", "2026-11-20T09:00:00+01:00", "--format", "json", *args])
+    code = main(
+        [
+            "audit",
+            "--me",
+            "me@acme.example",
+            "--from",
+            "2026-12-01",
+            "--days",
+            "1",
+            "--tz",
+            "Europe/Berlin",
+            "--now",
+            "2026-11-20T09:00:00+01:00",
+            "--format",
+            "json",
+            *args,
+        ]
+    )
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -55,8 +71,12 @@ def test_a_negative_filter_in_a_pack_is_an_error_at_its_line(tmp_path, capsys, k
 
 def test_warnings_go_to_the_stderr_of_each_run(tmp_path, capsys):
     broken = tmp_path / "broken.ics"
-    broken.write_text(INVITE.replace("BEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n",
-                                     "BEGIN:VEVENT\nUID:no-start\nEND:VEVENT\nBEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n"))
+    broken.write_text(
+        INVITE.replace(
+            "BEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n",
+            "BEGIN:VEVENT\nUID:no-start\nEND:VEVENT\nBEGIN:VEVENT\nUID:alt-agenda\nDTSTAMP:20261101T000000Z\n",
+        )
+    )
     for _ in range(2):  # the handler must follow sys.stderr, not keep the first one
         code, out, err = audit(capsys, "-c", str(broken))
         assert code == 0
@@ -80,8 +100,25 @@ def test_terminal_escapes_in_titles_never_reach_the_terminal(tmp_path, capsys, f
     hostile = INVITE.replace("SUMMARY:Beta review", "SUMMARY:Beta \x1b]0;pwned\x07review \x1b[2J")
     path = tmp_path / "hostile.ics"
     path.write_text(hostile)
-    code = main(["audit", "-c", str(path), "--me", "me@acme.example", "--from", "2026-12-01", "--days", "1",
-                 "--tz", "Europe/Berlin", "--now", "2026-11-20T09:00:00+01:00", "--format", fmt])
+    code = main(
+        [
+            "audit",
+            "-c",
+            str(path),
+            "--me",
+            "me@acme.example",
+            "--from",
+            "2026-12-01",
+            "--days",
+            "1",
+            "--tz",
+            "Europe/Berlin",
+            "--now",
+            "2026-11-20T09:00:00+01:00",
+            "--format",
+            fmt,
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Beta" in out and "review" in out
@@ -100,8 +137,12 @@ def test_a_cut_off_file_says_so(capsys):
 def test_a_meeting_past_midnight_names_its_days(tmp_path, capsys):
     import json
 
-    late = INVITE.replace("DTSTART;TZID=Europe/Berlin:20261201T100000", "DTSTART;TZID=Europe/Berlin:20261201T230000")
-    late = late.replace("DTEND;TZID=Europe/Berlin:20261201T110000", "DTEND;TZID=Europe/Berlin:20261202T010000")
+    late = INVITE.replace(
+        "DTSTART;TZID=Europe/Berlin:20261201T100000", "DTSTART;TZID=Europe/Berlin:20261201T230000"
+    )
+    late = late.replace(
+        "DTEND;TZID=Europe/Berlin:20261201T110000", "DTEND;TZID=Europe/Berlin:20261202T010000"
+    )
     path = tmp_path / "late.ics"
     path.write_text(late)
     code, out, err = audit(capsys, "-c", str(path), "--days", "2")

@@ -6,7 +6,7 @@ exact reference model of what a list of intervals covers.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -16,9 +16,14 @@ from guardian.core.intervals import free_slots, intersect, merge, subtract, tota
 
 # 24 h from 20:00Z on 24 Oct 2026: the span crosses the autumn DST change in Europe/Berlin
 # (01:00Z on the 25th), so the same instants written in Berlin time repeat an hour of wall clock.
-BASE = datetime(2026, 10, 24, 20, 0, tzinfo=timezone.utc)
+BASE = datetime(2026, 10, 24, 20, 0, tzinfo=UTC)
 SPAN = 24 * 60  # minutes
-ZONES = [timezone.utc, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), timezone(timedelta(hours=5, minutes=30))]
+ZONES = [
+    UTC,
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("America/New_York"),
+    timezone(timedelta(hours=5, minutes=30)),
+]
 
 PROPS = settings(max_examples=150, deadline=None)
 
@@ -28,7 +33,10 @@ def an_interval(draw):
     start = draw(st.integers(0, SPAN))
     length = draw(st.integers(-30, 8 * 60))  # empty and reversed ones too: they cover nothing
     zone = draw(st.sampled_from(ZONES))  # the same instants, written in different zones
-    return ((BASE + timedelta(minutes=start)).astimezone(zone), (BASE + timedelta(minutes=start + length)).astimezone(zone))
+    return (
+        (BASE + timedelta(minutes=start)).astimezone(zone),
+        (BASE + timedelta(minutes=start + length)).astimezone(zone),
+    )
 
 
 intervals = st.lists(an_interval(), max_size=12)
@@ -47,7 +55,7 @@ def minutes(ivs) -> set[int]:
 def assert_sorted_disjoint(ivs, *, touching_allowed: bool = False):
     for s, e in ivs:
         assert s < e
-    for (_, e1), (s2, _) in zip(ivs, ivs[1:]):
+    for (_, e1), (s2, _) in zip(ivs, ivs[1:], strict=False):
         assert e1 < s2 or (touching_allowed and e1 == s2)
 
 
@@ -124,11 +132,11 @@ def test_total_of_an_interval_across_the_autumn_change_is_elapsed_time():
 
 def test_total_across_dst_is_right_when_the_zones_differ():
     start = datetime(2026, 10, 25, 1, 0, tzinfo=BERLIN)
-    end = datetime(2026, 10, 25, 4, 0, tzinfo=BERLIN).astimezone(timezone.utc)
+    end = datetime(2026, 10, 25, 4, 0, tzinfo=BERLIN).astimezone(UTC)
     assert total([(start, end)]) == timedelta(hours=4)
 
 
 def test_an_interval_inside_the_repeated_hour_is_kept():
-    start = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc).astimezone(BERLIN)  # 02:30+02:00
-    end = datetime(2026, 10, 25, 1, 15, tzinfo=timezone.utc).astimezone(BERLIN)  # 02:15+01:00
+    start = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(BERLIN)  # 02:30+02:00
+    end = datetime(2026, 10, 25, 1, 15, tzinfo=UTC).astimezone(BERLIN)  # 02:15+01:00
     assert total([(start, end)]) == timedelta(minutes=45)

@@ -12,16 +12,30 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.lint.checks import AuditContext
-from guardian.domain.metrics import MetricParams, aggregate, by_week, day_metrics, top_series, trend, trend_weeks
 from guardian.core.model import Attendee, Event, EventKind, Link, LinkKind, Status, Window
-from guardian.lint.pack import load_rulebook
 from guardian.core.workhours import WorkingHours
+from guardian.domain.metrics import (
+    MetricParams,
+    aggregate,
+    by_week,
+    day_metrics,
+    top_series,
+    trend,
+    trend_weeks,
+)
+from guardian.lint.checks import AuditContext
+from guardian.lint.pack import load_rulebook
 
 TZ = ZoneInfo("Europe/Berlin")
 MON = date(2026, 3, 2)
 ME = "me@acme.example"
-PEOPLE = ("bob@acme.example", "carol@acme.example", "dave@acme.example", "erin@acme.example", "finn@acme.example")
+PEOPLE = (
+    "bob@acme.example",
+    "carol@acme.example",
+    "dave@acme.example",
+    "erin@acme.example",
+    "finn@acme.example",
+)
 
 
 def at(day: date, hhmm: str) -> datetime:
@@ -40,8 +54,10 @@ def event(title: str, day: date, start: str, end: str, *, people: int = 3, **kw)
 def context(events: list[Event], first: date = MON, days: int = 7, rulebook=None) -> AuditContext:
     book = rulebook or load_rulebook()
     return AuditContext(
-        window=Window(datetime.combine(first, time(0), tzinfo=TZ),
-                      datetime.combine(first + timedelta(days=days), time(0), tzinfo=TZ)),
+        window=Window(
+            datetime.combine(first, time(0), tzinfo=TZ),
+            datetime.combine(first + timedelta(days=days), time(0), tzinfo=TZ),
+        ),
         tz=TZ,
         hours=WorkingHours.from_spec(TZ),
         now=at(first, "08:00"),
@@ -71,7 +87,9 @@ def test_free_time_splits_into_focus_blocks_and_fragments():
 
 
 def test_a_shorter_focus_minimum_turns_fragments_into_focus():
-    day = monday([event("Review", MON, "10:00", "11:00"), event("Planning", MON, "13:00", "13:30")], min_minutes=60)
+    day = monday(
+        [event("Review", MON, "10:00", "11:00"), event("Planning", MON, "13:00", "13:30")], min_minutes=60
+    )
     assert (day.focus_hours, day.fragmented_hours) == (6.5, 0)
 
 
@@ -91,17 +109,25 @@ def test_a_solo_busy_appointment_breaks_focus_but_is_not_a_meeting():
 
 
 def test_declined_cancelled_and_free_events_leave_the_time_free():
-    day = monday([
-        event("Declined", MON, "10:00", "11:00", my_status=Status.DECLINED),
-        event("Cancelled", MON, "12:00", "13:00", cancelled=True),
-        event("FYI", MON, "14:00", "15:00", busy=False),
-    ])
+    day = monday(
+        [
+            event("Declined", MON, "10:00", "11:00", my_status=Status.DECLINED),
+            event("Cancelled", MON, "12:00", "13:00", cancelled=True),
+            event("FYI", MON, "14:00", "15:00", busy=False),
+        ]
+    )
     assert (day.focus_hours, day.meetings) == (8, 0)
 
 
 def test_a_day_off_has_no_focus_and_is_not_a_workday_without_a_block():
-    ooo = Event(uid="ooo", start=at(MON, "00:00"), end=at(MON + timedelta(days=1), "00:00"), title="Vacation",
-                all_day=True, kind=EventKind.OUT_OF_OFFICE)
+    ooo = Event(
+        uid="ooo",
+        start=at(MON, "00:00"),
+        end=at(MON + timedelta(days=1), "00:00"),
+        title="Vacation",
+        all_day=True,
+        kind=EventKind.OUT_OF_OFFICE,
+    )
     days = day_metrics(context([ooo]), params(), [MON, MON + timedelta(days=1)])
     assert days[0].day_off and not days[0].workday
     assert (days[0].focus_hours, days[0].fragmented_hours) == (0, 0)
@@ -124,9 +150,7 @@ def test_weekend_has_no_working_time():
 
 
 def test_focus_hours_agree_with_the_audit():
-    events = [
-        event("Standup", MON + timedelta(days=d), "09:30", "09:45") for d in range(5)
-    ] + [
+    events = [event("Standup", MON + timedelta(days=d), "09:30", "09:45") for d in range(5)] + [
         event("Review", MON + timedelta(days=1), "13:00", "14:30"),
         event("Lunch talk", MON + timedelta(days=2), "12:00", "13:00"),
         event("Focus", MON + timedelta(days=3), "10:00", "12:00", people=1, kind=EventKind.FOCUS),
@@ -153,11 +177,24 @@ def test_pre_read_decision_and_sent_ahead_shares():
     doc = (Link("https://docs.google.com/document/d/x", LinkKind.DOC),)
     start = at(MON, "10:00")
     events = [
-        event("Pricing", MON, "10:00", "11:00", links=doc, description="Decide which plan we launch with.",
-              created=start - timedelta(hours=48)),
-        event("Roadmap", MON, "11:00", "12:00", description="Walk through the roadmap together",
-              links=(Link("https://meet.google.com/abc", LinkKind.CONFERENCE),),
-              created=at(MON, "08:00")),  # 3 h ahead: late
+        event(
+            "Pricing",
+            MON,
+            "10:00",
+            "11:00",
+            links=doc,
+            description="Decide which plan we launch with.",
+            created=start - timedelta(hours=48),
+        ),
+        event(
+            "Roadmap",
+            MON,
+            "11:00",
+            "12:00",
+            description="Walk through the roadmap together",
+            links=(Link("https://meet.google.com/abc", LinkKind.CONFERENCE),),
+            created=at(MON, "08:00"),
+        ),  # 3 h ahead: late
         event("Retro", MON, "14:00", "15:00"),  # no creation time known
     ]
     totals = aggregate([monday(events)], params())
@@ -194,7 +231,10 @@ def test_status_keywords_come_from_the_rule_pack(tmp_path):
     pack = tmp_path / "team.toml"
     pack.write_text('extends = "default"\n[rules.S001.params]\nkeywords = ["huddle"]\n')
     book = load_rulebook(pack)
-    events = [event("Morning huddle", MON, "09:30", "10:00"), event("Platform standup", MON, "10:00", "10:15")]
+    events = [
+        event("Morning huddle", MON, "09:30", "10:00"),
+        event("Platform standup", MON, "10:00", "10:15"),
+    ]
     day = day_metrics(context(events, rulebook=book), params(book), [MON])[0]
     assert (day.status_meetings, day.status_hours) == (1, 0.5)
 
@@ -210,11 +250,13 @@ def test_without_a_status_rule_status_is_not_measured(tmp_path):
 
 
 def test_after_hours_meetings_count_and_hours():
-    day = monday([
-        event("APAC call", MON, "19:00", "20:00"),
-        event("Runs over", MON, "16:30", "17:30"),
-        event("Inside", MON, "10:00", "11:00"),
-    ])
+    day = monday(
+        [
+            event("APAC call", MON, "19:00", "20:00"),
+            event("Runs over", MON, "16:30", "17:30"),
+            event("Inside", MON, "10:00", "11:00"),
+        ]
+    )
     assert (day.after_hours_meetings, day.after_hours_hours) == (2, 2)
 
 
@@ -222,10 +264,16 @@ def test_after_hours_meetings_count_and_hours():
 
 
 def test_recurring_series_ranked_by_people_times_hours():
-    weekly = [event("Planning", MON + timedelta(weeks=w), "10:00", "11:00", people=5, uid="planning", recurring=True)
-              for w in range(2)]
-    daily = [event("Standup", MON + timedelta(days=d), "09:30", "09:45", people=3, uid="standup", recurring=True)
-             for d in list(range(5)) + list(range(7, 12))]
+    weekly = [
+        event(
+            "Planning", MON + timedelta(weeks=w), "10:00", "11:00", people=5, uid="planning", recurring=True
+        )
+        for w in range(2)
+    ]
+    daily = [
+        event("Standup", MON + timedelta(days=d), "09:30", "09:45", people=3, uid="standup", recurring=True)
+        for d in list(range(5)) + list(range(7, 12))
+    ]
     one_off = [event("Kickoff", MON, "14:00", "16:00", people=5)]
     days = day_metrics(context(weekly + daily + one_off, days=14), params())
     ranked = top_series(days)
@@ -249,8 +297,11 @@ def test_weeks_are_monday_to_sunday_and_the_target_is_prorated():
 
 def test_the_trend_has_one_entry_per_week_ending_with_the_last_day():
     spans = trend_weeks(date(2026, 3, 18), 3)  # a Wednesday
-    assert spans == [(date(2026, 3, 2), date(2026, 3, 8)), (date(2026, 3, 9), date(2026, 3, 15)),
-                     (date(2026, 3, 16), date(2026, 3, 22))]
+    assert spans == [
+        (date(2026, 3, 2), date(2026, 3, 8)),
+        (date(2026, 3, 9), date(2026, 3, 15)),
+        (date(2026, 3, 16), date(2026, 3, 22)),
+    ]
     busy_week = [event("Offsite", MON + timedelta(days=d), "09:00", "17:00") for d in range(7, 12)]
     ctx = context(busy_week, days=21)
     p = params()

@@ -7,7 +7,6 @@ only the sync request(s) and writes nothing.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-
 from guardian.adapters.sources import outlook_auth
 from guardian.cli.app import main
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -29,10 +28,17 @@ def run(capsys, *args):
 def test_google_second_nightly_makes_one_sync_request_and_no_writes(tmp_path, capsys):
     with FakeGoogleCalendar(owner="me@example.com", tz="Europe/Berlin") as fake:
         for day in range(7, 12):
-            fake.seed({"summary": "Standup", "start": {"dateTime": at(day, 9).isoformat()},
-                       "end": {"dateTime": at(day, 9, 30).isoformat()},
-                       "attendees": [{"email": "me@example.com", "self": True, "responseStatus": "accepted"},
-                                     {"email": "sam@example.com", "responseStatus": "accepted"}]})
+            fake.seed(
+                {
+                    "summary": "Standup",
+                    "start": {"dateTime": at(day, 9).isoformat()},
+                    "end": {"dateTime": at(day, 9, 30).isoformat()},
+                    "attendees": [
+                        {"email": "me@example.com", "self": True, "responseStatus": "accepted"},
+                        {"email": "sam@example.com", "responseStatus": "accepted"},
+                    ],
+                }
+            )
         token = write_token_file(tmp_path / "google-token.json", fake)
         config = tmp_path / "guardian.toml"
         config.write_text(

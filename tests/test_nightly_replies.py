@@ -50,7 +50,10 @@ def test_a_request_that_cannot_be_delivered_fails_the_nightly_run(tmp_path, caps
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cfg = config(tmp_path, f'channel = "smtp"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\ntimeout = 2\n')
+    cfg = config(
+        tmp_path,
+        f'channel = "smtp"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\ntimeout = 2\n',
+    )
     code = main(["nightly", "--apply", "--config", cfg, "--now", "2026-11-29T21:00:00+01:00"])
     captured = capsys.readouterr()
     assert code == 3, captured.err

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from guardian.errors import InputError
-from guardian.core.model import Attendee, Event, Person, Status
 from guardian.adapters.mail import build_message, itip_reply, outbox_name, write_outbox
-from guardian.domain.replies import Reply, compose, ReplySettings
+from guardian.core.model import Attendee, Event, Person, Status
+from guardian.domain.replies import Reply, ReplySettings, compose
+from guardian.errors import InputError
 from tests.conftest import NOW
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -24,15 +24,28 @@ ME = "me@acme.example"
 ORG = "sam@acme.example"
 
 
-def event(title="Platform daily standup", *, recurring=False, uid="standup@acme.example",
-          org_name="Sam Rivera", my_name="Me Myself") -> Event:
+def event(
+    title="Platform daily standup",
+    *,
+    recurring=False,
+    uid="standup@acme.example",
+    org_name="Sam Rivera",
+    my_name="Me Myself",
+) -> Event:
     start = datetime(2026, 12, 1, 9, 30, tzinfo=ZONE)
     return Event(
-        uid=uid, start=start, end=start + timedelta(minutes=15), title=title,
+        uid=uid,
+        start=start,
+        end=start + timedelta(minutes=15),
+        title=title,
         organizer=Person(ORG, org_name),
-        attendees=(Attendee(ORG, org_name, Status.ACCEPTED), Attendee(ME, my_name, Status.NEEDS_ACTION),
-                   Attendee("priya@acme.example", "Priya", Status.ACCEPTED)),
-        my_status=Status.NEEDS_ACTION, recurring=recurring,
+        attendees=(
+            Attendee(ORG, org_name, Status.ACCEPTED),
+            Attendee(ME, my_name, Status.NEEDS_ACTION),
+            Attendee("priya@acme.example", "Priya", Status.ACCEPTED),
+        ),
+        my_status=Status.NEEDS_ACTION,
+        recurring=recurring,
         recurrence_id=start if recurring else None,
     )
 
@@ -41,8 +54,7 @@ def reply_for(ev: Event, response: Status = Status.TENTATIVE) -> Reply:
     from guardian.core.model import Finding, Severity
 
     finding = Finding("D001", "missing-pre-read", Severity.WARNING, "no doc", "request-pre-read", ev)
-    plan = compose([finding], now=CLOCK, tz=ZONE, me=ME,
-                   settings=ReplySettings(response=response))
+    plan = compose([finding], now=CLOCK, tz=ZONE, me=ME, settings=ReplySettings(response=response))
     return plan.replies[0]
 
 
@@ -60,8 +72,14 @@ def attendees(vevent) -> list:
 
 def test_itip_reply_has_what_rfc5546_asks_for():
     ev = event()
-    data = itip_reply(ev, me=ME, my_name="Me Myself", status=Status.TENTATIVE,
-                      comment="Could you link a doc?\nThanks", now=CLOCK)
+    data = itip_reply(
+        ev,
+        me=ME,
+        my_name="Me Myself",
+        status=Status.TENTATIVE,
+        comment="Could you link a doc?\nThanks",
+        now=CLOCK,
+    )
     cal, vevent = parse_reply(data)
     assert str(cal["METHOD"]) == "REPLY"
     assert str(cal["VERSION"]) == "2.0" and cal.get("PRODID")
@@ -88,8 +106,14 @@ def test_itip_reply_for_an_occurrence_carries_recurrence_id():
 def test_hostile_names_cannot_add_attendees_or_properties():
     nasty = 'Evil"\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:evil@x.example\r\nX-Y:"'
     ev = event(title="Sync\r\nATTENDEE:mailto:evil@x.example", org_name=nasty, my_name=nasty)
-    data = itip_reply(ev, me=ME, my_name=nasty, status=Status.TENTATIVE,
-                      comment="hi\r\nATTENDEE:mailto:evil@x.example", now=CLOCK)
+    data = itip_reply(
+        ev,
+        me=ME,
+        my_name=nasty,
+        status=Status.TENTATIVE,
+        comment="hi\r\nATTENDEE:mailto:evil@x.example",
+        now=CLOCK,
+    )
     _, vevent = parse_reply(data)
     assert [str(a) for a in attendees(vevent)] == [f"mailto:{ME}"]
     assert str(vevent["ORGANIZER"]) == f"mailto:{ORG}"
@@ -161,7 +185,10 @@ def test_outbox_files_are_private_and_cannot_escape(tmp_path):
     ics_path, eml_path = write_outbox(tmp_path / "outbox", name, ics, msg)
     assert ics_path.parent == eml_path.parent == tmp_path / "outbox"
     assert ics_path.read_bytes() == ics
-    assert email.message_from_bytes(eml_path.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec == ORG
+    assert (
+        email.message_from_bytes(eml_path.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec
+        == ORG
+    )
     for path in (ics_path, eml_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == sorted([ics_path.name, eml_path.name])
@@ -172,7 +199,9 @@ def test_outbox_files_are_private_and_cannot_escape(tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_pieces = st.sampled_from(list("aZ :<>\",;@\\\r\n\t\x00\x85\u2028=?$\u00e9") + ["Bcc: ", "To: ", "=?utf-8?q?x?="])
+_pieces = st.sampled_from(
+    list('aZ :<>",;@\\\r\n\t\x00\x85\u2028=?$\u00e9') + ["Bcc: ", "To: ", "=?utf-8?q?x?="]
+)
 _nasty = st.lists(_pieces, max_size=20).map("".join)
 
 
@@ -181,12 +210,24 @@ _nasty = st.lists(_pieces, max_size=20).map("".join)
 def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name):
     reply = reply_for(event(title=title, org_name=org_name, my_name=my_name))
     assert reply.to == ORG
-    ics = itip_reply(reply.event, me=ME, my_name=my_name, status=reply.response, comment=reply.body, now=CLOCK)
+    ics = itip_reply(
+        reply.event, me=ME, my_name=my_name, status=reply.response, comment=reply.body, now=CLOCK
+    )
     raw = bytes(build_message(reply, ics, sender=ME, sender_name=my_name, now=CLOCK))
     parsed = email.message_from_bytes(raw, policy=policy.default)
-    assert sorted(k.lower() for k in parsed.keys()) == sorted([
-        "from", "to", "subject", "date", "message-id", "auto-submitted", "x-guardian",
-        "mime-version", "content-type"])
+    assert sorted(k.lower() for k in parsed) == sorted(
+        [
+            "from",
+            "to",
+            "subject",
+            "date",
+            "message-id",
+            "auto-submitted",
+            "x-guardian",
+            "mime-version",
+            "content-type",
+        ]
+    )
     assert [a.addr_spec for a in parsed["To"].addresses] == [ORG]
     assert [a.addr_spec for a in parsed["From"].addresses] == [ME]
     _, vevent = parse_reply(ics)
@@ -196,9 +237,9 @@ def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name
 
 def test_itip_reply_echoes_the_sequence_of_an_updated_invite(tmp_path):
     # RFC 5546: a REPLY carries the SEQUENCE of the revision it answers, read from the .ics
-    from guardian.core.model import Window
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics import IcsSource
+    from guardian.core.model import Window
 
     path = tmp_path / "invite.ics"
     path.write_text(

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from guardian.adapters.sources import outlook_auth
-from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
-from guardian.core.model import Window
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import OutlookSource
+from guardian.core.model import Window
+from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -51,8 +51,11 @@ def test_device_code_login_then_silent_runs(fake, settings):
 
     # a later run: silent, no device flow, no prompt
     fake.identity_log.clear()
-    fake.seed_event(subject="Planning", start=datetime(2026, 11, 24, 9, tzinfo=UTC),
-                    end=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    fake.seed_event(
+        subject="Planning",
+        start=datetime(2026, 11, 24, 9, tzinfo=UTC),
+        end=datetime(2026, 11, 24, 10, tzinfo=UTC),
+    )
     src = OutlookSource("me", _identity(), None, settings)
     events = src.read(_window())
     assert [e.title for e in events] == ["Planning"]
@@ -91,11 +94,18 @@ def test_expired_refresh_token_asks_to_sign_in_again(fake, settings):
 
 def test_app_only_reads_another_mailbox(fake, settings, monkeypatch):
     fake.add_user("boss@contoso.com", "The Boss")
-    fake.seed_event("boss@contoso.com", subject="Board prep",
-                    start=datetime(2026, 11, 25, 9, tzinfo=UTC), end=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    fake.seed_event(
+        "boss@contoso.com",
+        subject="Board prep",
+        start=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        end=datetime(2026, 11, 25, 10, tzinfo=UTC),
+    )
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
-                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    app_settings = dict(
+        settings,
+        client_secret_env="GUARDIAN_TEST_SECRET",
+        authority=f"{fake.base_url}/contoso.onmicrosoft.com",
+    )
     src = OutlookSource("boss@contoso.com", _identity(), None, app_settings)
     events = src.read(_window())
     assert [e.title for e in events] == ["Board prep"]
@@ -107,8 +117,11 @@ def test_app_only_reads_another_mailbox(fake, settings, monkeypatch):
 
 
 def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatch):
-    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
-                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    app_settings = dict(
+        settings,
+        client_secret_env="GUARDIAN_TEST_SECRET",
+        authority=f"{fake.base_url}/contoso.onmicrosoft.com",
+    )
     monkeypatch.delenv("GUARDIAN_TEST_SECRET", raising=False)
     with pytest.raises(AuthError) as err:
         OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())
@@ -124,8 +137,11 @@ def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatc
 def test_app_only_with_outlook_me_says_to_name_the_mailbox(fake, settings, monkeypatch):
     # an app has no "me": Graph would answer 400 for /me; say what to write instead
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
-                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    app_settings = dict(
+        settings,
+        client_secret_env="GUARDIAN_TEST_SECRET",
+        authority=f"{fake.base_url}/contoso.onmicrosoft.com",
+    )
     fake.clear_log()
     with pytest.raises(InputError) as err:
         OutlookSource("me", _identity(), None, app_settings).read(_window())
@@ -138,7 +154,9 @@ def test_unreachable_identity_platform_is_a_provider_error(fake, settings):
     outlook_auth.login(settings, prompt=lambda _m: None)
     fake.go_offline()  # the authority (and Graph) no longer answer
     with pytest.raises(ProviderError) as err:
-        OutlookSource("me", _identity(), None, dict(settings, attempts=1), sleep=lambda _s: None).read(_window())
+        OutlookSource("me", _identity(), None, dict(settings, attempts=1), sleep=lambda _s: None).read(
+            _window()
+        )
     assert err.value.exit_code == EXIT_PROVIDER
     assert "outlook" in str(err.value)
 
@@ -152,8 +170,11 @@ def test_unreachable_authority_during_login_is_a_provider_error(fake, settings):
 
 def test_unreachable_authority_for_app_only_is_a_provider_error(fake, settings, monkeypatch):
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(settings, client_secret_env="GUARDIAN_TEST_SECRET",
-                        authority=f"{fake.base_url}/contoso.onmicrosoft.com")
+    app_settings = dict(
+        settings,
+        client_secret_env="GUARDIAN_TEST_SECRET",
+        authority=f"{fake.base_url}/contoso.onmicrosoft.com",
+    )
     fake.go_offline()
     with pytest.raises(ProviderError) as err:
         OutlookSource("boss@contoso.com", _identity(), None, app_settings).read(_window())

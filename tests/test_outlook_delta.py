@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from guardian.adapters.sources import outlook_auth
-from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import OutlookSource
+from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
 
-UTC = timezone.utc
+UTC = UTC
 MON = datetime(2026, 11, 23, tzinfo=UTC)
 WEEK = Window(MON, MON + timedelta(days=7))
 IDENTITY = Identity(tz=ZoneInfo("Europe/Berlin"), me="me@contoso.com", domains=("contoso.com",))
@@ -109,12 +109,19 @@ def test_a_window_past_the_horizon_starts_a_new_sync(fake, settings, state):
 def test_own_blocks_are_told_apart_by_tag_in_synced_reads(fake, settings, state):
     src = new_source(settings, state)
     src.read(WEEK)
-    src.apply([BlockOp(OpKind.CREATE, block=Block(at(0, 13), at(0, 15))),
-               BlockOp(OpKind.CREATE, block=Block(at(1, 13), at(1, 15)))])
+    src.apply(
+        [
+            BlockOp(OpKind.CREATE, block=Block(at(0, 13), at(0, 15))),
+            BlockOp(OpKind.CREATE, block=Block(at(1, 13), at(1, 15))),
+        ]
+    )
     fake.seed_event(subject=FOCUS_TITLE, start=at(2, 13), end=at(2, 15))  # not ours
     events = new_source(settings, state).read(WEEK)
     assert [(e.title, e.own_block) for e in events] == [
-        (FOCUS_TITLE, True), (FOCUS_TITLE, True), (FOCUS_TITLE, False)]
+        (FOCUS_TITLE, True),
+        (FOCUS_TITLE, True),
+        (FOCUS_TITLE, False),
+    ]
 
 
 def test_series_ranges_are_remembered_between_runs(fake, settings, state):
@@ -157,4 +164,6 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
     assert (second.created, second.kept, second.deleted) == (0, 5, 0)
     assert fake.writes() == []
     assert [(r.method, r.path) for r in fake.http_requests()] == [
-        ("GET", "/me/calendarView/delta"), ("GET", "/me/calendarView")]
+        ("GET", "/me/calendarView/delta"),
+        ("GET", "/me/calendarView"),
+    ]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.source_contract import assert_source_contract
-
 from guardian.adapters.sources import outlook_auth
-from guardian.errors import EXIT_PROVIDER, ProviderError
+from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.outlook import TAG_PROPERTY_ID, OutlookSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
@@ -22,10 +21,10 @@ from guardian.core.model import (
     Status,
     Window,
 )
-from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.outlook import TAG_PROPERTY_ID, OutlookSource
+from guardian.errors import EXIT_PROVIDER, ProviderError
+from tests.source_contract import assert_source_contract
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 MON = datetime(2026, 11, 23, tzinfo=UTC)
 WEEK = Window(MON, MON + timedelta(days=7))
@@ -92,7 +91,8 @@ def test_pages_through_next_links(fake, source):
 def test_maps_every_field(fake, source):
     fake.seed_event(
         subject="Design review",
-        start=at(1, 10), end=at(1, 11),
+        start=at(1, 10),
+        end=at(1, 11),
         isOrganizer=False,
         responseStatus="tentativelyAccepted",
         organizer="ana@contoso.com",
@@ -104,20 +104,39 @@ def test_maps_every_field(fake, source):
         ],
         onlineMeeting=TEAMS,
         body="<html><body><p>Agenda: decide on the API.</p>"
-             "<p>Pre-read: https://contoso.sharepoint.com/sites/x/doc.docx</p></body></html>",
+        "<p>Pre-read: https://contoso.sharepoint.com/sites/x/doc.docx</p></body></html>",
         hasAttachments=True,
         location="Room 4",
         createdDateTime=datetime(2026, 11, 1, 8, tzinfo=UTC),
     )
-    fake.seed_event(subject="Company holiday", isAllDay=True, start=date(2026, 11, 26), end=date(2026, 11, 27),
-                    showAs="free")
+    fake.seed_event(
+        subject="Company holiday",
+        isAllDay=True,
+        start=date(2026, 11, 26),
+        end=date(2026, 11, 27),
+        showAs="free",
+    )
     fake.seed_event(subject="Vacation", start=at(4, 0), end=at(5, 0), showAs="oof")
-    fake.seed_event(subject="Dropped", start=at(2, 14), end=at(2, 15), isCancelled=True, isOrganizer=False,
-                    responseStatus="notResponded", organizer="ana@contoso.com",
-                    attendees=["me@contoso.com", "ana@contoso.com"])
+    fake.seed_event(
+        subject="Dropped",
+        start=at(2, 14),
+        end=at(2, 15),
+        isCancelled=True,
+        isOrganizer=False,
+        responseStatus="notResponded",
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+    )
     fake.seed_event(subject="Deep work", start=at(2, 8), end=at(2, 10), categories=["Focus time"])
-    fake.seed_event(subject="Hold", start=at(3, 8), end=at(3, 9), showAs="tentative",
-                    isOrganizer=False, responseStatus="declined", organizer="bob@contoso.com")
+    fake.seed_event(
+        subject="Hold",
+        start=at(3, 8),
+        end=at(3, 9),
+        showAs="tentative",
+        isOrganizer=False,
+        responseStatus="declined",
+        organizer="bob@contoso.com",
+    )
     fake.seed_event(subject="Mine", start=at(3, 12), end=at(3, 13), showAs="workingElsewhere")
 
     ev = by_title(source.read(WEEK))
@@ -161,13 +180,25 @@ def test_maps_every_field(fake, source):
 
 def test_series_instances_share_the_master_id(fake, source):
     master, insts = fake.seed_series(
-        subject="Weekly sync", start=at(0, 9) - timedelta(days=14), end=at(0, 9, 30) - timedelta(days=14),
-        count=6, range_type="endDate", exceptions={3: {"start": at(1, 15), "end": at(1, 15, 30)}},
-        isOrganizer=False, responseStatus="accepted", organizer="ana@contoso.com",
+        subject="Weekly sync",
+        start=at(0, 9) - timedelta(days=14),
+        end=at(0, 9, 30) - timedelta(days=14),
+        count=6,
+        range_type="endDate",
+        exceptions={3: {"start": at(1, 15), "end": at(1, 15, 30)}},
+        isOrganizer=False,
+        responseStatus="accepted",
+        organizer="ana@contoso.com",
         attendees=["me@contoso.com", "ana@contoso.com"],
     )
-    endless, _ = fake.seed_series(subject="Standup", start=at(0, 8), end=at(0, 8, 15),
-                                  every=timedelta(days=1), count=5, range_type="noEnd")
+    endless, _ = fake.seed_series(
+        subject="Standup",
+        start=at(0, 8),
+        end=at(0, 8, 15),
+        every=timedelta(days=1),
+        count=5,
+        range_type="noEnd",
+    )
     events = source.read(WEEK)
     sync = sorted((e for e in events if e.title == "Weekly sync"), key=lambda e: e.start)
     # instances on Nov 9, 16, 23, 30, Dec 7, 14; the Nov 30 one moved to Tue Nov 24 15:00
@@ -277,7 +308,7 @@ def test_apply_refuses_foreign_events_and_writes_nothing(fake, source):
     own = source.apply(_creates((at(0, 9), at(0, 11))))
     assert own.created == 1
     foreign = by_title(source.read(WEEK))
-    mine = [e for e in source.own_blocks(WEEK)]
+    mine = list(source.own_blocks(WEEK))
     impostor = [e for e in foreign.values() if not e.own_block][0]
     fake.clear_log()
     ops = [
@@ -290,8 +321,11 @@ def test_apply_refuses_foreign_events_and_writes_nothing(fake, source):
 
 
 def test_batches_split_at_twenty(fake, source):
-    blocks = [(at(d % 7, 0) + timedelta(minutes=30 * i), at(d % 7, 0) + timedelta(minutes=30 * i + 20))
-              for d in range(1) for i in range(45)]
+    blocks = [
+        (at(d % 7, 0) + timedelta(minutes=30 * i), at(d % 7, 0) + timedelta(minutes=30 * i + 20))
+        for d in range(1)
+        for i in range(45)
+    ]
     result = source.apply(_creates(*blocks))
     assert result.created == 45
     batches = fake.requests("POST", "/$batch", batch=False)
@@ -304,11 +338,13 @@ def test_move_and_delete_in_a_batch_with_a_throttled_item(fake, source, sleeps):
     a, b = sorted(source.own_blocks(WEEK), key=lambda e: e.start)
     fake.clear_log()
     fake.fail_next(1, status=429, retry_after="1", in_batch=True)
-    result = source.apply([
-        BlockOp(OpKind.MOVE, block=Block(at(0, 13), at(0, 15)), existing=a),
-        BlockOp(OpKind.DELETE, existing=b),
-        BlockOp(OpKind.KEEP, block=Block(at(5, 9), at(5, 11)), existing=a),
-    ])
+    result = source.apply(
+        [
+            BlockOp(OpKind.MOVE, block=Block(at(0, 13), at(0, 15)), existing=a),
+            BlockOp(OpKind.DELETE, existing=b),
+            BlockOp(OpKind.KEEP, block=Block(at(5, 9), at(5, 11)), existing=a),
+        ]
+    )
     assert (result.moved, result.deleted, result.kept) == (1, 1, 1)
     assert sleeps == [1.0]
     batches = fake.requests("POST", "/$batch", batch=False)
@@ -318,15 +354,23 @@ def test_move_and_delete_in_a_batch_with_a_throttled_item(fake, source, sleeps):
 
 
 def test_respond_posts_tentatively_accept_with_comment(fake, source):
-    inv = fake.seed_event(subject="Roadmap", start=at(1, 14), end=at(1, 15), isOrganizer=False,
-                          organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com"])
+    inv = fake.seed_event(
+        subject="Roadmap",
+        start=at(1, 14),
+        end=at(1, 15),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+    )
     (event,) = source.read(WEEK)
     source.respond(event, Status.TENTATIVE, "Could you share a pre-read doc before we meet?")
-    assert fake.responses(inv["id"]) == [{
-        "action": "tentativelyAccept",
-        "comment": "Could you share a pre-read doc before we meet?",
-        "sendResponse": True,
-    }]
+    assert fake.responses(inv["id"]) == [
+        {
+            "action": "tentativelyAccept",
+            "comment": "Could you share a pre-read doc before we meet?",
+            "sendResponse": True,
+        }
+    ]
     (post,) = fake.requests("POST", "/tentativelyAccept")
     assert post.body == {"comment": "Could you share a pre-read doc before we meet?", "sendResponse": True}
     assert source.read(WEEK)[0].my_status is Status.TENTATIVE
@@ -369,12 +413,15 @@ def test_second_nightly_run_on_an_unchanged_calendar_writes_nothing(fake, source
 @pytest.mark.parametrize("delta", [False, True])
 def test_source_contract(fake, settings, state, delta):
     """What every Source promises, whatever the provider (same as the ics and Google sources)."""
-    fake.seed_event(subject="spans the window start", start=MON - timedelta(hours=1), end=MON + timedelta(hours=1))
+    fake.seed_event(
+        subject="spans the window start", start=MON - timedelta(hours=1), end=MON + timedelta(hours=1)
+    )
     fake.seed_event(subject="inside", start=at(1, 10), end=at(1, 11))
     fake.seed_event(subject="all day", isAllDay=True, start=date(2026, 11, 27), end=date(2026, 11, 28))
     fake.seed_event(subject="ends at the window start", start=MON - timedelta(hours=1), end=MON)
-    fake.seed_series(subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10,
-                     range_type="noEnd")
+    fake.seed_series(
+        subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10, range_type="noEnd"
+    )
     source = OutlookSource("me", IDENTITY, state, dict(settings, delta=delta), sleep=lambda _s: None)
     assert source.spec == "outlook:me"
     assert_source_contract(source, WEEK, series_in_window=5)
@@ -388,10 +435,16 @@ def test_windows_time_zone_names_map_to_iana(fake, source):
     assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"
     assert zone_of("Europe/Paris") == ZoneInfo("Europe/Paris")
     assert parse_graph_datetime("2026-11-24T09:00:00.0000000", "Tokyo Standard Time") == datetime(
-        2026, 11, 24, 0, tzinfo=UTC)
+        2026, 11, 24, 0, tzinfo=UTC
+    )
     # a series whose range is kept in a Windows zone ends at midnight there
-    fake.seed_series(subject="Berlin weekly", start=at(0, 9), end=at(0, 10), count=3,
-                     recurrenceTimeZone="W. Europe Standard Time")
+    fake.seed_series(
+        subject="Berlin weekly",
+        start=at(0, 9),
+        end=at(0, 10),
+        count=3,
+        recurrenceTimeZone="W. Europe Standard Time",
+    )
     (event,) = [e for e in source.read(WEEK) if e.title == "Berlin weekly"]
     assert event.series_end == datetime(2026, 12, 8, tzinfo=BERLIN)
 
@@ -426,20 +479,39 @@ def test_external_attendees_are_seen_without_me_configured(fake, settings, state
     # no --me and no domains: who I am comes from the mailbox itself (events I organize)
     source = OutlookSource("me", Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append)
     fake.seed_event(subject="Mine", start=at(0, 8), end=at(0, 9))
-    fake.seed_event(subject="Negotiation", start=at(1, 10), end=at(1, 11), isOrganizer=False,
-                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com",
-                                                            "buyer@fabrikam.example"])
-    fake.seed_event(subject="Team", start=at(1, 12), end=at(1, 13), isOrganizer=False,
-                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com"])
+    fake.seed_event(
+        subject="Negotiation",
+        start=at(1, 10),
+        end=at(1, 11),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com", "buyer@fabrikam.example"],
+    )
+    fake.seed_event(
+        subject="Team",
+        start=at(1, 12),
+        end=at(1, 13),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+    )
     ev = by_title(source.read(WEEK))
     assert ev["Negotiation"].external
     assert not ev["Team"].external and not ev["Mine"].external
 
 
 def test_external_attendees_of_another_mailbox_are_judged_by_its_domain(fake, settings, state, sleeps):
-    source = OutlookSource(fake.me, Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append)
-    fake.seed_event(subject="Negotiation", start=at(1, 10), end=at(1, 11), isOrganizer=False,
-                    organizer="ana@contoso.com", attendees=[fake.me, "buyer@fabrikam.example"])
+    source = OutlookSource(
+        fake.me, Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append
+    )
+    fake.seed_event(
+        subject="Negotiation",
+        start=at(1, 10),
+        end=at(1, 11),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=[fake.me, "buyer@fabrikam.example"],
+    )
     (ev,) = source.read(WEEK)
     assert ev.external
 
@@ -447,10 +519,16 @@ def test_external_attendees_of_another_mailbox_are_judged_by_its_domain(fake, se
 def test_a_doc_linked_behind_its_title_is_a_pre_read(fake, source):
     # text bodies keep a hyperlink's target after its text ("Design doc<URL>")
     doc = "https://contoso.sharepoint.com/sites/x/design.docx"
-    fake.seed_event(subject="Review", start=at(1, 10), end=at(1, 11), isOrganizer=False,
-                    organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com"],
-                    body=f'<html><body><p>Agenda: decide.</p><p>Pre-read: <a href="{doc}">Design doc</a>'
-                         f'</p></body></html>')
+    fake.seed_event(
+        subject="Review",
+        start=at(1, 10),
+        end=at(1, 11),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+        body=f'<html><body><p>Agenda: decide.</p><p>Pre-read: <a href="{doc}">Design doc</a>'
+        f"</p></body></html>",
+    )
     (ev,) = source.read(WEEK)
     assert doc in {link.url for link in ev.doc_links}
     assert "Design doc" in ev.description

@@ -15,9 +15,9 @@ from dateutil.rrule import DAILY, WEEKLY, rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.core.model import Window
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.ics import IcsSource
+from guardian.core.model import Window
 from tests.conftest import ME, vevent, write_ics
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -50,7 +50,9 @@ def model_instances(s, until: datetime) -> list[tuple[datetime, datetime]]:
     """Every instance of the series starting before `until`, as aware (start, end)."""
     rule = rrule(
         DAILY if s["freq"] == "DAILY" else WEEKLY,
-        dtstart=s["start"], interval=s["interval"], count=s["count"],
+        dtstart=s["start"],
+        interval=s["interval"],
+        count=s["count"],
         until=None if s["count"] else until.astimezone(BERLIN).replace(tzinfo=None) + timedelta(days=1),
     )
     out = []
@@ -63,7 +65,9 @@ def model_instances(s, until: datetime) -> list[tuple[datetime, datetime]]:
 
 
 def read(folder, s, window: Window, **kwargs):
-    path = write_ics(folder, vevent("Series", s["start"], minutes=s["minutes"], rrule=rule_text(s), uid="series@test"))
+    path = write_ics(
+        folder, vevent("Series", s["start"], minutes=s["minutes"], rrule=rule_text(s), uid="series@test")
+    )
     events = IcsSource(path, Identity(BERLIN, ME), **kwargs).read(window)
     return sorted((e.start, e.end) for e in events)
 
@@ -83,7 +87,9 @@ def test_exactly_the_instances_that_overlap_the_window_are_returned(tmp_path_fac
     for iv in got:
         assert overlaps(iv, window), (iv, window)
     expected = [iv for iv in model_instances(s, window.end) if overlaps(iv, window)]
-    assert [(a.timestamp(), b.timestamp()) for a, b in got] == [(a.timestamp(), b.timestamp()) for a, b in expected]
+    assert [(a.timestamp(), b.timestamp()) for a, b in got] == [
+        (a.timestamp(), b.timestamp()) for a, b in expected
+    ]
 
 
 @PROPS
@@ -121,7 +127,9 @@ def test_an_instance_touching_either_edge_is_excluded(tmp_path):
 
 def test_an_instance_running_through_the_whole_window_is_returned(tmp_path):
     s = {"freq": "WEEKLY", "interval": 1, "start": datetime(2026, 11, 2, 9, 0), "minutes": 180, "count": None}
-    window = Window(datetime(2026, 11, 30, 10, 0, tzinfo=BERLIN), datetime(2026, 11, 30, 11, 0, tzinfo=BERLIN))
+    window = Window(
+        datetime(2026, 11, 30, 10, 0, tzinfo=BERLIN), datetime(2026, 11, 30, 11, 0, tzinfo=BERLIN)
+    )
     assert len(read(tmp_path, s, window)) == 1
 
 
@@ -130,7 +138,9 @@ def test_an_instance_running_through_the_whole_window_is_returned(tmp_path):
 def test_the_instance_cap_keeps_the_first_instances_and_warns(tmp_path_factory, cap, days):
     folder = tmp_path_factory.mktemp("cap", numbered=True)
     s = {"freq": "DAILY", "interval": 1, "start": datetime(2026, 1, 5, 10, 0), "minutes": 30, "count": None}
-    window = Window(datetime(2026, 3, 2, tzinfo=BERLIN), datetime(2026, 3, 2, tzinfo=BERLIN) + timedelta(days=days))
+    window = Window(
+        datetime(2026, 3, 2, tzinfo=BERLIN), datetime(2026, 3, 2, tzinfo=BERLIN) + timedelta(days=days)
+    )
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append  # type: ignore[method-assign]
@@ -147,16 +157,32 @@ def test_the_instance_cap_keeps_the_first_instances_and_warns(tmp_path_factory, 
 
 
 def test_moved_instances_follow_their_new_time_across_the_window_edges(tmp_path):
-    base = vevent("Standup", "2026-11-02 09:30", minutes=15, uid="s@test", rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
+    base = vevent(
+        "Standup", "2026-11-02 09:30", minutes=15, uid="s@test", rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    )
     # next Monday's instance moved into this week; Tuesday's moved out of it
-    moved_in = vevent("Standup (moved in)", "2026-12-04 14:00", minutes=15, uid="s@test",
-                      extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261207T093000"])
-    moved_out = vevent("Standup (moved out)", "2026-12-08 14:00", minutes=15, uid="s@test",
-                       extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261201T093000"])
+    moved_in = vevent(
+        "Standup (moved in)",
+        "2026-12-04 14:00",
+        minutes=15,
+        uid="s@test",
+        extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261207T093000"],
+    )
+    moved_out = vevent(
+        "Standup (moved out)",
+        "2026-12-08 14:00",
+        minutes=15,
+        uid="s@test",
+        extra=["RECURRENCE-ID;TZID=Europe/Berlin:20261201T093000"],
+    )
     path = write_ics(tmp_path, base, moved_in, moved_out)
     window = Window(datetime(2026, 11, 30, tzinfo=BERLIN), datetime(2026, 12, 7, tzinfo=BERLIN))
     events = sorted(IcsSource(path, Identity(BERLIN, ME)).read(window), key=lambda e: e.start)
     assert [(e.start.day, e.start.hour, e.title) for e in events] == [
-        (30, 9, "Standup"), (2, 9, "Standup"), (3, 9, "Standup"), (4, 9, "Standup"), (4, 14, "Standup (moved in)"),
+        (30, 9, "Standup"),
+        (2, 9, "Standup"),
+        (3, 9, "Standup"),
+        (4, 9, "Standup"),
+        (4, 14, "Standup (moved in)"),
     ]
     assert len({e.instance_id for e in events}) == 5

@@ -15,13 +15,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.adapters.config import Config
-from guardian.errors import InputError
+from guardian.adapters.state import State
 from guardian.core.model import Attendee, Event, Finding, Person, Severity, Status
 from guardian.domain.replies import (
-    QuietHours, ReplySettings, compose, load_template, one_line, valid_address,
+    QuietHours,
+    ReplySettings,
+    compose,
+    load_template,
+    one_line,
+    valid_address,
 )
+from guardian.errors import InputError
 from guardian.lint.pack import load_rulebook
-from guardian.adapters.state import State
 from tests.conftest import BOB, CAROL, ME, NOW, REPO, audit_result, vevent, write_ics
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -29,8 +34,14 @@ CLOCK = datetime.fromisoformat(NOW)  # Fri 27 Nov 2026 17:00 +01:00
 NO_DECISION = "Agenda:\n- updates from each team\n- discuss the launch timeline"
 
 
-def plan_for(path: Path, *, now: datetime = CLOCK, settings: ReplySettings | None = None,
-             state: State | None = None, me: str = ME):
+def plan_for(
+    path: Path,
+    *,
+    now: datetime = CLOCK,
+    settings: ReplySettings | None = None,
+    state: State | None = None,
+    me: str = ME,
+):
     result = audit_result(path, me=me, now=now)
     return compose(
         result.findings,
@@ -81,8 +92,7 @@ def test_who_is_never_asked(tmp_path, event, code):
     # the past meeting lives before the audited week: audit from its own day
     start = datetime(2026, 11, 27).date()
     result = audit_result(path, start=start, days=7)
-    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME,
-                   exempt=load_rulebook().exemptions.category)
+    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME, exempt=load_rulebook().exemptions.category)
     assert plan.replies == []
     if code is None:  # a declined meeting is not even a meeting to the audit
         assert plan.skipped == []
@@ -102,17 +112,20 @@ def test_exempt_meeting_is_skipped_even_when_a_pack_stops_exempting_it(tmp_path)
     path = write_ics(tmp_path, vevent("Interview: backend engineer", "2026-12-01 10:00"))
     result = audit_result(path, rules=pack)
     assert any(f.rule == "D001" for f in result.findings)
-    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME,
-                   exempt=load_rulebook().exemptions.category)
+    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME, exempt=load_rulebook().exemptions.category)
     assert plan.replies == []
     assert [s.code for s in plan.skipped] == ["exempt"]
 
 
 def test_meeting_with_a_doc_is_never_asked(tmp_path):
-    path = write_ics(tmp_path, vevent(
-        "Roadmap review", "2026-12-01 10:00",
-        description="Pre-read: https://docs.google.com/document/d/abc/edit\nShould we ship?",
-    ))
+    path = write_ics(
+        tmp_path,
+        vevent(
+            "Roadmap review",
+            "2026-12-01 10:00",
+            description="Pre-read: https://docs.google.com/document/d/abc/edit\nShould we ship?",
+        ),
+    )
     assert plan_for(path).replies == []
 
 
@@ -136,7 +149,9 @@ def test_already_asked_organizer_is_not_asked_again(tmp_path):
 
 
 def test_per_run_cap_sends_the_soonest_and_defers_the_rest(tmp_path):
-    events = [vevent(f"Review {i}", f"2026-12-0{1 + i % 4} {9 + i:02d}:00", uid=f"r{i}@test") for i in range(7)]
+    events = [
+        vevent(f"Review {i}", f"2026-12-0{1 + i % 4} {9 + i:02d}:00", uid=f"r{i}@test") for i in range(7)
+    ]
     path = write_ics(tmp_path, *events)
     plan = plan_for(path)
     assert len(plan.replies) == 5 and len(plan.deferred) == 2
@@ -150,9 +165,13 @@ def test_per_run_cap_sends_the_soonest_and_defers_the_rest(tmp_path):
 
 @pytest.mark.parametrize(
     ("clock", "deferred"),
-    [("2026-11-27T22:00:00+01:00", True), ("2026-11-28T07:59:00+01:00", True),
-     ("2026-11-28T08:00:00+01:00", False), ("2026-11-27T17:00:00+01:00", False),
-     ("2026-11-27T20:30:00+00:00", True)],  # 21:30 in Berlin
+    [
+        ("2026-11-27T22:00:00+01:00", True),
+        ("2026-11-28T07:59:00+01:00", True),
+        ("2026-11-28T08:00:00+01:00", False),
+        ("2026-11-27T17:00:00+01:00", False),
+        ("2026-11-27T20:30:00+00:00", True),
+    ],  # 21:30 in Berlin
 )
 def test_quiet_hours_defer_everything(tmp_path, clock, deferred):
     path = write_ics(tmp_path, vevent("Review", "2026-12-01 10:00"))
@@ -176,10 +195,16 @@ def test_quiet_hours_parse():
 
 
 def test_one_request_per_series_even_with_five_instances(tmp_path):
-    path = write_ics(tmp_path, vevent(
-        "Platform daily", "2026-11-30 09:30", uid="daily@test", minutes=15,
-        rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=20",
-    ))
+    path = write_ics(
+        tmp_path,
+        vevent(
+            "Platform daily",
+            "2026-11-30 09:30",
+            uid="daily@test",
+            minutes=15,
+            rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=20",
+        ),
+    )
     plan = plan_for(path)
     assert len(plan.replies) == 1
     reply = plan.replies[0]
@@ -189,10 +214,16 @@ def test_one_request_per_series_even_with_five_instances(tmp_path):
 
 
 def test_a_later_instance_qualifies_when_the_next_is_too_soon(tmp_path):
-    path = write_ics(tmp_path, vevent(
-        "Platform daily", "2026-11-30 09:30", uid="daily@test", minutes=15,
-        rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=20",
-    ))
+    path = write_ics(
+        tmp_path,
+        vevent(
+            "Platform daily",
+            "2026-11-30 09:30",
+            uid="daily@test",
+            minutes=15,
+            rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=20",
+        ),
+    )
     plan = plan_for(path, now=datetime(2026, 11, 30, 8, 0, tzinfo=ZONE))
     assert [r.event.start.day for r in plan.replies] == [1]  # Tuesday's, not Monday's
 
@@ -236,10 +267,16 @@ def test_response_is_configurable(tmp_path):
 def _event(title="Sync", organizer=BOB, organizer_name="Bob", start=None) -> Event:
     start = start or datetime(2026, 12, 1, 10, tzinfo=ZONE)
     return Event(
-        uid="hostile@test", start=start, end=start + timedelta(minutes=30), title=title,
+        uid="hostile@test",
+        start=start,
+        end=start + timedelta(minutes=30),
+        title=title,
         organizer=Person(organizer, organizer_name),
-        attendees=(Attendee(ME, "Me", Status.ACCEPTED), Attendee(organizer, organizer_name, Status.ACCEPTED),
-                   Attendee(CAROL, "Carol", Status.ACCEPTED)),
+        attendees=(
+            Attendee(ME, "Me", Status.ACCEPTED),
+            Attendee(organizer, organizer_name, Status.ACCEPTED),
+            Attendee(CAROL, "Carol", Status.ACCEPTED),
+        ),
         my_status=Status.ACCEPTED,
     )
 
@@ -248,12 +285,15 @@ def _d001(event: Event) -> Finding:
     return Finding("D001", "missing-pre-read", Severity.WARNING, "no pre-read", "request-pre-read", event)
 
 
-@pytest.mark.parametrize("title", [
-    "Sync\r\nBcc: evil@x.example",
-    "Sync\nTo: evil@x.example\n\nbody",
-    "Sync\u2028Bcc: evil@x.example",
-    "Sync\x85Cc: evil@x.example\x00",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sync\r\nBcc: evil@x.example",
+        "Sync\nTo: evil@x.example\n\nbody",
+        "Sync\u2028Bcc: evil@x.example",
+        "Sync\x85Cc: evil@x.example\x00",
+    ],
+)
 def test_hostile_titles_cannot_break_the_subject(title):
     plan = compose([_d001(_event(title=title))], now=CLOCK, tz=ZONE, me=ME)
     reply = plan.replies[0]
@@ -264,15 +304,18 @@ def test_hostile_titles_cannot_break_the_subject(title):
     assert all(not line.lower().startswith(("bcc:", "to:", "cc:")) for line in reply.body.splitlines())
 
 
-@pytest.mark.parametrize("address", [
-    "bob@acme.example\r\nBcc: evil@x.example",
-    "bob@acme.example, evil@x.example",
-    "Bob <evil@x.example>",
-    "bob@acme.example\nevil@x.example",
-    "not-an-address",
-    "bob@@acme.example",
-    "bob@acme..example",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "bob@acme.example\r\nBcc: evil@x.example",
+        "bob@acme.example, evil@x.example",
+        "Bob <evil@x.example>",
+        "bob@acme.example\nevil@x.example",
+        "not-an-address",
+        "bob@@acme.example",
+        "bob@acme..example",
+    ],
+)
 def test_hostile_organizer_addresses_are_refused(address):
     plan = compose([_d001(_event(organizer=address))], now=CLOCK, tz=ZONE, me=ME)
     assert plan.replies == []
@@ -323,8 +366,7 @@ def test_custom_template_is_used_and_dollars_are_literal(tmp_path):
 def test_settings_from_config_validate():
     s = ReplySettings.from_config(Config(None, {}))
     assert (s.max_per_run, s.min_hours_ahead, s.response, s.channel) == (5, 4.0, Status.TENTATIVE, "auto")
-    for bad in ({"response": "maybe"}, {"channel": "pigeon"}, {"max_per_run": -1},
-                {"quiet_hours": "late"}):
+    for bad in ({"response": "maybe"}, {"channel": "pigeon"}, {"max_per_run": -1}, {"quiet_hours": "late"}):
         with pytest.raises(InputError):
             ReplySettings.from_config(Config(None, {"replies": bad}))
 
@@ -390,7 +432,9 @@ def test_replies_send_is_idempotent_and_recorded(cli, tmp_path):
     rows = state.requests()
     assert len(rows) == 7
     assert {r["channel"] for r in rows} == {"outbox"}
-    assert ("standup-platform@acme.example", "sam@acme.example") in {(r["series"], r["organizer"]) for r in rows}
+    assert ("standup-platform@acme.example", "sam@acme.example") in {
+        (r["series"], r["organizer"]) for r in rows
+    }
     state.close()
 
     again = cli(*args(["replies", "send"], config))
@@ -459,7 +503,9 @@ def test_replies_send_to_an_unwritable_outbox_is_bad_input(cli, tmp_path):
 
 def test_replies_send_without_knowing_who_i_am_is_bad_input(cli, tmp_path):
     config = example_copy(tmp_path)
-    config.write_text(config.read_text(encoding="utf-8").replace('me = "alex@acme.example"', ""), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('me = "alex@acme.example"', ""), encoding="utf-8"
+    )
     res = cli(*args(["replies", "send"], config))
     assert res.code == 2, res.err  # a setup problem, not a provider failure (exit 3)
     assert "cannot reply as" in res.err
@@ -489,7 +535,9 @@ def test_replies_send_json_has_the_plans_shape_plus_sent_and_failed(cli, tmp_pat
 def test_the_request_names_the_packs_lead_time(cli, tmp_path):
     config = example_copy(tmp_path)
     pack = tmp_path / "team-rules.toml"
-    pack.write_text(pack.read_text(encoding="utf-8") + "\n[rules.D002.params]\nlead_hours = 48\n", encoding="utf-8")
+    pack.write_text(
+        pack.read_text(encoding="utf-8") + "\n[rules.D002.params]\nlead_hours = 48\n", encoding="utf-8"
+    )
     doc = json.loads(cli(*args(["replies", "plan"], config, "--format", "json")).out)
     body = " ".join(doc["replies"][0]["body"].split())
     assert "48 hours ahead" in body  # what D002 holds the organizer to, not a fixed 24

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from guardian.adapters.sources import outlook_auth
-from guardian.cli.app import main
 from guardian.adapters.state import State
+from guardian.cli.app import main
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -38,27 +38,40 @@ def test_google_rsvp_carries_the_comment_once_per_series(tmp_path, capsys):
     with FakeGoogleCalendar(owner="me@example.com", tz="Europe/Berlin") as fake:
         people = [
             {"email": "me@example.com", "self": True, "responseStatus": "needsAction"},
-            {"email": "sam@example.com", "displayName": "Sam Rivera", "organizer": True,
-             "responseStatus": "accepted"},
+            {
+                "email": "sam@example.com",
+                "displayName": "Sam Rivera",
+                "organizer": True,
+                "responseStatus": "accepted",
+            },
             {"email": "carol@example.com", "responseStatus": "accepted"},
         ]
         instances = fake.seed_series(
-            {"summary": "Team standup", "description": "Daily standup, join on Meet.",
-             "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
-             "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
-             "recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
-             "organizer": {"email": "sam@example.com", "displayName": "Sam Rivera"},
-             "attendees": people},
+            {
+                "summary": "Team standup",
+                "description": "Daily standup, join on Meet.",
+                "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
+                "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
+                "organizer": {"email": "sam@example.com", "displayName": "Sam Rivera"},
+                "attendees": people,
+            },
             [at(d, 9) for d in range(7, 12)],
         )
-        review = fake.seed({
-            "summary": "Roadmap review", "description": "Agenda: should we cut scope?",
-            "start": {"dateTime": at(8, 14).isoformat()}, "end": {"dateTime": at(8, 15).isoformat()},
-            "organizer": {"email": "ana@example.com"},
-            "attendees": [{"email": "me@example.com", "self": True, "responseStatus": "accepted"},
-                          {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
-                          {"email": "carol@example.com", "responseStatus": "accepted"}],
-        })
+        review = fake.seed(
+            {
+                "summary": "Roadmap review",
+                "description": "Agenda: should we cut scope?",
+                "start": {"dateTime": at(8, 14).isoformat()},
+                "end": {"dateTime": at(8, 15).isoformat()},
+                "organizer": {"email": "ana@example.com"},
+                "attendees": [
+                    {"email": "me@example.com", "self": True, "responseStatus": "accepted"},
+                    {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
+                    {"email": "carol@example.com", "responseStatus": "accepted"},
+                ],
+            }
+        )
         token = write_token_file(tmp_path / "google-token.json", fake)
         config = tmp_path / "guardian.toml"
         config.write_text(
@@ -87,14 +100,18 @@ def test_google_rsvp_carries_the_comment_once_per_series(tmp_path, capsys):
 
         state = State(tmp_path / "state.sqlite3")
         assert {(r["organizer"], r["channel"]) for r in state.requests()} == {
-            ("sam@example.com", "google"), ("ana@example.com", "google")}
+            ("sam@example.com", "google"),
+            ("ana@example.com", "google"),
+        }
         state.close()
 
         fake.clear_log()
         code, out, err = run(capsys, *send_args(config))
         assert code == 0, err
         assert "nothing to send" in out
-        assert [r for r in fake.log if r.method in ("PATCH", "POST", "PUT", "DELETE") and r.path != "/token"] == []
+        assert [
+            r for r in fake.log if r.method in ("PATCH", "POST", "PUT", "DELETE") and r.path != "/token"
+        ] == []
 
 
 def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, graph_fake):
@@ -102,13 +119,22 @@ def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, grap
     settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
     outlook_auth.login(settings, prompt=lambda _m: None)
     _, instances = fake.seed_series(
-        start=at(7, 9), end=at(7, 9, 15), count=5, every=timedelta(days=1),
-        subject="Team standup", isOrganizer=False, organizer="sam@contoso.com",
+        start=at(7, 9),
+        end=at(7, 9, 15),
+        count=5,
+        every=timedelta(days=1),
+        subject="Team standup",
+        isOrganizer=False,
+        organizer="sam@contoso.com",
         attendees=["me@contoso.com", "sam@contoso.com", "carol@contoso.com"],
     )
     one_off = fake.seed_event(
-        subject="Roadmap review", start=at(8, 14), end=at(8, 15), isOrganizer=False,
-        organizer="ana@contoso.com", attendees=["me@contoso.com", "ana@contoso.com", "carol@contoso.com"],
+        subject="Roadmap review",
+        start=at(8, 14),
+        end=at(8, 15),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com", "carol@contoso.com"],
         body="Agenda: should we cut scope?",
     )
     fake.clear_log()

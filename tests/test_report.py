@@ -19,9 +19,13 @@ ME = "me@acme.example"
 def vevent(uid: str, title: str, start: str, end: str, *, attendees: int = 3, extra: str = "") -> str:
     people = [ME] + [f"p{i}@acme.example" for i in range(1, attendees)]
     lines = [
-        "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z",
-        f"DTSTART;TZID=Europe/Berlin:{start}", f"DTEND;TZID=Europe/Berlin:{end}",
-        f"SUMMARY:{title}", f"ORGANIZER:mailto:{people[1] if attendees > 1 else ME}",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        "DTSTAMP:20260101T000000Z",
+        f"DTSTART;TZID=Europe/Berlin:{start}",
+        f"DTEND;TZID=Europe/Berlin:{end}",
+        f"SUMMARY:{title}",
+        f"ORGANIZER:mailto:{people[1] if attendees > 1 else ME}",
     ]
     lines += [f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{p}" for p in people]
     if extra:
@@ -59,17 +63,21 @@ def test_default_window_is_the_last_full_week_and_the_coming_one(guardian):
     doc = report_json(guardian, *example("--now", "2026-12-02T10:00:00+01:00"))  # a Wednesday
     assert doc["window"] == {"start": "2026-11-23T00:00:00+01:00", "end": "2026-12-07T00:00:00+01:00"}
     assert [(w["start"], w["end"], w["when"]) for w in doc["weeks"]] == [
-        ("2026-11-23", "2026-11-29", "past"), ("2026-11-30", "2026-12-06", "current"),
+        ("2026-11-23", "2026-11-29", "past"),
+        ("2026-11-30", "2026-12-06", "current"),
     ]
     assert len(doc["days"]) == 14
 
 
 def test_from_and_days_choose_the_window_and_weeks_the_trend(guardian):
-    doc = report_json(guardian, *example("--from", "2026-11-30", "--days", "7", "--weeks", "3",
-                                         "--now", "2026-11-27T17:00:00+01:00"))
+    doc = report_json(
+        guardian,
+        *example("--from", "2026-11-30", "--days", "7", "--weeks", "3", "--now", "2026-11-27T17:00:00+01:00"),
+    )
     assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00"
-    assert [d["day"] for d in doc["days"]] == [f"2026-{d}" for d in
-                                             ("11-30", "12-01", "12-02", "12-03", "12-04", "12-05", "12-06")]
+    assert [d["day"] for d in doc["days"]] == [
+        f"2026-{d}" for d in ("11-30", "12-01", "12-02", "12-03", "12-04", "12-05", "12-06")
+    ]
     assert [w["start"] for w in doc["trend"]] == ["2026-11-16", "2026-11-23", "2026-11-30"]
     assert doc["trend"][-1]["when"] == "ahead"
 
@@ -87,18 +95,52 @@ def test_json_shape(guardian):
     doc = report_json(guardian, *example("--from", "2026-11-30", "--now", "2026-12-05T18:00:00+01:00"))
     assert set(doc) == {"window", "now", "timezone", "settings", "totals", "weeks", "days", "series", "trend"}
     assert doc["timezone"] == "Europe/Berlin"
-    assert doc["settings"] == {"focus_block_minutes": 120, "weekly_focus_target_hours": 10,
-                               "pre_read_lead_hours": 24.0, "status_keywords_from": "S001"}
-    totals_keys = {"start", "end", "days", "workdays", "focus", "fragmented", "meetings", "pre_read",
-                   "decision_agenda", "sent_ahead", "status", "after_hours"}
+    assert doc["settings"] == {
+        "focus_block_minutes": 120,
+        "weekly_focus_target_hours": 10,
+        "pre_read_lead_hours": 24.0,
+        "status_keywords_from": "S001",
+    }
+    totals_keys = {
+        "start",
+        "end",
+        "days",
+        "workdays",
+        "focus",
+        "fragmented",
+        "meetings",
+        "pre_read",
+        "decision_agenda",
+        "sent_ahead",
+        "status",
+        "after_hours",
+    }
     assert set(doc["totals"]) == totals_keys
-    assert set(doc["totals"]["focus"]) == {"hours", "target_hours", "blocks", "workdays_without_block", "booked_hours"}
+    assert set(doc["totals"]["focus"]) == {
+        "hours",
+        "target_hours",
+        "blocks",
+        "workdays_without_block",
+        "booked_hours",
+    }
     assert set(doc["totals"]["sent_ahead"]) == {"count", "late", "unknown", "share"}
     for week in doc["weeks"] + doc["trend"]:
         assert set(week) == totals_keys | {"when"}
     assert set(doc["days"][0]) == {
-        "day", "weekday", "workday", "day_off", "working_hours", "meetings", "meeting_hours", "focus_hours",
-        "focus_blocks", "fragmented_hours", "fragments", "booked_focus_hours", "after_hours_meetings"}
+        "day",
+        "weekday",
+        "workday",
+        "day_off",
+        "working_hours",
+        "meetings",
+        "meeting_hours",
+        "focus_hours",
+        "focus_blocks",
+        "fragmented_hours",
+        "fragments",
+        "booked_focus_hours",
+        "after_hours_meetings",
+    }
     assert set(doc["series"][0]) == {"uid", "title", "instances", "hours", "max_attendees", "person_hours"}
     assert len(doc["trend"]) == 8
 
@@ -118,7 +160,9 @@ def test_the_reports_week_agrees_with_the_audit_of_that_week(guardian):
 
 
 def test_costliest_series_first(guardian):
-    doc = report_json(guardian, *example("--from", "2026-11-30", "--days", "7", "--now", "2026-11-27T17:00:00+01:00"))
+    doc = report_json(
+        guardian, *example("--from", "2026-11-30", "--days", "7", "--now", "2026-11-27T17:00:00+01:00")
+    )
     top = doc["series"][0]
     assert top["title"] == "Platform daily standup"
     assert top["instances"] == 4  # Friday's instance is excluded (EXDATE)
@@ -131,13 +175,40 @@ def test_costliest_series_first(guardian):
 def test_a_plain_ics_file_with_my_focus_block(guardian, tmp_path):
     cal = write_ics(
         tmp_path,
-        vevent("a", "Budget: pick a vendor", "20261201T100000", "20261201T110000",
-               extra="DESCRIPTION:Decide which vendor we pick.\nCREATED:20261120T090000Z"),
+        vevent(
+            "a",
+            "Budget: pick a vendor",
+            "20261201T100000",
+            "20261201T110000",
+            extra="DESCRIPTION:Decide which vendor we pick.\nCREATED:20261120T090000Z",
+        ),
         vevent("b", "Late sync", "20261201T180000", "20261201T183000"),
-        vevent("f", "Focus time", "20261202T090000", "20261202T120000", attendees=1, extra="CATEGORIES:Focus time"),
+        vevent(
+            "f",
+            "Focus time",
+            "20261202T090000",
+            "20261202T120000",
+            attendees=1,
+            extra="CATEGORIES:Focus time",
+        ),
     )
-    doc = report_json(guardian, "-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30",
-                      "--days", "7", "--weeks", "0", "--now", "2026-11-27T17:00:00+01:00")
+    doc = report_json(
+        guardian,
+        "-c",
+        cal,
+        "--me",
+        ME,
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "7",
+        "--weeks",
+        "0",
+        "--now",
+        "2026-11-27T17:00:00+01:00",
+    )
     t = doc["totals"]
     assert t["meetings"] == {"count": 2, "hours": 1.5}
     assert t["decision_agenda"] == {"count": 1, "share": 0.5}
@@ -156,7 +227,9 @@ def test_a_plain_ics_file_with_my_focus_block(guardian, tmp_path):
 
 
 def test_terminal_view_shows_bars_per_day_and_the_indicators(guardian):
-    code, out, err = guardian("report", *example("--from", "2026-11-30", "--days", "7", "--now", "2026-12-05T18:00:00+01:00"))
+    code, out, err = guardian(
+        "report", *example("--from", "2026-11-30", "--days", "7", "--now", "2026-12-05T18:00:00+01:00")
+    )
     assert code == 0, err
     lines = out.splitlines()
     monday = " ".join(next(line for line in lines if line.strip().startswith("Mon 30")).split())
@@ -169,12 +242,33 @@ def test_terminal_view_shows_bars_per_day_and_the_indicators(guardian):
 
 
 def test_titles_are_shown_literally_not_as_markup(guardian, tmp_path):
-    cal = write_ics(tmp_path, *(
-        vevent(f"s{d}", "[bold]Weekly[/bold] | sync", f"202612{d:02d}T100000", f"202612{d:02d}T110000",
-               extra="RRULE:FREQ=WEEKLY;COUNT=2") for d in (1,)
-    ))
-    args = ("-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30", "--days", "14",
-            "--now", "2026-11-27T17:00:00+01:00")
+    cal = write_ics(
+        tmp_path,
+        *(
+            vevent(
+                f"s{d}",
+                "[bold]Weekly[/bold] | sync",
+                f"202612{d:02d}T100000",
+                f"202612{d:02d}T110000",
+                extra="RRULE:FREQ=WEEKLY;COUNT=2",
+            )
+            for d in (1,)
+        ),
+    )
+    args = (
+        "-c",
+        cal,
+        "--me",
+        ME,
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "14",
+        "--now",
+        "2026-11-27T17:00:00+01:00",
+    )
     code, out, _ = guardian("report", *args)
     assert code == 0 and "[bold]Weekly[/bold] | sync" in out
     code, md, _ = guardian("report", *args, "--format", "markdown")
@@ -189,10 +283,12 @@ def test_config_sets_window_weeks_trend_html_and_focus_targets(guardian, tmp_pat
     config.write_text(
         'me = "me@acme.example"\ntimezone = "Europe/Berlin"\ncalendars_default = ["work"]\n'
         '[calendars.work]\nsource = "ics:cal.ics"\n'
-        '[focus]\nmin_minutes = 90\nweekly_target_hours = 12\n'
+        "[focus]\nmin_minutes = 90\nweekly_target_hours = 12\n"
         '[report]\nweeks = 1\ntrend_weeks = 3\nhtml = "reports/latest.html"\n'
     )
-    code, out, err = guardian("report", "--config", config, "--now", "2026-12-02T10:00:00+01:00", "--format", "json")
+    code, out, err = guardian(
+        "report", "--config", config, "--now", "2026-12-02T10:00:00+01:00", "--format", "json"
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00"  # one week: the one --now is in
@@ -216,12 +312,17 @@ def test_the_report_reads_a_google_calendar_like_any_other(guardian, tmp_path):
     me = "me@example.com"
 
     def timed(day, hour, minute, end_hour, end_minute, **extra):
-        return {"start": {"dateTime": datetime(2026, 12, day, hour, minute, tzinfo=tz).isoformat()},
-                "end": {"dateTime": datetime(2026, 12, day, end_hour, end_minute, tzinfo=tz).isoformat()}, **extra}
+        return {
+            "start": {"dateTime": datetime(2026, 12, day, hour, minute, tzinfo=tz).isoformat()},
+            "end": {"dateTime": datetime(2026, 12, day, end_hour, end_minute, tzinfo=tz).isoformat()},
+            **extra,
+        }
 
-    people = [{"email": me, "self": True, "responseStatus": "accepted"},
-              {"email": "sam@example.com", "responseStatus": "accepted"},
-              {"email": "kai@example.com", "responseStatus": "accepted"}]
+    people = [
+        {"email": me, "self": True, "responseStatus": "accepted"},
+        {"email": "sam@example.com", "responseStatus": "accepted"},
+        {"email": "kai@example.com", "responseStatus": "accepted"},
+    ]
     with FakeGoogleCalendar(owner=me, tz="Europe/Berlin") as fake:
         for day in range(7, 12):
             fake.seed(timed(day, 9, 30, 9, 45, summary="Team standup", attendees=people))
@@ -233,8 +334,19 @@ def test_the_report_reads_a_google_calendar_like_any_other(guardian, tmp_path):
             '[calendars.work]\nsource = "google:primary"\n'
             f'[google]\napi_endpoint = "{fake.api_endpoint}"\ntoken_file = "{token}"\n'
         )
-        doc = report_json(guardian, "--config", config, "--from", "2026-12-07", "--days", "7", "--weeks", "0",
-                          "--now", "2026-12-06T21:30:00+01:00")
+        doc = report_json(
+            guardian,
+            "--config",
+            config,
+            "--from",
+            "2026-12-07",
+            "--days",
+            "7",
+            "--weeks",
+            "0",
+            "--now",
+            "2026-12-06T21:30:00+01:00",
+        )
     t = doc["totals"]
     assert t["meetings"] == {"count": 5, "hours": 1.25}
     assert t["status"] == {"count": 5, "hours": 1.25}
@@ -244,10 +356,24 @@ def test_the_report_reads_a_google_calendar_like_any_other(guardian, tmp_path):
 
 def test_terminal_escapes_in_titles_never_reach_the_terminal(guardian, tmp_path):
     hostile = "Sync \x1b[2J\x1b]0;pwned\x07 now"
-    cal = write_ics(tmp_path, vevent("esc", hostile, "20261201T100000", "20261201T110000",
-                                     extra="RRULE:FREQ=WEEKLY;COUNT=2"))
-    args = ("-c", cal, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30", "--days", "14",
-            "--now", "2026-11-27T17:00:00+01:00")
+    cal = write_ics(
+        tmp_path,
+        vevent("esc", hostile, "20261201T100000", "20261201T110000", extra="RRULE:FREQ=WEEKLY;COUNT=2"),
+    )
+    args = (
+        "-c",
+        cal,
+        "--me",
+        ME,
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "14",
+        "--now",
+        "2026-11-27T17:00:00+01:00",
+    )
     for fmt in ("table", "markdown"):
         code, out, _ = guardian("report", *args, "--format", fmt)
         assert code == 0

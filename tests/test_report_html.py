@@ -59,7 +59,11 @@ def test_the_example_weeks_figures_are_on_the_page(example_page):
     ]
     # the same numbers as the JSON of the same run
     totals = doc["totals"]
-    assert (totals["focus"]["hours"], totals["meetings"]["count"], totals["meetings"]["hours"]) == (11, 15, 11.5)
+    assert (totals["focus"]["hours"], totals["meetings"]["count"], totals["meetings"]["hours"]) == (
+        11,
+        15,
+        11.5,
+    )
     text = _text(page)
     assert "target 10 h; 2 of 4 workdays without a block" in text
     assert "Mon 30 Nov - Sun 06 Dec 2026 (Europe/Berlin)" in text
@@ -68,19 +72,19 @@ def test_the_example_weeks_figures_are_on_the_page(example_page):
 
 def test_the_day_chart_has_a_stacked_bar_per_day(example_page):
     page, doc, _ = example_page
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert "<title>Mon 30 Nov: 1.25 h meetings</title>" in svg
     assert "<title>Mon 30 Nov: 5.25 h focus</title>" in svg
     assert "<title>Mon 30 Nov: 1.5 h fragmented</title>" in svg
     assert "<title>Tue 01 Dec: 5.25 h meetings</title>" in svg and "Tue 01 Dec: 0 h focus" not in svg
     assert ">off</text>" in svg  # Friday 4 Dec is a day off
-    days_with_bars = {m for m in re.findall(r"<title>(\w{3} \d\d \w{3}):", svg)}
+    days_with_bars = set(re.findall(r"<title>(\w{3} \d\d \w{3}):", svg))
     assert days_with_bars == {"Mon 30 Nov", "Tue 01 Dec", "Wed 02 Dec", "Thu 03 Dec"}
 
 
 def test_the_trend_chart_shows_each_week_against_the_target(example_page):
     page, doc, _ = example_page
-    trend_svg = page[page.index("<svg", page.index("Trend: the last 8 weeks")):]
+    trend_svg = page[page.index("<svg", page.index("Trend: the last 8 weeks")) :]
     assert trend_svg.count("h focus</title>") == 8
     assert "<title>week of 30 Nov: 11 h focus</title>" in trend_svg
     assert trend_svg.count('stroke-dasharray="5 3"') == 8  # the target, once per week
@@ -98,17 +102,47 @@ def test_the_page_needs_no_network(example_page):
 def test_calendar_titles_are_escaped(guardian, tmp_path):
     title = '<img src=x onerror=alert(1)> & "Q&A" standup'
     ics = tmp_path / "cal.ics"
-    ics.write_text("\r\n".join([
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
-        "BEGIN:VEVENT", "UID:evil", "DTSTAMP:20260101T000000Z",
-        "DTSTART;TZID=Europe/Berlin:20261130T100000", "DTEND;TZID=Europe/Berlin:20261130T103000",
-        "RRULE:FREQ=DAILY;COUNT=3", f"SUMMARY:{title}", "ORGANIZER:mailto:bob@acme.example",
-        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{ME}", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.example",
-        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@acme.example",
-        "END:VEVENT", "END:VCALENDAR", ""]))
+    ics.write_text(
+        "\r\n".join(
+            [
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                "PRODID:-//test//EN",
+                "BEGIN:VEVENT",
+                "UID:evil",
+                "DTSTAMP:20260101T000000Z",
+                "DTSTART;TZID=Europe/Berlin:20261130T100000",
+                "DTEND;TZID=Europe/Berlin:20261130T103000",
+                "RRULE:FREQ=DAILY;COUNT=3",
+                f"SUMMARY:{title}",
+                "ORGANIZER:mailto:bob@acme.example",
+                f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{ME}",
+                "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.example",
+                "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@acme.example",
+                "END:VEVENT",
+                "END:VCALENDAR",
+                "",
+            ]
+        )
+    )
     page = tmp_path / "r.html"
-    code, _, err = guardian("report", "-c", ics, "--me", ME, "--tz", "Europe/Berlin", "--from", "2026-11-30",
-                            "--days", "7", "--now", "2026-11-27T17:00:00+01:00", "--html", page)
+    code, _, err = guardian(
+        "report",
+        "-c",
+        ics,
+        "--me",
+        ME,
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2026-11-30",
+        "--days",
+        "7",
+        "--now",
+        "2026-11-27T17:00:00+01:00",
+        "--html",
+        page,
+    )
     assert code == 0, err
     html = page.read_text(encoding="utf-8")
     assert "<img" not in html
@@ -123,8 +157,8 @@ def decode_png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, [], None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", chunk)
@@ -140,7 +174,7 @@ def decode_png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     prev = bytearray(stride)
     rows, i = [], 0
     for _ in range(height):
-        kind, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        kind, line = raw[i], bytearray(raw[i + 1 : i + 1 + stride])
         i += 1 + stride
         if kind == 1:
             for x in range(bpp, stride):
@@ -171,20 +205,38 @@ def test_screenshot_in_headless_chromium_shows_the_charts(example_page, tmp_path
     shot = tmp_path / "report.png"
     profile = tmp_path / "chromium-profile"
     subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     width, height, bpp, rows = decode_png(shot.read_bytes())
     assert (width, height) == (1200, 1600)
-    colours = Counter(row[x:x + 3] for row in rows for x in range(0, len(row), bpp))
+    colours = Counter(row[x : x + 3] for row in rows for x in range(0, len(row), bpp))
     background, most = colours.most_common(1)[0]
     assert most < 0.9 * width * height, "the page is (almost) one colour: blank"
     # the bars themselves: each series colour fills a visible area, not a stray pixel
-    for name, hexcolour in (("focus", FOCUS_COLOUR), ("meetings", MEETING_COLOUR), ("fragmented", FRAGMENT_COLOUR)):
+    for name, hexcolour in (
+        ("focus", FOCUS_COLOUR),
+        ("meetings", MEETING_COLOUR),
+        ("fragmented", FRAGMENT_COLOUR),
+    ):
         pixels = colours[bytes.fromhex(hexcolour.lstrip("#"))]
         assert pixels > 2000, f"the {name} bars are missing from the screenshot ({pixels} pixels)"
     # text was drawn: dark pixels (headings, figures) in the top part of the page
-    dark = sum(1 for row in rows[:200] for x in range(0, len(row), bpp) if sum(row[x:x + 3]) < 200)
+    dark = sum(1 for row in rows[:200] for x in range(0, len(row), bpp) if sum(row[x : x + 3]) < 200)
     assert dark > 1000, "no text on the page"

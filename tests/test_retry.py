@@ -24,8 +24,13 @@ def flaky(failures: list):
 
 
 def run(fn, sleeps, **kw):
-    return call_with_retries(fn, is_retryable=lambda e: isinstance(e, Throttled),
-                             retry_after=lambda e: e.after, sleep=sleeps.append, **kw)
+    return call_with_retries(
+        fn,
+        is_retryable=lambda e: isinstance(e, Throttled),
+        retry_after=lambda e: e.after,
+        sleep=sleeps.append,
+        **kw,
+    )
 
 
 def test_retry_after_is_waited_exactly_then_the_call_succeeds():

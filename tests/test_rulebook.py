@@ -7,8 +7,20 @@ import pytest
 from tests.conftest import REPO, audit_file, codes, no_traceback, of_rule, vevent, write_ics
 
 ALL_CODES = {
-    "D001", "D002", "A001", "A002", "S001", "S002", "S003", "F001", "F002",
-    "H001", "H002", "H003", "H004", "H005",
+    "D001",
+    "D002",
+    "A001",
+    "A002",
+    "S001",
+    "S002",
+    "S003",
+    "F001",
+    "F002",
+    "H001",
+    "H002",
+    "H003",
+    "H004",
+    "H005",
 }
 
 
@@ -124,7 +136,10 @@ def test_a_new_rule_built_from_a_built_in_check(tmp_path):
 
 
 def test_rules_list_shows_a_user_packs_rules(cli, tmp_path):
-    rules = pack(tmp_path, 'extends = "default"\ndisable = ["H003"]\n[rules.X100]\nname = "demo-rule"\nseverity = "info"\ncheck = "large-meeting"\n')
+    rules = pack(
+        tmp_path,
+        'extends = "default"\ndisable = ["H003"]\n[rules.X100]\nname = "demo-rule"\nseverity = "info"\ncheck = "large-meeting"\n',
+    )
     result = cli("rules", "list", "--rules", rules)
     assert result.code == 0, result.err
     listed = {line.split()[0] for line in result.out.splitlines() if line.strip()}
@@ -139,32 +154,54 @@ ERRORS = [
     ('extends = "default"\ncolour = "blue"\n', 2, "colour", "unknown key"),
     (
         'extends = "default"\n\n[rules.X100]\nname = "mine"\nseverity = "info"\ncheck = "no-such-check"\n',
-        6, "rules.X100.check", "unknown check",
+        6,
+        "rules.X100.check",
+        "unknown check",
     ),
     (
         'extends = "default"\n\n[rules.X100]\nname = "mine"\nseverity = "critical"\ncheck = "large-meeting"\n',
-        5, "rules.X100.severity", "critical",
+        5,
+        "rules.X100.severity",
+        "critical",
     ),
     (
         'extends = "default"\n\n[rules.X100]\nname = "mine"\nseverity = "info"\ncheck = "large-meeting"\n'
         '[rules.X100.params]\nmax_attendees = "eight"\n',
-        8, "rules.X100.params.max_attendees", "number",
+        8,
+        "rules.X100.params.max_attendees",
+        "number",
     ),
     (
         'extends = "default"\n\n[rules.X100]\nname = "mine"\nseverity = "info"\ncheck = "title-keywords"\n'
         'params = { keywords = "demo" }\n',
-        7, "rules.X100.params.keywords", "list",
+        7,
+        "rules.X100.params.keywords",
+        "list",
     ),
     ('extends = "default"\n# we disable\ndisable = ["no-such-rule"]\n', 3, "disable", "no-such-rule"),
-    ('extends = "default"\n\n[rules.X100]\nseverity = "info"\ncheck = "large-meeting"\n', 3, "rules.X100", "missing `name`"),
+    (
+        'extends = "default"\n\n[rules.X100]\nseverity = "info"\ncheck = "large-meeting"\n',
+        3,
+        "rules.X100",
+        "missing `name`",
+    ),
     (
         'extends = "default"\n\n[rules.X100]\nname = "missing-pre-read"\nseverity = "info"\ncheck = "large-meeting"\n',
-        4, "rules.X100.name", "already used by D001",
+        4,
+        "rules.X100.name",
+        "already used by D001",
     ),
-    ('extends = "default"\n\n[rules.Foo_Bar]\nname = "x"\nseverity = "info"\ncheck = "large-meeting"\n', 3, "rules.Foo_Bar", "Foo_Bar"),
+    (
+        'extends = "default"\n\n[rules.Foo_Bar]\nname = "x"\nseverity = "info"\ncheck = "large-meeting"\n',
+        3,
+        "rules.Foo_Bar",
+        "Foo_Bar",
+    ),
     (
         'extends = "default"\n[rules.X100]\nname = "x"\nseverity = "info"\ncheck = "large-meeting"\naction = "suggest-async:poem"\n',
-        6, "rules.X100.action", "poem",
+        6,
+        "rules.X100.action",
+        "poem",
     ),
     ('extends = "default"\n[exemptions]\nsocial = "lunch"\n', 3, "exemptions.social", "list"),
     ('extends = "default"\nextends_typo = 1\n', 2, "extends_typo", "unknown key"),
@@ -209,7 +246,11 @@ def test_a_bad_pack_stops_the_audit_before_reading_calendars(cli, tmp_path):
 
 OVERRIDE_ERRORS = [
     ('extends = "default"\n\n[rules.D001]\nseverity = "critical"\n', 4, "rules.D001.severity"),
-    ('extends = "default"\n\n[rules.H004.params]\nmax_attendees = "eight"\n', 4, "rules.H004.params.max_attendees"),
+    (
+        'extends = "default"\n\n[rules.H004.params]\nmax_attendees = "eight"\n',
+        4,
+        "rules.H004.params.max_attendees",
+    ),
     ('extends = "default"\n\n[rules.H004.params]\nmax_people = 3\n', 4, "rules.H004.params.max_people"),
 ]
 
@@ -257,7 +298,9 @@ def test_keywords_override_replaces_the_list(tmp_path):
 
 def test_min_minutes_filter_skips_short_meetings(tmp_path):
     rules = pack(tmp_path, 'extends = "default"\n[rules.D001]\nmin_minutes = 20\n')
-    path = write_ics(tmp_path, vevent("Quick check", minutes=15), vevent("Long review", "2026-12-02 10:00", minutes=60))
+    path = write_ics(
+        tmp_path, vevent("Quick check", minutes=15), vevent("Long review", "2026-12-02 10:00", minutes=60)
+    )
     assert [f.event.title for f in of_rule(audit_file(path, rules=rules), "D001")] == ["Long review"]
 
 

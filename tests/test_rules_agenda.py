@@ -30,7 +30,15 @@ def audit_one(tmp_path, description, title="Planning"):
 @pytest.mark.parametrize(
     "description",
     [None, "", "   ", ZOOM, TEAMS, "https://meet.google.com/abc-defg-hij", "Sync"],
-    ids=["no-description", "empty", "blank", "zoom-boilerplate", "teams-boilerplate", "bare-link", "one-word"],
+    ids=[
+        "no-description",
+        "empty",
+        "blank",
+        "zoom-boilerplate",
+        "teams-boilerplate",
+        "bare-link",
+        "one-word",
+    ],
 )
 def test_a001_fires_when_there_is_no_agenda(tmp_path, description):
     findings = audit_one(tmp_path, description)
@@ -93,7 +101,9 @@ def test_a002_is_not_fooled_by_discuss_sync_updates_or_any_questions(tmp_path, d
 
 
 def test_a002_a_decision_in_the_title_counts(tmp_path):
-    findings = audit_one(tmp_path, "Walk through the checklist and the open items" + DOC, title="Launch go/no-go")
+    findings = audit_one(
+        tmp_path, "Walk through the checklist and the open items" + DOC, title="Launch go/no-go"
+    )
     assert "A002" not in codes(findings)
 
 

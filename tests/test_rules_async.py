@@ -18,7 +18,14 @@ def audit_title(tmp_path, title, description="Should we ship the beta on Friday?
 
 @pytest.mark.parametrize(
     "title",
-    ["Platform daily standup", "Weekly status update", "Marketing x Product sync", "Team check-in", "Scrum", "Project catch-up"],
+    [
+        "Platform daily standup",
+        "Weekly status update",
+        "Marketing x Product sync",
+        "Team check-in",
+        "Scrum",
+        "Project catch-up",
+    ],
 )
 def test_s001_flags_status_meetings(tmp_path, title):
     [finding] = of_rule(audit_title(tmp_path, title), "S001")
@@ -27,7 +34,15 @@ def test_s001_flags_status_meetings(tmp_path, title):
     assert "status" in finding.message
 
 
-@pytest.mark.parametrize("title", ["Synchronization protocol design", "Asynchronous work charter", "Roadmap planning", "Statuspage vendor choice"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Synchronization protocol design",
+        "Asynchronous work charter",
+        "Roadmap planning",
+        "Statuspage vendor choice",
+    ],
+)
 def test_s001_matches_whole_words_only(tmp_path, title):
     assert "S001" not in codes(audit_title(tmp_path, title))
 
@@ -40,7 +55,9 @@ def test_s001_still_fires_when_a_doc_is_linked(tmp_path):
 # --- S002 brainstorm-meeting --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title", ["Brainstorm: pricing experiments", "Ideation session for Q3", "Blue sky thinking"])
+@pytest.mark.parametrize(
+    "title", ["Brainstorm: pricing experiments", "Ideation session for Q3", "Blue sky thinking"]
+)
 def test_s002_flags_brainstorms(tmp_path, title):
     [finding] = of_rule(audit_title(tmp_path, title), "S002")
     assert finding.name == "brainstorm-meeting"
@@ -55,7 +72,9 @@ def test_s002_quiet_otherwise(tmp_path, title):
 # --- S003 proposal-meeting ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title", ["Design review: search service", "Proposal: move to monorepo", "RFC walkthrough: auth tokens"])
+@pytest.mark.parametrize(
+    "title", ["Design review: search service", "Proposal: move to monorepo", "RFC walkthrough: auth tokens"]
+)
 def test_s003_flags_a_proposal_without_a_document(tmp_path, title):
     [finding] = of_rule(audit_title(tmp_path, title), "S003")
     assert finding.name == "proposal-meeting"
@@ -63,11 +82,17 @@ def test_s003_flags_a_proposal_without_a_document(tmp_path, title):
 
 
 def test_s003_quiet_when_the_proposal_is_linked(tmp_path):
-    assert "S003" not in codes(audit_title(tmp_path, "Design review: search service", "Should we shard by tenant?" + DOC))
+    assert "S003" not in codes(
+        audit_title(tmp_path, "Design review: search service", "Should we shard by tenant?" + DOC)
+    )
 
 
 def test_s003_a_conference_link_is_not_the_proposal(tmp_path):
-    findings = audit_title(tmp_path, "Design review: search service", "Should we shard by tenant?\nhttps://meet.google.com/abc-defg-hij")
+    findings = audit_title(
+        tmp_path,
+        "Design review: search service",
+        "Should we shard by tenant?\nhttps://meet.google.com/abc-defg-hij",
+    )
     assert "S003" in codes(findings)
 
 

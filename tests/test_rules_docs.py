@@ -64,12 +64,22 @@ def test_d001_a_conference_link_in_location_is_not_a_document(tmp_path):
     ],
 )
 def test_d001_quiet_when_a_document_is_linked(tmp_path, link):
-    findings = run(tmp_path, vevent("Beta launch", description=f"{DECISION}\nPre-read: {link}\nJoin: https://meet.google.com/abc-defg-hij"))
+    findings = run(
+        tmp_path,
+        vevent(
+            "Beta launch",
+            description=f"{DECISION}\nPre-read: {link}\nJoin: https://meet.google.com/abc-defg-hij",
+        ),
+    )
     assert "D001" not in codes(findings)
 
 
 def test_d001_quiet_when_a_file_is_attached(tmp_path):
-    event = vevent("Beta launch", description=DECISION, extra=["ATTACH;FMTTYPE=application/pdf:https://files.example.org/beta.pdf"])
+    event = vevent(
+        "Beta launch",
+        description=DECISION,
+        extra=["ATTACH;FMTTYPE=application/pdf:https://files.example.org/beta.pdf"],
+    )
     assert "D001" not in codes(run(tmp_path, event))
 
 
@@ -77,7 +87,11 @@ def test_d001_fires_once_per_occurrence(tmp_path):
     event = vevent("Beta launch", "2026-11-30 10:00", description=DECISION, rrule="FREQ=DAILY;COUNT=5")
     findings = of_rule(run(tmp_path, event), "D001")
     assert [f.day.isoformat() for f in findings] == [
-        "2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+        "2026-12-04",
     ]
 
 

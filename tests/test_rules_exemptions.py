@@ -8,7 +8,7 @@ from tests.conftest import DAVE, audit_file, audit_result, codes, vevent, write_
 
 DAS = {"D001", "D002", "A001", "A002", "S001", "S002", "S003"}
 # A meeting that breaks every D/A/S rule it can: no doc, no agenda, late, a status sync.
-BAD = dict(description=None, created="20261201T080000Z")
+BAD = {"description": None, "created": "20261201T080000Z"}
 
 
 def run(tmp_path, *events, **kwargs):
@@ -41,19 +41,26 @@ def test_valid_meetings_are_exempt_from_d_a_s(tmp_path, title):
 
 
 def test_a_meeting_of_two_people_is_a_one_on_one(tmp_path):
-    findings = run(tmp_path, vevent("Status sync", "2026-12-01 10:00", attendees=("bob@acme.example",), **BAD))
+    findings = run(
+        tmp_path, vevent("Status sync", "2026-12-01 10:00", attendees=("bob@acme.example",), **BAD)
+    )
     assert not DAS & codes(findings)
 
 
 def test_a_three_person_sync_is_not_exempt(tmp_path):
-    findings = run(tmp_path, vevent("Status sync", "2026-12-01 10:00", attendees=("bob@acme.example", DAVE), **BAD))
+    findings = run(
+        tmp_path, vevent("Status sync", "2026-12-01 10:00", attendees=("bob@acme.example", DAVE), **BAD)
+    )
     assert "S001" in codes(findings)
 
 
 def test_negotiation_is_exempt_only_with_an_external_attendee(tmp_path):
     internal = vevent("Contract negotiation", "2026-12-01 10:00", **BAD)
     external = vevent(
-        "Contract negotiation", "2026-12-02 10:00", attendees=("bob@acme.example", "sales@initech.example"), **BAD
+        "Contract negotiation",
+        "2026-12-02 10:00",
+        attendees=("bob@acme.example", "sales@initech.example"),
+        **BAD,
     )
     findings = run(tmp_path, internal, external)
     flagged_days = {f.day.isoformat() for f in findings if f.rule == "D001"}
@@ -100,23 +107,29 @@ def test_a_rule_without_exempt_applies_to_valid_meetings(tmp_path):
 # Each of these would break nearly every rule if it were a meeting: 10 people, after hours,
 # no doc, no agenda, late, endless, a status sync, overlapping an accepted meeting.
 CROWD = tuple(f"person{i}@acme.example" for i in range(10))
-WORST = dict(description=None, created="20261201T080000Z", attendees=CROWD, minutes=240, rrule="FREQ=DAILY")
+WORST = {"description": None, "created": "20261201T080000Z", "attendees": CROWD, "minutes": 240, "rrule": "FREQ=DAILY"}
 ANCHOR = "Should we ship the beta on Friday?\nDoc: https://docs.google.com/document/d/beta"
 
 
 @pytest.mark.parametrize(
     ("kind", "kwargs"),
     [
-        ("declined", dict(my_status="DECLINED")),
-        ("cancelled", dict(extra=["STATUS:CANCELLED"])),
-        ("transparent", dict(extra=["TRANSP:TRANSPARENT"])),
-        ("outlook-free", dict(extra=["X-MICROSOFT-CDO-BUSYSTATUS:FREE"])),
-        ("guardian-own", dict(extra=["X-GUARDIAN-TAG:focus-block"])),
+        ("declined", {"my_status": "DECLINED"}),
+        ("cancelled", {"extra": ["STATUS:CANCELLED"]}),
+        ("transparent", {"extra": ["TRANSP:TRANSPARENT"]}),
+        ("outlook-free", {"extra": ["X-MICROSOFT-CDO-BUSYSTATUS:FREE"]}),
+        ("guardian-own", {"extra": ["X-GUARDIAN-TAG:focus-block"]}),
     ],
 )
 def test_these_events_never_produce_findings(tmp_path, kind, kwargs):
     event = vevent("Weekly status sync", "2026-11-30 16:00", **{**WORST, **kwargs})
-    accepted = vevent("Beta decision", "2026-12-01 16:00", minutes=30, description=ANCHOR, attendees=("bob@acme.example", DAVE))
+    accepted = vevent(
+        "Beta decision",
+        "2026-12-01 16:00",
+        minutes=30,
+        description=ANCHOR,
+        attendees=("bob@acme.example", DAVE),
+    )
     result = audit_result(write_ics(tmp_path, event, accepted))
     about_it = [f for f in result.findings if f.event is not None and f.event.title == "Weekly status sync"]
     assert about_it == []
@@ -125,8 +138,14 @@ def test_these_events_never_produce_findings(tmp_path, kind, kwargs):
 
 
 def test_all_day_events_never_produce_findings(tmp_path):
-    event = vevent("Weekly status sync", "2026-11-30", end="2026-12-02", description=None, attendees=CROWD,
-                   created="20261130T080000Z")
+    event = vevent(
+        "Weekly status sync",
+        "2026-11-30",
+        end="2026-12-02",
+        description=None,
+        attendees=CROWD,
+        created="20261130T080000Z",
+    )
     result = audit_result(write_ics(tmp_path, event))
     assert [f for f in result.findings if f.event is not None] == []
     assert result.meetings == []
@@ -140,6 +159,7 @@ def test_a_solo_event_is_no_meeting(tmp_path):
 
 # --- the organizer is a person in the meeting, listed as an attendee or not ------------------------
 # Outlook/Exchange invites name the organizer in ORGANIZER only, not again as an ATTENDEE.
+
 
 def test_an_outlook_invite_for_three_is_not_a_one_on_one(tmp_path):
     from tests.conftest import BOB, CAROL

@@ -49,14 +49,18 @@ def test_f001_quiet_on_a_day_off(tmp_path):
 
 def test_f001_declined_and_free_meetings_do_not_take_focus_time(tmp_path):
     declined = chopped_day("2026-12-01", status="DECLINED")
-    free = [e.replace("UID:evt-", "UID:free-") for e in chopped_day("2026-12-02", extra=["TRANSP:TRANSPARENT"])]
+    free = [
+        e.replace("UID:evt-", "UID:free-") for e in chopped_day("2026-12-02", extra=["TRANSP:TRANSPARENT"])
+    ]
     findings = audit_file(write_ics(tmp_path, *declined, *free))
     assert "F001" not in codes(findings)
 
 
 def test_f001_a_solo_busy_event_takes_focus_time_too(tmp_path):
     # a dentist appointment is no meeting, but it still breaks the day
-    dentist = vevent("Dentist", "2026-12-01 10:30", minutes=300, attendees=(), organizer=None, description=None)
+    dentist = vevent(
+        "Dentist", "2026-12-01 10:30", minutes=300, attendees=(), organizer=None, description=None
+    )
     findings = audit_file(write_ics(tmp_path, dentist))
     assert [f.day for f in of_rule(findings, "F001")] == [TUESDAY]
 
@@ -65,7 +69,7 @@ def test_f001_respects_configured_working_hours(tmp_path):
     # working 09:00-12:00 only: a day with a meeting at 10:00 has no 2 h block
     findings = audit_file(
         write_ics(tmp_path, vevent("Beta", "2026-12-01 10:00", description=GOOD)),
-        hours={d: "09:00-12:00" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        hours=dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"), "09:00-12:00"),
     )
     assert [f.day for f in of_rule(findings, "F001")] == [TUESDAY]
 
@@ -120,14 +124,24 @@ def test_focus_hours_in_the_summary_count_only_2h_blocks(tmp_path):
 
 
 def test_f001_quiet_on_an_outlook_out_of_office_day(tmp_path):
-    ooo = vevent("Out of office", "2026-12-03 09:00", end="2026-12-03 17:00", attendees=(), organizer=None,
-                 description=None, extra=["X-MICROSOFT-CDO-BUSYSTATUS:OOF"])
+    ooo = vevent(
+        "Out of office",
+        "2026-12-03 09:00",
+        end="2026-12-03 17:00",
+        attendees=(),
+        organizer=None,
+        description=None,
+        extra=["X-MICROSOFT-CDO-BUSYSTATUS:OOF"],
+    )
     assert "F001" not in codes(audit_file(write_ics(tmp_path, ooo)))
 
 
 @pytest.mark.parametrize(
     ("title", "start", "end"),
-    [("Out of office", "2026-12-01 00:00", "2026-12-02 00:00"), ("Vacation", "2026-12-01 09:00", "2026-12-01 17:00")],
+    [
+        ("Out of office", "2026-12-01 00:00", "2026-12-02 00:00"),
+        ("Vacation", "2026-12-01 09:00", "2026-12-01 17:00"),
+    ],
 )
 def test_f001_quiet_on_a_timed_out_of_office_day(tmp_path, title, start, end):
     ooo = vevent(title, start, end=end, attendees=(), organizer=None, description=None)

@@ -38,7 +38,9 @@ def test_h001_flags_a_meeting_on_a_weekend(tmp_path):
     assert "Saturday" in finding.message
 
 
-@pytest.mark.parametrize(("start", "minutes"), [("2026-12-01 09:00", 60), ("2026-12-01 16:00", 60), ("2026-12-01 12:00", 30)])
+@pytest.mark.parametrize(
+    ("start", "minutes"), [("2026-12-01 09:00", 60), ("2026-12-01 16:00", 60), ("2026-12-01 12:00", 30)]
+)
 def test_h001_quiet_inside_working_hours_edges_included(tmp_path, start, minutes):
     assert "H001" not in codes(run(tmp_path, meeting("Partner call", start, minutes)))
 
@@ -98,7 +100,9 @@ def test_h003_flags_each_occurrence_of_an_endless_series(tmp_path):
     assert findings[0].name == "endless-recurrence"
 
 
-@pytest.mark.parametrize("rrule", ["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=200", "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231T000000Z"])
+@pytest.mark.parametrize(
+    "rrule", ["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=200", "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231T000000Z"]
+)
 def test_h003_quiet_when_the_series_ends(tmp_path, rrule):
     event = meeting("Weekly planning", "2026-01-05 11:00", rrule=rrule)
     findings = run(tmp_path, event)
@@ -145,7 +149,9 @@ def test_h004_rooms_are_not_people(tmp_path):
 
 def test_h004_limit_can_be_raised_in_a_pack(tmp_path):
     pack = tmp_path / "pack.toml"
-    pack.write_text('extends = "default"\n[rules.large-meeting]\nparams = { max_attendees = 12 }\n', encoding="utf-8")
+    pack.write_text(
+        'extends = "default"\n[rules.large-meeting]\nparams = { max_attendees = 12 }\n', encoding="utf-8"
+    )
     event = meeting("All hands prep", "2026-12-01 11:00", attendees=people(10))
     assert "H004" in codes(run(tmp_path, event))
     assert "H004" not in codes(run(tmp_path, event, rules=pack))
@@ -174,7 +180,10 @@ def test_h005_counts_meetings_i_organise(tmp_path):
 
 @pytest.mark.parametrize("status", ["TENTATIVE", "DECLINED", "NEEDS-ACTION"])
 def test_h005_quiet_unless_both_are_accepted(tmp_path, status):
-    events = [meeting("Pricing decision", "2026-12-03 11:00"), meeting("Vendor demo", "2026-12-03 11:30", my_status=status)]
+    events = [
+        meeting("Pricing decision", "2026-12-03 11:00"),
+        meeting("Vendor demo", "2026-12-03 11:30", my_status=status),
+    ]
     assert "H005" not in codes(run(tmp_path, *events))
 
 

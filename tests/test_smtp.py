@@ -16,11 +16,11 @@ from email import policy
 import icalendar
 import pytest
 
-from guardian.errors import InputError, ProviderError
-from guardian.core.model import Finding, Severity
 from guardian.adapters.mail import SmtpSettings, build_message, itip_reply, send_smtp
-from guardian.domain.replies import compose
 from guardian.adapters.state import State
+from guardian.core.model import Finding, Severity
+from guardian.domain.replies import compose
+from guardian.errors import InputError, ProviderError
 from tests.test_outbox import CLOCK, ME, ORG, ZONE, event
 from tests.test_replies import args, example_copy
 
@@ -44,13 +44,15 @@ class Collector:
         self.messages: list[dict] = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append({
-            "mail_from": envelope.mail_from,
-            "rcpt_tos": list(envelope.rcpt_tos),
-            "data": envelope.original_content or envelope.content,
-            "tls": session.ssl is not None,
-            "auth": session.authenticated,
-        })
+        self.messages.append(
+            {
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": list(envelope.rcpt_tos),
+                "data": envelope.original_content or envelope.content,
+                "tls": session.ssl is not None,
+                "auth": session.authenticated,
+            }
+        )
         return "250 OK"
 
 
@@ -76,14 +78,22 @@ def tls_server():
     ca.configure_trust(client_ctx)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"alex"
-              and auth_data.password == PASSWORD.encode())
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == b"alex"
+            and auth_data.password == PASSWORD.encode()
+        )
         return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
 
     handler = Collector()
     controller = aiosmtpd_controller.Controller(
-        handler, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx,
-        require_starttls=True, authenticator=authenticator, auth_required=True,
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_ctx,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
     )
     controller.start()
     try:
@@ -126,11 +136,14 @@ def test_plain_loopback_delivery(smtp_server):
     assert vevent.decoded("RECURRENCE-ID") == reply.event.start
 
 
-@pytest.mark.parametrize(("title", "org_name"), [
-    ("Sync\r\nBcc: evil@x.example", "Sam"),
-    ("Sync", 'Sam"\r\nBcc: evil@x.example\r\nTo: evil@x.example'),
-    ("Sync\nCc: evil@x.example\n\nfake body", "Sam <evil@x.example>"),
-])
+@pytest.mark.parametrize(
+    ("title", "org_name"),
+    [
+        ("Sync\r\nBcc: evil@x.example", "Sam"),
+        ("Sync", 'Sam"\r\nBcc: evil@x.example\r\nTo: evil@x.example'),
+        ("Sync\nCc: evil@x.example\n\nfake body", "Sam <evil@x.example>"),
+    ],
+)
 def test_hostile_titles_and_names_reach_only_the_organizer(smtp_server, title, org_name):
     controller, handler = smtp_server
     reply, msg = message(title=title, org_name=org_name)
@@ -144,8 +157,20 @@ def test_hostile_titles_and_names_reach_only_the_organizer(smtp_server, title, o
     assert "\n" not in parsed["Subject"]
     head = got["data"].split(b"\r\n\r\n", 1)[0].decode()
     names = [line.split(":", 1)[0].lower() for line in head.split("\r\n") if not line.startswith((" ", "\t"))]
-    assert set(names) <= {"from", "to", "subject", "date", "message-id", "auto-submitted", "x-guardian",
-                          "mime-version", "content-type", "x-peer", "x-mailfrom", "x-rcptto"}
+    assert set(names) <= {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "auto-submitted",
+        "x-guardian",
+        "mime-version",
+        "content-type",
+        "x-peer",
+        "x-mailfrom",
+        "x-rcptto",
+    }
     assert "evil@x.example" not in parsed["To"] and "evil@x.example" not in parsed["From"]
     assert [str(vevent["ATTENDEE"])] == [f"mailto:{ME}"]
 
@@ -153,8 +178,14 @@ def test_hostile_titles_and_names_reach_only_the_organizer(smtp_server, title, o
 def test_starttls_and_login(tls_server, monkeypatch):
     controller, handler, client_ctx = tls_server
     _, msg = message()
-    settings = SmtpSettings(host="127.0.0.1", port=controller.port, starttls=True, username="alex",
-                            password_env=PW_ENV, timeout=10)
+    settings = SmtpSettings(
+        host="127.0.0.1",
+        port=controller.port,
+        starttls=True,
+        username="alex",
+        password_env=PW_ENV,
+        timeout=10,
+    )
     send_smtp(msg, settings, env={PW_ENV: PASSWORD}, context=client_ctx)
     (got,) = handler.messages
     assert got["tls"] and got["auth"]
@@ -165,8 +196,9 @@ def test_a_refused_login_never_shows_the_password(tls_server):
     controller, handler, client_ctx = tls_server
     _, msg = message()
     wrong = "not-the-" + PASSWORD
-    settings = SmtpSettings(host="127.0.0.1", port=controller.port, username="alex",
-                            password_env=PW_ENV, timeout=10)
+    settings = SmtpSettings(
+        host="127.0.0.1", port=controller.port, username="alex", password_env=PW_ENV, timeout=10
+    )
     with pytest.raises(ProviderError) as info:
         send_smtp(msg, settings, env={PW_ENV: wrong}, context=client_ctx)
     text = str(info.value) + repr(info.value) + repr(settings)
@@ -191,7 +223,9 @@ def test_password_env_must_be_set_and_tls_required():
     assert "export" in str(info.value)
     with pytest.raises(InputError, match="password_env"):
         send_smtp(msg, SmtpSettings(host="127.0.0.1", port=1, username="alex"), env={})
-    plain = SmtpSettings(host="smtp.example.invalid", port=25, starttls=False, username="alex", password_env=PW_ENV)
+    plain = SmtpSettings(
+        host="smtp.example.invalid", port=25, starttls=False, username="alex", password_env=PW_ENV
+    )
     with pytest.raises(InputError, match="without TLS"):
         send_smtp(msg, plain, env={PW_ENV: PASSWORD})
 
@@ -208,7 +242,8 @@ def test_connection_refused_is_a_provider_error():
 def smtp_config(tmp_path, port: int, extra: str = ""):
     return example_copy(
         tmp_path,
-        f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "alex@acme.example"\ntimeout = 10\n' + extra,
+        f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "alex@acme.example"\ntimeout = 10\n'
+        + extra,
     )
 
 
@@ -220,8 +255,13 @@ def test_replies_send_mails_each_request_once(cli, tmp_path, smtp_server):
     assert sum(line.startswith("sent smtp:") for line in res.out.splitlines()) == 5
     assert len(handler.messages) == 5
     by_to = {m["rcpt_tos"][0]: m for m in handler.messages}
-    assert set(by_to) == {"sam@acme.example", "jonas@acme.example", "tom@acme.example",
-                          "morgan@acme.example", "dana@acme.example"}
+    assert set(by_to) == {
+        "sam@acme.example",
+        "jonas@acme.example",
+        "tom@acme.example",
+        "morgan@acme.example",
+        "dana@acme.example",
+    }
     parsed, _, cal, vevent = parse(by_to["sam@acme.example"]["data"])
     assert parsed["From"].addresses[0].addr_spec == "alex@acme.example"
     assert "Platform daily standup" in parsed["Subject"]
@@ -238,7 +278,10 @@ def test_replies_send_mails_each_request_once(cli, tmp_path, smtp_server):
     handler.messages.clear()
     cli(*args(["replies", "send"], config))  # sends the two over the cap
     cli(*args(["replies", "send"], config))  # and then nothing
-    assert sorted(m["rcpt_tos"][0] for m in handler.messages) == ["jordan@observa.example", "priya@acme.example"]
+    assert sorted(m["rcpt_tos"][0] for m in handler.messages) == [
+        "jordan@observa.example",
+        "priya@acme.example",
+    ]
 
 
 def test_replies_send_when_the_server_is_down_records_nothing(cli, tmp_path, monkeypatch):
@@ -257,9 +300,15 @@ def test_replies_send_when_the_server_is_down_records_nothing(cli, tmp_path, mon
     state.close()
 
 
-@pytest.mark.parametrize(("port", "extra", "key"), [
-    (70000, "", "port"), (0, "", "port"), (2525, "timeout = 0\n", "timeout"), (2525, "timeout = -1\n", "timeout"),
-])
+@pytest.mark.parametrize(
+    ("port", "extra", "key"),
+    [
+        (70000, "", "port"),
+        (0, "", "port"),
+        (2525, "timeout = 0\n", "timeout"),
+        (2525, "timeout = -1\n", "timeout"),
+    ],
+)
 def test_impossible_smtp_settings_are_bad_input(cli, tmp_path, port, extra, key):
     config = smtp_config(tmp_path, port)
     config.write_text(config.read_text().replace("timeout = 10\n", extra))

@@ -3,10 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from guardian.adapters.sources.blockfile import BlockFile
-from guardian.core.model import Window
 from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.blockfile import BlockFile
 from guardian.adapters.sources.ics import IcsSource
+from guardian.core.model import Window
 from tests.source_contract import assert_source_contract
 
 TZ = ZoneInfo("Europe/Berlin")

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guardian.errors import InputError
 from guardian.adapters.tomlfile import TomlDoc, load
 from guardian.core.workhours import WEEKDAYS, WorkingHours, parse_ranges
+from guardian.errors import InputError
 
 APP = "guardian"
 
@@ -25,29 +25,64 @@ STR, INT, NUM, BOOL, STRS = "text", "a whole number", "a number", "true or false
 # section -> key -> type. "" is the top level. "calendars" holds user-named tables.
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"me": STR, "domains": STRS, "timezone": STR, "rules": STR, "calendars_default": STRS, "state": STR},
-    "working_hours": {day: STR for day in WEEKDAYS},
+    "working_hours": dict.fromkeys(WEEKDAYS, STR),
     "focus": {
-        "min_minutes": INT, "daily_cap_hours": NUM, "weekly_target_hours": NUM,
-        "buffer_minutes": INT, "prefer": STR, "output": STR, "days": INT, "title": STR,
+        "min_minutes": INT,
+        "daily_cap_hours": NUM,
+        "weekly_target_hours": NUM,
+        "buffer_minutes": INT,
+        "prefer": STR,
+        "output": STR,
+        "days": INT,
+        "title": STR,
     },
     "nightly": {"apply": BOOL, "calendars": STRS, "days": INT, "replies": BOOL, "log": STR},
     "google": {
-        "api_endpoint": STR, "token_file": STR, "client_secrets": STR, "service_account_file": STR,
-        "subject": STR, "batch_uri": STR, "focus_auto_decline": BOOL, "focus_decline_message": STR,
-        "focus_chat_status": STR, "attempts": INT, "sync_lookback_days": INT, "sync_ahead_days": INT,
+        "api_endpoint": STR,
+        "token_file": STR,
+        "client_secrets": STR,
+        "service_account_file": STR,
+        "subject": STR,
+        "batch_uri": STR,
+        "focus_auto_decline": BOOL,
+        "focus_decline_message": STR,
+        "focus_chat_status": STR,
+        "attempts": INT,
+        "sync_lookback_days": INT,
+        "sync_ahead_days": INT,
     },
     "outlook": {
-        "graph_url": STR, "authority": STR, "tenant": STR, "client_id": STR,
-        "client_secret_env": STR, "token_cache": STR, "focus_category": STR, "attempts": INT,
-        "page_size": INT, "delta": BOOL, "username": STR,
+        "graph_url": STR,
+        "authority": STR,
+        "tenant": STR,
+        "client_id": STR,
+        "client_secret_env": STR,
+        "token_cache": STR,
+        "focus_category": STR,
+        "attempts": INT,
+        "page_size": INT,
+        "delta": BOOL,
+        "username": STR,
     },
     "replies": {
-        "enabled": BOOL, "actions": STRS, "max_per_run": INT, "min_hours_ahead": NUM,
-        "quiet_hours": STR, "response": STR, "outbox": STR, "template": STR, "channel": STR,
+        "enabled": BOOL,
+        "actions": STRS,
+        "max_per_run": INT,
+        "min_hours_ahead": NUM,
+        "quiet_hours": STR,
+        "response": STR,
+        "outbox": STR,
+        "template": STR,
+        "channel": STR,
     },
     "smtp": {
-        "host": STR, "port": INT, "starttls": BOOL, "username": STR, "password_env": STR,
-        "from": STR, "timeout": NUM,
+        "host": STR,
+        "port": INT,
+        "starttls": BOOL,
+        "username": STR,
+        "password_env": STR,
+        "from": STR,
+        "timeout": NUM,
     },
     "report": {"weeks": INT, "trend_weeks": INT, "html": STR},
 }
@@ -149,7 +184,11 @@ def validate(doc: TomlDoc) -> None:
             continue
         if isinstance(value, dict):
             if key not in SCHEMA or key == "":
-                raise doc.error((key,), "unknown section", hint=f"sections: {', '.join(sorted(k for k in SCHEMA if k) + ['calendars'])}")
+                raise doc.error(
+                    (key,),
+                    "unknown section",
+                    hint=f"sections: {', '.join(sorted(k for k in SCHEMA if k) + ['calendars'])}",
+                )
             _validate_table(doc, key, value)
         elif key in SCHEMA[""]:
             if not _matches(SCHEMA[""][key], value):
@@ -160,12 +199,20 @@ def validate(doc: TomlDoc) -> None:
         try:
             ZoneInfo(data["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise doc.error(("timezone",), f"unknown time zone {data['timezone']!r}", hint="use an IANA name like Europe/Berlin") from None
+            raise doc.error(
+                ("timezone",),
+                f"unknown time zone {data['timezone']!r}",
+                hint="use an IANA name like Europe/Berlin",
+            ) from None
     for day, spec in data.get("working_hours", {}).items():
         try:
             parse_ranges(spec)
         except ValueError as exc:
-            raise doc.error(("working_hours", day), str(exc), hint='write e.g. "09:00-17:00", "09:00-12:00, 13:00-17:00" or "off"') from None
+            raise doc.error(
+                ("working_hours", day),
+                str(exc),
+                hint='write e.g. "09:00-17:00", "09:00-12:00, 13:00-17:00" or "off"',
+            ) from None
     prefer = data.get("focus", {}).get("prefer")
     if prefer is not None and prefer not in PREFER:
         raise doc.error(("focus", "prefer"), f"{prefer!r} is not one of {', '.join(PREFER)}")
@@ -175,7 +222,9 @@ def _validate_table(doc: TomlDoc, section: str, table: dict) -> None:
     allowed = SCHEMA[section]
     for key, value in table.items():
         if key not in allowed:
-            raise doc.error((section, key), "unknown key", hint=f"keys in [{section}]: {', '.join(sorted(allowed))}")
+            raise doc.error(
+                (section, key), "unknown key", hint=f"keys in [{section}]: {', '.join(sorted(allowed))}"
+            )
         if not _matches(allowed[key], value):
             raise doc.error((section, key), f"must be {allowed[key]}")
 
@@ -187,15 +236,19 @@ def _validate_calendars(doc: TomlDoc, calendars: Any) -> None:
         if not isinstance(table, dict):
             raise doc.error(("calendars", name), 'must be a table with source = "..."')
         if "source" not in table:
-            raise doc.error(("calendars", name), 'missing `source` (e.g. "ics:work.ics", "google:primary", "outlook:me")')
+            raise doc.error(
+                ("calendars", name), 'missing `source` (e.g. "ics:work.ics", "google:primary", "outlook:me")'
+            )
         for key, value in table.items():
             if key not in CALENDAR_KEYS:
-                raise doc.error(("calendars", name, key), "unknown key", hint=f"keys: {', '.join(sorted(CALENDAR_KEYS))}")
+                raise doc.error(
+                    ("calendars", name, key), "unknown key", hint=f"keys: {', '.join(sorted(CALENDAR_KEYS))}"
+                )
             if not _matches(CALENDAR_KEYS[key], value):
                 raise doc.error(("calendars", name, key), f"must be {CALENDAR_KEYS[key]}")
 
 
-STARTER = '''# guardian configuration. Every key is optional; unknown keys are errors.
+STARTER = """# guardian configuration. Every key is optional; unknown keys are errors.
 # Docs: README.md, "Configuration".
 
 # Who "I" am in .ics files (to know my replies) and my organisation's domains.
@@ -234,7 +287,7 @@ output = "focus-blocks.ics"  # where `focus apply` writes blocks for .ics calend
 apply = false              # true: nightly books blocks without --apply
 days = 7
 replies = false            # true: nightly also sends due pre-read requests
-'''
+"""
 
 
 def write_starter(path: Path, force: bool = False) -> Path:

@@ -7,9 +7,9 @@ calendar at once, or both would create the same block.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 
 from guardian.errors import GuardianError
 

@@ -17,23 +17,24 @@ never stored, and never part of an error message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from guardian.errors import InputError, ProviderError
 from guardian.core.model import Event, Status
-from guardian.domain.replies import Reply, display_name, valid_address
 from guardian.core.text import one_line
+from guardian.domain.replies import Reply, display_name, valid_address
+from guardian.errors import InputError, ProviderError
 
 PRODID = "-//guardian//pre-read request//EN"
 PARTSTAT = {
@@ -56,8 +57,13 @@ def default_outbox() -> Path:
 
 
 def itip_reply(
-    event: Event, *, me: str, my_name: str = "", status: Status = Status.TENTATIVE,
-    comment: str = "", now: datetime,
+    event: Event,
+    *,
+    me: str,
+    my_name: str = "",
+    status: Status = Status.TENTATIVE,
+    comment: str = "",
+    now: datetime,
 ) -> bytes:
     """An RFC 5546 REPLY from `me` to the organizer of `event`.
 
@@ -69,10 +75,14 @@ def itip_reply(
 
     address = valid_address(me)
     if address is None:
-        raise InputError(f"cannot reply as {me!r}: not a plain email address", hint="set `me` in the config or pass --me")
+        raise InputError(
+            f"cannot reply as {me!r}: not a plain email address", hint="set `me` in the config or pass --me"
+        )
     organizer = valid_address(event.organizer.email if event.organizer else "")
     if organizer is None:
-        raise InputError(f"{one_line(event.title)!r}: the organizer's address is not usable; no reply written")
+        raise InputError(
+            f"{one_line(event.title)!r}: the organizer's address is not usable; no reply written"
+        )
 
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -81,12 +91,12 @@ def itip_reply(
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
     if event.recurring:
-        vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(timezone.utc))
+        vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(UTC))
     if event.sequence > 0:  # RFC 5546: a REPLY echoes the revision it answers
         vevent.add("sequence", event.sequence)
-    vevent.add("dtstamp", now.astimezone(timezone.utc))
-    vevent.add("dtstart", event.start.astimezone(timezone.utc))
-    vevent.add("dtend", event.end.astimezone(timezone.utc))
+    vevent.add("dtstamp", now.astimezone(UTC))
+    vevent.add("dtstart", event.start.astimezone(UTC))
+    vevent.add("dtend", event.end.astimezone(UTC))
     if event.title:
         vevent.add("summary", one_line(event.title, 250))
     org = icalendar.vCalAddress(f"mailto:{organizer}")
@@ -109,7 +119,12 @@ def itip_reply(
 
 
 def build_message(
-    reply: Reply, ics: bytes, *, sender: str, sender_name: str = "", now: datetime,
+    reply: Reply,
+    ics: bytes,
+    *,
+    sender: str,
+    sender_name: str = "",
+    now: datetime,
 ) -> EmailMessage:
     """The e-mail for one request. The recipient is the reply's validated `to`, nothing else."""
     to = valid_address(reply.to)
@@ -122,13 +137,15 @@ def build_message(
     msg["From"] = Address(display_name=display_name(sender_name), addr_spec=frm)
     msg["To"] = Address(display_name=display_name(reply.to_name), addr_spec=to)
     msg["Subject"] = one_line(reply.subject, 200)
-    msg["Date"] = format_datetime(now.astimezone(timezone.utc))
+    msg["Date"] = format_datetime(now.astimezone(UTC))
     msg["Message-ID"] = make_msgid("guardian", domain=frm.rsplit("@", 1)[1])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: do not auto-reply to it
     msg["X-Guardian"] = "pre-read-request"
     msg.set_content(reply.body)
     msg.add_alternative(
-        ics.decode("utf-8"), subtype="calendar", params={"method": "REPLY"},
+        ics.decode("utf-8"),
+        subtype="calendar",
+        params={"method": "REPLY"},
     )
     return msg
 
@@ -140,7 +157,7 @@ def _slug(text: str, limit: int = 40) -> str:
 
 def outbox_name(reply: Reply) -> str:
     """A file name that cannot leave the folder whatever the UID or title says."""
-    key = f"{reply.event.instance_id}|{reply.to}".encode("utf-8")
+    key = f"{reply.event.instance_id}|{reply.to}".encode()
     digest = hashlib.sha256(key).hexdigest()[:10]
     day = reply.event.start.strftime("%Y%m%d")
     return f"{day}-{_slug(reply.event.title)}-{digest}"
@@ -212,7 +229,7 @@ def _password(settings: SmtpSettings, env: dict[str, str] | os._Environ) -> str 
     if not settings.password_env:
         raise InputError(
             "[smtp] username is set but password_env is not",
-            hint="name the environment variable that holds the password, e.g. password_env = \"GUARDIAN_SMTP_PASSWORD\"",
+            hint='name the environment variable that holds the password, e.g. password_env = "GUARDIAN_SMTP_PASSWORD"',
         )
     value = env.get(settings.password_env)
     if not value:
@@ -233,7 +250,10 @@ def _scrub(text: str, secret: str | None) -> str:
 
 
 def send_smtp(
-    msg: EmailMessage, settings: SmtpSettings, *, env: dict[str, str] | os._Environ | None = None,
+    msg: EmailMessage,
+    settings: SmtpSettings,
+    *,
+    env: dict[str, str] | os._Environ | None = None,
     context: ssl.SSLContext | None = None,
 ) -> None:
     """Send one message; failures become ProviderError without server secrets or ours."""
@@ -249,7 +269,9 @@ def send_smtp(
     where = f"SMTP {settings.host}:{settings.port}"
     try:
         if implicit_tls:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=context
+            )
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         # Not `with client:`, whose QUIT raises when the server answers it with
@@ -272,21 +294,26 @@ def send_smtp(
                     ) from None
             refused = client.send_message(msg, from_addr=str(msg["From"].addresses[0].addr_spec), to_addrs=to)
         finally:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             client.close()
         if refused:
             raise ProviderError(f"{where}: recipient refused: {', '.join(sorted(refused))}")
     except (ProviderError, InputError):
         raise
     except smtplib.SMTPNotSupportedError:
-        raise ProviderError(f"{where}: the server does not offer STARTTLS", hint="set [smtp] starttls = false only for a local relay") from None
+        raise ProviderError(
+            f"{where}: the server does not offer STARTTLS",
+            hint="set [smtp] starttls = false only for a local relay",
+        ) from None
     except smtplib.SMTPResponseException as exc:
-        raise ProviderError(f"{where}: the server answered {exc.smtp_code}: {_scrub(_decode(exc.smtp_error), password)}") from None
+        raise ProviderError(
+            f"{where}: the server answered {exc.smtp_code}: {_scrub(_decode(exc.smtp_error), password)}"
+        ) from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-        raise ProviderError(f"{where}: {type(exc).__name__}: {_scrub(one_line(str(exc)), password)}") from None
+        raise ProviderError(
+            f"{where}: {type(exc).__name__}: {_scrub(one_line(str(exc)), password)}"
+        ) from None
 
 
 def _decode(value: object) -> str:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from guardian.errors import InputError
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class State:
@@ -102,9 +102,7 @@ class State:
         )
 
     def cached_items(self, calendar: str) -> dict[str, dict]:
-        rows = self._db.execute(
-            "SELECT item_id, body FROM cached_items WHERE calendar=?", (calendar,)
-        )
+        rows = self._db.execute("SELECT item_id, body FROM cached_items WHERE calendar=?", (calendar,))
         return {item_id: json.loads(body) for item_id, body in rows}
 
     def put_items(self, calendar: str, items: dict[str, dict]) -> None:
@@ -125,24 +123,17 @@ class State:
     # --- own focus blocks ----------------------------------------------------
 
     def blocks(self, calendar: str) -> dict[str, tuple[datetime, datetime]]:
-        rows = self._db.execute(
-            "SELECT block_id, start, end FROM blocks WHERE calendar=?", (calendar,)
-        )
-        return {
-            b: (datetime.fromisoformat(s), datetime.fromisoformat(e)) for b, s, e in rows
-        }
+        rows = self._db.execute("SELECT block_id, start, end FROM blocks WHERE calendar=?", (calendar,))
+        return {b: (datetime.fromisoformat(s), datetime.fromisoformat(e)) for b, s, e in rows}
 
     def record_block(self, calendar: str, block_id: str, start: datetime, end: datetime) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO blocks(calendar, block_id, start, end, updated) "
-            "VALUES (?,?,?,?,?)",
+            "INSERT OR REPLACE INTO blocks(calendar, block_id, start, end, updated) VALUES (?,?,?,?,?)",
             (calendar, block_id, start.isoformat(), end.isoformat(), _now()),
         )
 
     def forget_block(self, calendar: str, block_id: str) -> None:
-        self._db.execute(
-            "DELETE FROM blocks WHERE calendar=? AND block_id=?", (calendar, block_id)
-        )
+        self._db.execute("DELETE FROM blocks WHERE calendar=? AND block_id=?", (calendar, block_id))
 
     # --- pre-read requests ---------------------------------------------------
 
@@ -154,14 +145,23 @@ class State:
         return row is not None
 
     def record_request(
-        self, series: str, organizer: str, calendar: str, event_start: datetime,
-        channel: str, sent_at: datetime | None = None,
+        self,
+        series: str,
+        organizer: str,
+        calendar: str,
+        event_start: datetime,
+        channel: str,
+        sent_at: datetime | None = None,
     ) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO requests VALUES (?,?,?,?,?,?)",
             (
-                series, organizer.lower(), calendar, event_start.isoformat(),
-                (sent_at or datetime.now(timezone.utc)).isoformat(), channel,
+                series,
+                organizer.lower(),
+                calendar,
+                event_start.isoformat(),
+                (sent_at or datetime.now(UTC)).isoformat(),
+                channel,
             ),
         )
 
@@ -170,7 +170,7 @@ class State:
             "SELECT series, organizer, calendar, event_start, sent_at, channel FROM requests"
         )
         cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row)) for row in cur]
+        return [dict(zip(cols, row, strict=False)) for row in cur]
 
     # --- run log -------------------------------------------------------------
 

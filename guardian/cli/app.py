@@ -28,24 +28,48 @@ rules_app = typer.Typer(help="List, explain and check rules.", no_args_is_help=T
 app.add_typer(rules_app, name="rules")
 
 from guardian.cli.options import (
-    CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
-    check_format as _check_format, console, make_options as _options,
+    CalendarOpt,
+    ConfigOpt,
+    DaysOpt,
+    FormatOpt,
+    FromOpt,
+    MeOpt,
+    NowOpt,
+    RulesOpt,
+    TzOpt,
+    console,
 )
-
+from guardian.cli.options import (
+    check_format as _check_format,
+)
+from guardian.cli.options import (
+    make_options as _options,
+)
 
 # --- audit -------------------------------------------------------------------
 
 
 @app.command()
 def audit(
-    calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-    tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+    calendar: CalendarOpt = None,
+    me: MeOpt = None,
+    start: FromOpt = None,
+    days: DaysOpt = None,
+    tz: TzOpt = None,
+    rules: RulesOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = "table",
     now: NowOpt = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="LEVEL", help="Exit 1 when a finding is at or above info, warning or error.")] = None,
+    fail_on: Annotated[
+        Optional[str],
+        typer.Option(
+            "--fail-on", metavar="LEVEL", help="Exit 1 when a finding is at or above info, warning or error."
+        ),
+    ] = None,
 ) -> None:
     """Review the coming days' meetings against the rule pack, like a linter."""
-    from guardian.lint.engine import audit as run_audit
     from guardian.core.model import Severity
+    from guardian.lint.engine import audit as run_audit
     from guardian.render.audit import audit_json, audit_markdown, audit_table
     from guardian.usecases.session import Session
 
@@ -84,7 +108,9 @@ def _action_state(session, result) -> dict[str, str] | None:
 
 @rules_app.command("list")
 def rules_list(
-    rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+    rules: RulesOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """List the rules of the pack in use."""
     import json
@@ -92,11 +118,23 @@ def rules_list(
     book = _rulebook(rules, config)
     fmt = _check_format(fmt)
     if fmt == "json":
-        typer.echo(json.dumps([
-            {"code": r.code, "name": r.name, "severity": str(r.severity), "check": r.check,
-             "action": r.action, "params": r.resolved_params(), "exempt": r.exempt}
-            for r in book.rules
-        ], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": str(r.severity),
+                        "check": r.check,
+                        "action": r.action,
+                        "params": r.resolved_params(),
+                        "exempt": r.exempt,
+                    }
+                    for r in book.rules
+                ],
+                indent=2,
+            )
+        )
         return
     out = console()
     for r in book.rules:
@@ -106,7 +144,8 @@ def rules_list(
 @rules_app.command("explain")
 def rules_explain(
     rule: Annotated[str, typer.Argument(metavar="CODE|NAME")],
-    rules: RulesOpt = None, config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Explain one rule: what it checks, why, an example, what to do instead."""
     book = _rulebook(rules, config)
@@ -115,7 +154,12 @@ def rules_explain(
         raise InputError(f"no rule {rule!r} in the pack", hint="see `guardian rules list`")
     params = found.resolved_params()
     lines = [f"{found.code} {found.name} ({found.severity})", ""]
-    for title, key in (("What it does", "what"), ("Why it matters", "why"), ("Example", "example"), ("Instead", "instead")):
+    for title, key in (
+        ("What it does", "what"),
+        ("Why it matters", "why"),
+        ("Example", "example"),
+        ("Instead", "instead"),
+    ):
         if found.docs.get(key):
             lines += [f"## {title}", found.docs[key], ""]
     lines.append(f"Check: {found.check}" + (f"  params: {params}" if params else ""))
@@ -145,7 +189,9 @@ def _rulebook(rules: str | None, config: str | None):
 
 @app.command()
 def init(
-    path: Annotated[Optional[str], typer.Option("--path", help="Where to write (default: the platform config dir).")] = None,
+    path: Annotated[
+        Optional[str], typer.Option("--path", help="Where to write (default: the platform config dir).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
 ) -> None:
     """Write a commented starter config."""

@@ -7,13 +7,31 @@ from typing import Annotated, Optional
 import typer
 
 from guardian.cli.options import (
-    CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
-    check_format as _check_format, console, make_options as _options,
+    CalendarOpt,
+    ConfigOpt,
+    DaysOpt,
+    FormatOpt,
+    FromOpt,
+    MeOpt,
+    NowOpt,
+    RulesOpt,
+    TzOpt,
+    console,
+)
+from guardian.cli.options import (
+    check_format as _check_format,
+)
+from guardian.cli.options import (
+    make_options as _options,
 )
 
 OutputOpt = Annotated[
     Optional[str],
-    typer.Option("--output", metavar="PATH", help="For .ics calendars: the block file to write (default: [focus] output)."),
+    typer.Option(
+        "--output",
+        metavar="PATH",
+        help="For .ics calendars: the block file to write (default: [focus] output).",
+    ),
 ]
 
 
@@ -24,7 +42,9 @@ def register(app: typer.Typer) -> None:
     def _session(calendar, me, start, days, tz, rules, config, now):
         from guardian.usecases.session import Session
 
-        return Session(_options(calendar, me, start, days, tz, rules, config, now), days_setting=("focus", "days"))
+        return Session(
+            _options(calendar, me, start, days, tz, rules, config, now), days_setting=("focus", "days")
+        )
 
     def _show(run, session, fmt: str, title: str) -> None:
         from guardian.render.focus import focus_json, focus_table
@@ -38,9 +58,16 @@ def register(app: typer.Typer) -> None:
 
     @focus_app.command("plan")
     def focus_plan(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
-        now: NowOpt = None, output: OutputOpt = None,
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: FromOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
+        now: NowOpt = None,
+        output: OutputOpt = None,
     ) -> None:
         """Show the focus blocks guardian would book (writes nothing)."""
         from guardian.usecases.focus import run_focus
@@ -52,9 +79,16 @@ def register(app: typer.Typer) -> None:
 
     @focus_app.command("apply")
     def focus_apply(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
-        now: NowOpt = None, output: OutputOpt = None,
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: FromOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
+        now: NowOpt = None,
+        output: OutputOpt = None,
     ) -> None:
         """Book the plan: create, move or delete guardian's own blocks only."""
         from guardian.usecases.focus import run_focus
@@ -75,9 +109,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def nightly(
-        calendar: CalendarOpt = None, me: MeOpt = None, days: DaysOpt = None, tz: TzOpt = None,
-        rules: RulesOpt = None, config: ConfigOpt = None, now: NowOpt = None,
-        apply: Annotated[Optional[bool], typer.Option("--apply/--dry-run", help="Act (default: [nightly] apply, else dry run).")] = None,
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        now: NowOpt = None,
+        apply: Annotated[
+            Optional[bool],
+            typer.Option("--apply/--dry-run", help="Act (default: [nightly] apply, else dry run)."),
+        ] = None,
     ) -> None:
         """The unattended job: for every calendar, audit, book focus blocks, send due requests."""
         from guardian.adapters.config import load_config
@@ -86,17 +128,34 @@ def register(app: typer.Typer) -> None:
 
         cfg = load_config(config)
         act = apply if apply is not None else bool(cfg.get("nightly", "apply", False))
-        specs = list(calendar or []) or cfg.get("nightly", "calendars") or cfg.get("", "calendars_default") or list(cfg.calendars)
+        specs = (
+            list(calendar or [])
+            or cfg.get("nightly", "calendars")
+            or cfg.get("", "calendars_default")
+            or list(cfg.calendars)
+        )
         if not specs:
             from guardian.errors import InputError
 
-            raise InputError("nightly: no calendars", hint="add [calendars.NAME] and [nightly] calendars to the config, or pass -c")
+            raise InputError(
+                "nightly: no calendars",
+                hint="add [calendars.NAME] and [nightly] calendars to the config, or pass -c",
+            )
         worst = 0
         budget = NightlyBudget()  # one cap on pre-read requests for the whole run
         for spec in specs:
             try:
-                for line in run_nightly(spec, cfg_path=config, me=me, days=days or cfg.get("nightly", "days"),
-                                        tz=tz, rules=rules, now=now, apply=act, budget=budget):
+                for line in run_nightly(
+                    spec,
+                    cfg_path=config,
+                    me=me,
+                    days=days or cfg.get("nightly", "days"),
+                    tz=tz,
+                    rules=rules,
+                    now=now,
+                    apply=act,
+                    budget=budget,
+                ):
                     stamp = datetime.now().astimezone().isoformat(timespec="seconds")
                     typer.echo(f"{stamp} {line}")
             except GuardianError as exc:

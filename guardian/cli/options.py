@@ -12,17 +12,30 @@ from guardian.errors import InputError
 
 CalendarOpt = Annotated[
     Optional[list[str]],
-    typer.Option("-c", "--calendar", metavar="SPEC",
-                 help="An .ics path, ics:PATH, google:CALENDAR_ID, outlook:me or a configured name. Repeatable."),
+    typer.Option(
+        "-c",
+        "--calendar",
+        metavar="SPEC",
+        help="An .ics path, ics:PATH, google:CALENDAR_ID, outlook:me or a configured name. Repeatable.",
+    ),
 ]
 MeOpt = Annotated[Optional[str], typer.Option("--me", metavar="EMAIL", help="Who you are in .ics files.")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day (default: today).")]
+FromOpt = Annotated[
+    Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day (default: today).")
+]
 DaysOpt = Annotated[Optional[int], typer.Option("--days", metavar="N", help="Number of days (default 7).")]
-TzOpt = Annotated[Optional[str], typer.Option("--tz", metavar="ZONE", help="Your time zone (default: config, then system).")]
+TzOpt = Annotated[
+    Optional[str], typer.Option("--tz", metavar="ZONE", help="Your time zone (default: config, then system).")
+]
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", metavar="PATH", help="A rule pack (TOML).")]
-ConfigOpt = Annotated[Optional[str], typer.Option("--config", metavar="PATH", envvar="GUARDIAN_CONFIG", help="Config file.")]
+ConfigOpt = Annotated[
+    Optional[str], typer.Option("--config", metavar="PATH", envvar="GUARDIAN_CONFIG", help="Config file.")
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or markdown.")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time.")]
+NowOpt = Annotated[
+    Optional[str],
+    typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time."),
+]
 
 FORMATS = ("table", "json", "markdown")
 
@@ -40,7 +53,6 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
     if fmt not in allowed:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
     return fmt
-
 
 
 def console():

@@ -16,8 +16,21 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from guardian.cli.options import (
-        CalendarOpt, ConfigOpt, DaysOpt, FormatOpt, FromOpt, MeOpt, NowOpt, RulesOpt, TzOpt,
-        check_format as _check_format, make_options as _options,
+        CalendarOpt,
+        ConfigOpt,
+        DaysOpt,
+        FormatOpt,
+        FromOpt,
+        MeOpt,
+        NowOpt,
+        RulesOpt,
+        TzOpt,
+    )
+    from guardian.cli.options import (
+        check_format as _check_format,
+    )
+    from guardian.cli.options import (
+        make_options as _options,
     )
 
     replies_app = typer.Typer(
@@ -29,9 +42,16 @@ def register(app: typer.Typer) -> None:
 
     @replies_app.command("plan")
     def replies_plan(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
-        now: NowOpt = None, body: BodyOpt = False,
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: FromOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
+        now: NowOpt = None,
+        body: BodyOpt = False,
     ) -> None:
         """Show who would be asked for a pre-read, and who not and why. Sends nothing."""
         from guardian.domain.replies import ReplySettings
@@ -50,13 +70,19 @@ def register(app: typer.Typer) -> None:
 
     @replies_app.command("send")
     def replies_send(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: FromOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
         now: NowOpt = None,
     ) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
-        from guardian.errors import EXIT_INPUT, InputError, ProviderError
         from guardian.domain.replies import ReplySettings
+        from guardian.errors import EXIT_INPUT, InputError, ProviderError
         from guardian.usecases.replies import Sender, plan_for_session, send_plan
         from guardian.usecases.session import Session
 
@@ -70,9 +96,14 @@ def register(app: typer.Typer) -> None:
         lines += [f"deferred: {_ref(d.reply, session.tz)} ({d.reason})" for d in plan.deferred]
         with session.state.transaction():
             session.state.log_run(
-                "replies send", [r.to_json()["event"] for r in plan.replies],
-                {"sent": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes),
-                 "deferred": len(plan.deferred), "lines": lines},
+                "replies send",
+                [r.to_json()["event"] for r in plan.replies],
+                {
+                    "sent": sum(o.ok for o in outcomes),
+                    "failed": sum(not o.ok for o in outcomes),
+                    "deferred": len(plan.deferred),
+                    "lines": lines,
+                },
             )
         if fmt == "json":
             doc = _plan_doc(session, plan, sender)
@@ -100,13 +131,33 @@ def register(app: typer.Typer) -> None:
 
     @app.command("convert")
     def convert_cmd(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: FromOpt = None, days: DaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: FromOpt = None,
+        days: DaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
         now: NowOpt = None,
-        event: Annotated[Optional[str], typer.Option("--event", metavar="UID", help="Draft for this event only (any meeting, flagged or not).")] = None,
-        kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="update, rfc, brainstorm or decision (default: from the rule).")] = None,
-        output: Annotated[str, typer.Option("--output", "-o", metavar="DIR", help="Folder for the drafts.")] = "guardian-drafts",
-        stdout: Annotated[bool, typer.Option("--stdout", help="Print the drafts instead of writing files.")] = False,
+        event: Annotated[
+            Optional[str],
+            typer.Option(
+                "--event", metavar="UID", help="Draft for this event only (any meeting, flagged or not)."
+            ),
+        ] = None,
+        kind: Annotated[
+            Optional[str],
+            typer.Option(
+                "--kind", metavar="KIND", help="update, rfc, brainstorm or decision (default: from the rule)."
+            ),
+        ] = None,
+        output: Annotated[
+            str, typer.Option("--output", "-o", metavar="DIR", help="Folder for the drafts.")
+        ] = "guardian-drafts",
+        stdout: Annotated[
+            bool, typer.Option("--stdout", help="Print the drafts instead of writing files.")
+        ] = False,
     ) -> None:
         """Draft async replacements (update, RFC, brainstorm, decision) for status, brainstorm and proposal meetings."""
         from guardian.usecases.session import Session
@@ -134,37 +185,56 @@ def register(app: typer.Typer) -> None:
                     path.write_text(d.markdown, encoding="utf-8")
                     written.append(path)
             except OSError as exc:
-                raise InputError(f"--output: cannot write drafts to {folder} ({exc.strerror or exc})") from None
+                raise InputError(
+                    f"--output: cannot write drafts to {folder} ({exc.strerror or exc})"
+                ) from None
         total = round(sum(d.savings.hours_per_week for d in drafts), 2)
         if fmt == "json":
-            typer.echo(json.dumps({
-                "drafts": [
-                    {"event": {"uid": d.event.uid, "start": d.event.start.isoformat(), "title": d.event.title},
-                     "kind": d.kind, "path": str(p) if p else None, "feedback_by": d.feedback_by.isoformat(),
-                     "hours_per_week": d.savings.hours_per_week, "hours_math": d.savings.math()}
-                    for d, p in zip(drafts, written)
-                ],
-                "hours_per_week": total,
-            }, indent=2, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "drafts": [
+                            {
+                                "event": {
+                                    "uid": d.event.uid,
+                                    "start": d.event.start.isoformat(),
+                                    "title": d.event.title,
+                                },
+                                "kind": d.kind,
+                                "path": str(p) if p else None,
+                                "feedback_by": d.feedback_by.isoformat(),
+                                "hours_per_week": d.savings.hours_per_week,
+                                "hours_math": d.savings.math(),
+                            }
+                            for d, p in zip(drafts, written, strict=False)
+                        ],
+                        "hours_per_week": total,
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
         out = typer.echo if not stdout else (lambda text: typer.echo(text, err=True))
         if not drafts:
             out("no status, brainstorm or proposal meetings in the window (pick one with --event UID)")
             return
-        from guardian.domain.drafts import KIND_LABEL
         from guardian.core.text import one_line
+        from guardian.domain.drafts import KIND_LABEL
 
-        for d, p in zip(drafts, written):
+        for d, p in zip(drafts, written, strict=False):
             where = f"wrote {p}" if p else "drafted"
-            out(f"{where}: {KIND_LABEL[d.kind]} for \"{one_line(d.event.title)}\": {d.savings.describe()}")
-        out(f"together: about {total:g} person-hours of meetings given back in a week "
-            "(one-off meetings counted once)")
+            out(f'{where}: {KIND_LABEL[d.kind]} for "{one_line(d.event.title)}": {d.savings.describe()}')
+        out(
+            f"together: about {total:g} person-hours of meetings given back in a week "
+            "(one-off meetings counted once)"
+        )
 
 
 def _ref(reply, tz) -> str:
     from guardian.core.text import one_line
 
-    return f"{reply.event.start.astimezone(tz):%a %d %b %H:%M} \"{one_line(reply.event.title)}\" -> {reply.to}"
+    return f'{reply.event.start.astimezone(tz):%a %d %b %H:%M} "{one_line(reply.event.title)}" -> {reply.to}'
 
 
 def _plan_doc(session, plan, sender) -> dict:
@@ -174,7 +244,7 @@ def _plan_doc(session, plan, sender) -> dict:
         "window": {"start": session.window.start.isoformat(), "end": session.window.end.isoformat()},
         "now": session.now.isoformat(),
     }
-    for item, reply in zip(doc["replies"], plan.replies):
+    for item, reply in zip(doc["replies"], plan.replies, strict=False):
         item["channel"] = sender.channel_for(reply)
     return doc
 
@@ -217,10 +287,10 @@ def _print_plan(session, plan, sender, body: bool) -> None:
 def _drafts(session, uid: str | None, kind: str | None):
     from datetime import timedelta
 
-    from guardian.lint.engine import audit
+    from guardian.core.model import Window
     from guardian.domain.drafts import FREQUENCY_WEEKS, check_kind, draft, kind_of
     from guardian.errors import InputError
-    from guardian.core.model import Window
+    from guardian.lint.engine import audit
 
     # One read covers the window and every draft's frequency weeks (from its
     # meeting's Monday, four weeks on), so the calendars are read only once.
@@ -240,8 +310,14 @@ def _drafts(session, uid: str | None, kind: str | None):
                 hint="check the UID in `guardian audit --format json`, or widen --from/--days",
             )
         event = min(matches, key=lambda e: e.start)
-        flagged = next((kind_of(f.action) for f in result.findings
-                        if f.event is not None and f.event.uid == event.uid and kind_of(f.action)), None)
+        flagged = next(
+            (
+                kind_of(f.action)
+                for f in result.findings
+                if f.event is not None and f.event.uid == event.uid and kind_of(f.action)
+            ),
+            None,
+        )
         chosen[event.uid] = (event, override or flagged or "update")
     else:
         for f in result.findings:
@@ -253,7 +329,14 @@ def _drafts(session, uid: str | None, kind: str | None):
         return []
     workday = session.hours.is_workday
     return [
-        draft(e, k, session.now, tz=session.tz, series=[s for s in series if s.uid == e.uid],
-              me=session.identity.me, workday=workday)
+        draft(
+            e,
+            k,
+            session.now,
+            tz=session.tz,
+            series=[s for s in series if s.uid == e.uid],
+            me=session.identity.me,
+            workday=workday,
+        )
         for e, k in sorted(chosen.values(), key=lambda item: item[0].start)
     ]

@@ -28,12 +28,17 @@ def register(app: typer.Typer) -> None:
     # --from and --days mean the same as elsewhere, with the report's own defaults
     ReportFromOpt = Annotated[
         Optional[str],
-        typer.Option("--from", metavar="YYYY-MM-DD",
-                     help="First day of the report (default: Monday of the last full week before --now)."),
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="First day of the report (default: Monday of the last full week before --now).",
+        ),
     ]
     ReportDaysOpt = Annotated[
         Optional[int],
-        typer.Option("--days", metavar="N", help="Number of days (default 14: the last full week and the coming one)."),
+        typer.Option(
+            "--days", metavar="N", help="Number of days (default 14: the last full week and the coming one)."
+        ),
     ]
     HtmlOpt = Annotated[
         Optional[str],
@@ -41,14 +46,26 @@ def register(app: typer.Typer) -> None:
     ]
     WeeksOpt = Annotated[
         Optional[int],
-        typer.Option("--weeks", metavar="N", help=f"Weeks in the trend, ending with the report's last week (default {DEFAULT_TREND_WEEKS}; 0: none)."),
+        typer.Option(
+            "--weeks",
+            metavar="N",
+            help=f"Weeks in the trend, ending with the report's last week (default {DEFAULT_TREND_WEEKS}; 0: none).",
+        ),
     ]
 
     @app.command()
     def report(
-        calendar: CalendarOpt = None, me: MeOpt = None, start: ReportFromOpt = None, days: ReportDaysOpt = None,
-        tz: TzOpt = None, rules: RulesOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "table",
-        now: NowOpt = None, html: HtmlOpt = None, weeks: WeeksOpt = None,
+        calendar: CalendarOpt = None,
+        me: MeOpt = None,
+        start: ReportFromOpt = None,
+        days: ReportDaysOpt = None,
+        tz: TzOpt = None,
+        rules: RulesOpt = None,
+        config: ConfigOpt = None,
+        fmt: FormatOpt = "table",
+        now: NowOpt = None,
+        html: HtmlOpt = None,
+        weeks: WeeksOpt = None,
     ) -> None:
         """Weekly metrics: focus in 2h+ blocks, meeting load and hygiene, the trend.
 
@@ -59,10 +76,20 @@ def register(app: typer.Typer) -> None:
 
 
 def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks) -> None:
-    from guardian.cli.options import check_format as _check_format, console, make_options as _options
-    from guardian.errors import InputError
+    from guardian.cli.options import check_format as _check_format
+    from guardian.cli.options import console
+    from guardian.cli.options import make_options as _options
     from guardian.domain.metrics import MetricParams
-    from guardian.render.report import build_report, read_span, report_json, report_markdown, report_table, report_window, report_html
+    from guardian.errors import InputError
+    from guardian.render.report import (
+        build_report,
+        read_span,
+        report_html,
+        report_json,
+        report_markdown,
+        report_table,
+        report_window,
+    )
     from guardian.usecases.session import Session, parse_day
 
     fmt = _check_format(fmt)

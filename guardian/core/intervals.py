@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 Interval = tuple[datetime, datetime]
-UTC = timezone.utc
+UTC = UTC
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:

@@ -9,7 +9,7 @@ input and always give the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -116,7 +116,7 @@ class Event:
 
     @property
     def instance_id(self) -> str:
-        anchor = (self.recurrence_id or self.start).astimezone(timezone.utc)
+        anchor = (self.recurrence_id or self.start).astimezone(UTC)
         return f"{self.uid}@{anchor.isoformat()}" if self.recurring else self.uid
 
     @property
@@ -149,11 +149,7 @@ class Event:
     @property
     def makes_me_busy(self) -> bool:
         """Whether this event takes the time away from focus work."""
-        return (
-            self.busy
-            and not self.cancelled
-            and self.my_status is not Status.DECLINED
-        )
+        return self.busy and not self.cancelled and self.my_status is not Status.DECLINED
 
     def with_(self, **changes) -> Event:
         return replace(self, **changes)

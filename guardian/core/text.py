@@ -14,11 +14,30 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4",
-    "h5", "h6", "section", "article", "blockquote", "pre", "hr",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "hr",
 }
 _SKIP_TAGS = {"script", "style", "head", "title"}
-_LOOKS_LIKE_HTML = re.compile(r"<\s*(html|body|p|div|br|span|a|ul|ol|li|table|b|i|strong|em|font|h[1-6])\b", re.I)
+_LOOKS_LIKE_HTML = re.compile(
+    r"<\s*(html|body|p|div|br|span|a|ul|ol|li|table|b|i|strong|em|font|h[1-6])\b", re.I
+)
 
 
 class _TextExtractor(HTMLParser):

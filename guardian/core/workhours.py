@@ -72,7 +72,4 @@ class WorkingHours:
         """True when [start, end) lies inside one working range of its day."""
         local_start = start.astimezone(self.tz)
         local_end = end.astimezone(self.tz)
-        for s, e in self.intervals(local_start.date()):
-            if s <= local_start and local_end <= e:
-                return True
-        return False
+        return any(s <= local_start and local_end <= e for s, e in self.intervals(local_start.date()))

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from guardian.errors import InputError
 from guardian.core.model import Event, Status
 from guardian.core.text import one_line
+from guardian.errors import InputError
 
 KINDS = {
     "update": "async-update.md",
@@ -50,13 +50,35 @@ KINDS = {
     "decision": "decision-record.md",
 }
 KIND_LABEL = {
-    "update": "async update", "rfc": "RFC", "brainstorm": "async brainstorm", "decision": "decision record",
+    "update": "async update",
+    "rfc": "RFC",
+    "brainstorm": "async brainstorm",
+    "decision": "decision record",
 }
-FIELDS = frozenset({
-    "title", "organizer", "attendee_names", "today", "when", "schedule", "period", "meeting_time",
-    "tz", "feedback_by", "review_by", "description", "links", "open_questions", "hours_per_week",
-    "hours_math", "hours_given_back", "duration", "frequency", "kind",
-})
+FIELDS = frozenset(
+    {
+        "title",
+        "organizer",
+        "attendee_names",
+        "today",
+        "when",
+        "schedule",
+        "period",
+        "meeting_time",
+        "tz",
+        "feedback_by",
+        "review_by",
+        "description",
+        "links",
+        "open_questions",
+        "hours_per_week",
+        "hours_math",
+        "hours_given_back",
+        "duration",
+        "frequency",
+        "kind",
+    }
+)
 FREQUENCY_WEEKS = 4
 MAX_QUESTIONS = 8
 
@@ -130,7 +152,8 @@ def savings(event: Event, series: Iterable[Event] | None = None) -> Savings:
         return Savings(hours, people, 1.0, False)
     first, end = frequency_window(event)
     instances = {
-        e.instance_id for e in (series or ())
+        e.instance_id
+        for e in (series or ())
         if e.uid == event.uid and not e.cancelled and first <= e.start < end
     }
     per_week = len(instances) / FREQUENCY_WEEKS if instances else 1.0
@@ -207,9 +230,15 @@ def _quote(text: str) -> str:
 
 
 def draft(
-    event: Event, kind: str, now: datetime, *, tz: tzinfo | None = None,
-    series: Iterable[Event] | None = None, me: str | None = None,
-    workday: Callable[[date], bool] = _weekday, templates: Path | None = None,
+    event: Event,
+    kind: str,
+    now: datetime,
+    *,
+    tz: tzinfo | None = None,
+    series: Iterable[Event] | None = None,
+    me: str | None = None,
+    workday: Callable[[date], bool] = _weekday,
+    templates: Path | None = None,
 ) -> Draft:
     """A Markdown draft of `kind` replacing `event`, prefilled from the invite."""
     kind = check_kind(kind)
@@ -223,19 +252,24 @@ def draft(
     people = attendees_of(event)
     names = ", ".join(one_line(a.name or a.email, 80) for a in people) or "the attendees"
     others = [
-        a for a in people
+        a
+        for a in people
         if not (me and a.email.lower() == me.lower())
         and not (organizer and a.email.lower() == organizer.email.lower())
     ]
-    questions = "\n".join(
-        f"- **{one_line(a.name or a.email, 80)}**: what would you need to see here to support it, or what worries you?"
-        for a in others[:MAX_QUESTIONS]
-    ) or "- (add a question for each reviewer)"
+    questions = (
+        "\n".join(
+            f"- **{one_line(a.name or a.email, 80)}**: what would you need to see here to support it, or what worries you?"
+            for a in others[:MAX_QUESTIONS]
+        )
+        or "- (add a question for each reviewer)"
+    )
     if len(others) > MAX_QUESTIONS:
         questions += f"\n- everyone else ({len(others) - MAX_QUESTIONS} more): comments welcome"
-    links = "\n".join(
-        f"- [{one_line(link.label or link.kind, 60)}]({link.url})" for link in event.links
-    ) or "- (none in the invite)"
+    links = (
+        "\n".join(f"- [{one_line(link.label or link.kind, 60)}]({link.url})" for link in event.links)
+        or "- (none in the invite)"
+    )
     fb = feedback_by(event, today, tz, workday)
     zone = getattr(tz, "key", None) or local.tzname() or ""
     values = {

@@ -143,8 +143,11 @@ def plan(
     user_focus = [
         (e.start, e.end)
         for e in events
-        if e.kind is EventKind.FOCUS and not e.own_block and not e.cancelled
-        and e.my_status is not Status.DECLINED and not e.all_day
+        if e.kind is EventKind.FOCUS
+        and not e.own_block
+        and not e.cancelled
+        and e.my_status is not Status.DECLINED
+        and not e.all_day
     ]
     busy = intervals.merge(
         intervals.pad(((ev.start, ev.end) for ev in events if is_busy_for_focus(ev)), buffer)
@@ -158,6 +161,7 @@ def plan(
     windows_by_day: dict[date, list[Interval]] = {}
     used_day: dict[date, timedelta] = {}
     used_week: dict[tuple[int, int], timedelta] = {}
+
     def near(merged: list[Interval], work: list[Interval]) -> list[Interval]:
         return intervals.overlapping(merged, work[0][0], work[-1][1]) if work else []
 
@@ -232,18 +236,20 @@ def plan(
     blocks: list[Block] = []
     day_plans: list[DayPlan] = []
     for day in days:
-        day_blocks = tuple(
-            sorted(Block(s.astimezone(tz), e.astimezone(tz)) for s, e, _ in chosen[day])
-        )
+        day_blocks = tuple(sorted(Block(s.astimezone(tz), e.astimezone(tz)) for s, e, _ in chosen[day]))
         blocks.extend(day_blocks)
-        day_plans.append(DayPlan(
-            day=day,
-            work=tuple(work_by_day[day]),
-            busy=tuple(intervals.intersect(near(busy, work_by_day[day]), work_by_day[day])),
-            existing_focus=tuple(intervals.intersect(near(existing_focus, work_by_day[day]), work_by_day[day])),
-            blocks=day_blocks,
-            off=day in off,
-        ))
+        day_plans.append(
+            DayPlan(
+                day=day,
+                work=tuple(work_by_day[day]),
+                busy=tuple(intervals.intersect(near(busy, work_by_day[day]), work_by_day[day])),
+                existing_focus=tuple(
+                    intervals.intersect(near(existing_focus, work_by_day[day]), work_by_day[day])
+                ),
+                blocks=day_blocks,
+                off=day in off,
+            )
+        )
     return FocusPlan(tuple(blocks), tuple(day_plans))
 
 
@@ -289,11 +295,14 @@ def reconcile(wanted: list[Block] | tuple[Block, ...], existing: list[Event], no
     leftovers: list[Event] = []
     for event in unmatched:
         candidates = [
-            b for b in remaining
+            b
+            for b in remaining
             if b.start.date() == event.start.astimezone(b.start.tzinfo).date() or _overlap(b, event)
         ]
         if candidates:
-            best = max(candidates, key=lambda b: (_overlap(b, event), -abs((b.start - event.start).total_seconds())))
+            best = max(
+                candidates, key=lambda b: (_overlap(b, event), -abs((b.start - event.start).total_seconds()))
+            )
             remaining.remove(best)
             ops.append(BlockOp(OpKind.MOVE, best, event))
         else:

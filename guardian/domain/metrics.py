@@ -42,9 +42,9 @@ from datetime import date, datetime, timedelta
 
 from guardian.core import intervals
 from guardian.core.agenda import seeks_decision
-from guardian.lint.engine import passes_filters
-from guardian.lint.checks import REGISTRY, AuditContext
 from guardian.core.model import Event, EventKind, Status
+from guardian.lint.checks import REGISTRY, AuditContext
+from guardian.lint.engine import passes_filters
 from guardian.lint.pack import Rule
 
 HOUR = 3600.0
@@ -195,7 +195,9 @@ def _is_own_focus(event: Event) -> bool:
 
 def _counts_as_busy(event: Event) -> bool:
     """Takes time away from focus work (the same rule as AuditContext.busy_intervals)."""
-    return event.makes_me_busy and not event.all_day and event.kind is EventKind.DEFAULT and not event.own_block
+    return (
+        event.makes_me_busy and not event.all_day and event.kind is EventKind.DEFAULT and not event.own_block
+    )
 
 
 def _is_status(event: Event, ctx: AuditContext, params: MetricParams) -> bool:
@@ -292,14 +294,28 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
 # sums of days
 
 _SUMMED = (
-    "focus_hours", "focus_blocks", "booked_focus_hours", "fragmented_hours", "fragments",
-    "meetings", "meeting_hours", "with_pre_read", "with_decision", "sent_ahead", "sent_late",
-    "sent_unknown", "status_meetings", "status_hours", "after_hours_meetings", "after_hours_hours",
+    "focus_hours",
+    "focus_blocks",
+    "booked_focus_hours",
+    "fragmented_hours",
+    "fragments",
+    "meetings",
+    "meeting_hours",
+    "with_pre_read",
+    "with_decision",
+    "sent_ahead",
+    "sent_late",
+    "sent_unknown",
+    "status_meetings",
+    "status_hours",
+    "after_hours_meetings",
+    "after_hours_hours",
 )
 
 
-def aggregate(days: list[DayMetrics], params: MetricParams, first: date | None = None,
-              last: date | None = None) -> Totals:
+def aggregate(
+    days: list[DayMetrics], params: MetricParams, first: date | None = None, last: date | None = None
+) -> Totals:
     """Sum a run of days; the weekly focus target is prorated to the days covered."""
     first = first or (days[0].day if days else date.min)
     last = last or (days[-1].day if days else first)
@@ -352,7 +368,10 @@ def trend(days: list[DayMetrics], params: MetricParams, spans: list[tuple[date, 
     index = {m.day: m for m in days}
     out = []
     for first, last in spans:
-        chunk = [index[first + timedelta(days=i)] for i in range((last - first).days + 1)
-                 if first + timedelta(days=i) in index]
+        chunk = [
+            index[first + timedelta(days=i)]
+            for i in range((last - first).days + 1)
+            if first + timedelta(days=i) in index
+        ]
         out.append(aggregate(chunk, params, first, last))
     return out

@@ -40,9 +40,9 @@ from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from guardian.errors import InputError
 from guardian.core.model import Event, Finding, Status
 from guardian.core.text import one_line
+from guardian.errors import InputError
 
 DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0
@@ -51,10 +51,20 @@ REQUEST_ACTION = "request-pre-read"
 RESPONSES = {"tentative": Status.TENTATIVE, "accepted": Status.ACCEPTED, "declined": Status.DECLINED}
 CHANNELS = ("auto", "outbox", "smtp", "rsvp")
 TEMPLATE_NAME = "pre-read-request.toml"
-TEMPLATE_FIELDS = frozenset({
-    "title", "when", "date", "organizer_name", "organizer_first", "my_name", "missing", "lead_hours",
-    "series_note", "status_note",
-})
+TEMPLATE_FIELDS = frozenset(
+    {
+        "title",
+        "when",
+        "date",
+        "organizer_name",
+        "organizer_first",
+        "my_name",
+        "missing",
+        "lead_hours",
+        "series_note",
+        "status_note",
+    }
+)
 WRAP = 76
 MAX_SUBJECT = 200
 
@@ -64,9 +74,14 @@ MISSING = {
     "no-decision": "the decision to make or the open question the meeting should resolve",
     "missing-agenda": "a few lines of agenda: what the meeting should produce",
 }
-_MISSING_BY_RULE = {"D001": "missing-doc", "missing-pre-read": "missing-doc",
-                    "A002": "no-decision", "no-decision": "no-decision",
-                    "A001": "missing-agenda", "missing-agenda": "missing-agenda"}
+_MISSING_BY_RULE = {
+    "D001": "missing-doc",
+    "missing-pre-read": "missing-doc",
+    "A002": "no-decision",
+    "no-decision": "no-decision",
+    "A001": "missing-agenda",
+    "missing-agenda": "missing-agenda",
+}
 
 STATUS_NOTES = {
     Status.TENTATIVE: "I have answered tentative for now and will switch to accepted once it is linked.",
@@ -119,7 +134,7 @@ class QuietHours:
             return None
         match = _QUIET.match(spec)
         if not match:
-            raise InputError(f"[replies] quiet_hours: {spec!r} is not a range like \"20:00-08:00\"")
+            raise InputError(f'[replies] quiet_hours: {spec!r} is not a range like "20:00-08:00"')
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60) or (h1, m1) == (h2, m2):
             raise InputError(f"[replies] quiet_hours: {spec!r} is not a usable range")
@@ -161,8 +176,14 @@ def reflow(text: str, width: int = WRAP) -> str:
         if listy or all(len(line) <= width + 6 for line in lines):
             out.append(para)
         else:
-            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
-                                     break_long_words=False, break_on_hyphens=False))
+            out.append(
+                textwrap.fill(
+                    " ".join(line.strip() for line in lines),
+                    width,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
     return "\n\n".join(out)
 
 
@@ -181,10 +202,14 @@ def load_template(path: Path | str | None = None) -> Template:
     for key in ("subject", "body"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{path}: {key}: missing or not text", hint="a template has `subject` and `body`")
+            raise InputError(
+                f"{path}: {key}: missing or not text", hint="a template has `subject` and `body`"
+            )
         tpl = string.Template(value)
         if not tpl.is_valid():
-            raise InputError(f"{path}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign")
+            raise InputError(
+                f"{path}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign"
+            )
         unknown = sorted(set(tpl.get_identifiers()) - TEMPLATE_FIELDS)
         if unknown:
             raise InputError(
@@ -273,8 +298,13 @@ class Reply:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "event": self.ref(), "to": self.to, "subject": self.subject, "body": self.body,
-            "rules": list(self.rules), "response": str(self.response), "instances": self.instances,
+            "event": self.ref(),
+            "to": self.to,
+            "subject": self.subject,
+            "body": self.body,
+            "rules": list(self.rules),
+            "response": str(self.response),
+            "instances": self.instances,
         }
 
 
@@ -289,8 +319,14 @@ class Skip:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "event": {"uid": self.event.uid, "start": self.event.start.isoformat(), "title": self.event.title},
-            "to": self.to, "code": self.code, "reason": self.reason,
+            "event": {
+                "uid": self.event.uid,
+                "start": self.event.start.isoformat(),
+                "title": self.event.title,
+            },
+            "to": self.to,
+            "code": self.code,
+            "reason": self.reason,
         }
 
 
@@ -351,7 +387,7 @@ def compose(
 
     plan = Plan()
     candidates: list[Reply] = []
-    for (series, organizer), entries in groups.items():
+    for (_series, organizer), entries in groups.items():
         entries.sort(key=lambda item: item[0].start)
         first = entries[0][0]
         problem = _series_problem(first, organizer, me, was_asked)
@@ -374,16 +410,18 @@ def compose(
         rules = tuple(sorted({f.rule for _, fs in entries for f in fs}))
         kinds = _missing_kinds(f for _, fs in entries for f in fs)
         subject, body = template.render(_values(event, kinds, me, tz, settings))
-        candidates.append(Reply(
-            event=event,
-            to=valid_address(organizer) or "",
-            to_name=display_name(event.organizer.name if event.organizer else ""),
-            subject=subject,
-            body=body,
-            rules=rules,
-            response=settings.response,
-            instances=len(entries),
-        ))
+        candidates.append(
+            Reply(
+                event=event,
+                to=valid_address(organizer) or "",
+                to_name=display_name(event.organizer.name if event.organizer else ""),
+                subject=subject,
+                body=body,
+                rules=rules,
+                response=settings.response,
+                instances=len(entries),
+            )
+        )
 
     candidates.sort(key=lambda r: (r.event.start, r.event.uid, r.to))
     quiet = settings.quiet_hours
@@ -397,14 +435,17 @@ def compose(
     plan.replies = candidates[: settings.max_per_run]
     plan.deferred = [
         Deferred(r, "over-cap", f"over the per-run cap of {settings.max_per_run}: sent by a later run")
-        for r in candidates[settings.max_per_run:]
+        for r in candidates[settings.max_per_run :]
     ]
     plan.skipped.sort(key=lambda s: (s.event.start, s.event.uid))
     return plan
 
 
 def _series_problem(
-    event: Event, organizer: str, me: str | None, was_asked: AskedLookup,
+    event: Event,
+    organizer: str,
+    me: str | None,
+    was_asked: AskedLookup,
 ) -> tuple[str, str] | None:
     if event.my_status is Status.ORGANIZER or (me and organizer == me.strip().lower()):
         return "organizer-is-me", "you organize it: link the pre-read yourself"
@@ -418,7 +459,10 @@ def _series_problem(
 
 
 def _instance_problem(
-    event: Event, now: datetime, settings: ReplySettings, exempt: Callable[[Event], str | None],
+    event: Event,
+    now: datetime,
+    settings: ReplySettings,
+    exempt: Callable[[Event], str | None],
 ) -> tuple[str, str] | None:
     if event.my_status is Status.DECLINED or event.cancelled:
         return "declined", "you declined it"
@@ -451,19 +495,24 @@ def _missing_kinds(findings: Iterable[Finding]) -> list[str]:
     return sorted(kinds, key=order.index)
 
 
-def _values(event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, settings: ReplySettings) -> dict[str, str]:
+def _values(
+    event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, settings: ReplySettings
+) -> dict[str, str]:
     local = event.start.astimezone(tz)
     zone = getattr(tz, "key", None) or local.tzname() or ""
     when = f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}" + (f" ({zone})" if zone else "")
     organizer = event.organizer
-    organizer_name = one_line(organizer.name if organizer and organizer.name else (organizer.email if organizer else ""), 80)
+    organizer_name = one_line(
+        organizer.name if organizer and organizer.name else (organizer.email if organizer else ""), 80
+    )
     my_name = ""
     if me:
         mine = next((a for a in event.attendees if a.email.lower() == me.lower()), None)
         my_name = one_line(mine.name if mine and mine.name else me, 80)
     series_note = (
         "As it is a recurring meeting, a standing document that each occurrence links to works well."
-        if event.recurring else ""
+        if event.recurring
+        else ""
     )
     lead = settings.lead_hours
     return {
@@ -478,4 +527,3 @@ def _values(event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, sett
         "series_note": series_note,
         "status_note": STATUS_NOTES[settings.response],
     }
-

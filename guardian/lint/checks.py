@@ -20,9 +20,9 @@ from typing import Any
 
 from guardian.core import intervals
 from guardian.core.agenda import has_agenda, seeks_decision
-from guardian.domain.focus import days_off, is_busy_for_focus
 from guardian.core.model import Event, EventKind, Status, Window
 from guardian.core.workhours import WorkingHours
+from guardian.domain.focus import days_off, is_busy_for_focus
 
 # ---------------------------------------------------------------------------
 # the context every check receives
@@ -217,7 +217,9 @@ def no_decision(event: Event, ctx: AuditContext, p: dict) -> str | None:
     return "the agenda names topics but no decision to make or question to resolve"
 
 
-@check("title-keywords", "event", "title contains one of `keywords`", keywords=[""], unless_doc=False, kind="")
+@check(
+    "title-keywords", "event", "title contains one of `keywords`", keywords=[""], unless_doc=False, kind=""
+)
 def title_keywords(event: Event, ctx: AuditContext, p: dict) -> str | None:
     words = [w for w in p["keywords"] if w]
     if not words:
@@ -229,7 +231,7 @@ def title_keywords(event: Event, ctx: AuditContext, p: dict) -> str | None:
     if p["unless_doc"] and event.doc_links:
         return None
     what = p["kind"] or "meeting"
-    return f"looks like a {what} meeting (\"{match.group(0)}\")"
+    return f'looks like a {what} meeting ("{match.group(0)}")'
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -276,8 +278,11 @@ def large_meeting(event: Event, ctx: AuditContext, p: dict) -> str | None:
 
 
 @check(
-    "back-to-back", "day", "more than `max_hours` of meetings without a `min_break_minutes` break",
-    max_hours=2.0, min_break_minutes=10,
+    "back-to-back",
+    "day",
+    "more than `max_hours` of meetings without a `min_break_minutes` break",
+    max_hours=2.0,
+    min_break_minutes=10,
 )
 def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -> list:
     limit = timedelta(hours=p["max_hours"])
@@ -295,12 +300,14 @@ def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: dict) -
             # report on the meeting that pushed the run over the limit
             culprit = next(e for e in chain if elapsed(chain_start, e.end) > limit)
             span = elapsed(chain_start, chain_end).total_seconds() / 3600
-            found.append((
-                f"meetings from {_span(chain_start, chain_end, ctx.tz, ' to ')} "
-                f"without a {p['min_break_minutes']} min break ({_hours(span)}, more than "
-                f"{_hours(p['max_hours'])})",
-                culprit,
-            ))
+            found.append(
+                (
+                    f"meetings from {_span(chain_start, chain_end, ctx.tz, ' to ')} "
+                    f"without a {p['min_break_minutes']} min break ({_hours(span)}, more than "
+                    f"{_hours(p['max_hours'])})",
+                    culprit,
+                )
+            )
 
     for event in meetings:
         if chain_end is not None and event.start - chain_end < gap:
@@ -326,11 +333,13 @@ def double_booked(ctx: AuditContext, p: dict) -> list:
         running = [e for e in running if e.end > later.start]
         earlier = next((e for e in running if e.uid != later.uid), None)
         if earlier is not None:
-            found.append((
-                f"overlaps \"{earlier.title}\" ({_span(earlier.start, earlier.end, ctx.tz)}); you accepted both",
-                later,
-                ctx.local(later.start).date(),
-            ))
+            found.append(
+                (
+                    f'overlaps "{earlier.title}" ({_span(earlier.start, earlier.end, ctx.tz)}); you accepted both',
+                    later,
+                    ctx.local(later.start).date(),
+                )
+            )
         running.append(later)
     return found
 
@@ -341,14 +350,14 @@ def no_focus_block(day: date, meetings: list[Event], ctx: AuditContext, p: dict)
         return []
     if ctx.focus_slots(day, p["min_minutes"]):
         return []
-    longest = max(
-        ((e - s) for s, e in ctx.focus_slots(day, 0)), default=timedelta(0)
-    ).total_seconds() / 60
-    return [(
-        f"no free {p['min_minutes']} min block in your working hours "
-        f"(longest free stretch: {int(longest)} min)",
-        None,
-    )]
+    longest = max(((e - s) for s, e in ctx.focus_slots(day, 0)), default=timedelta(0)).total_seconds() / 60
+    return [
+        (
+            f"no free {p['min_minutes']} min block in your working hours "
+            f"(longest free stretch: {int(longest)} min)",
+            None,
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -356,8 +365,11 @@ def no_focus_block(day: date, meetings: list[Event], ctx: AuditContext, p: dict)
 
 
 @check(
-    "focus-below-target", "window", "focus hours in `min_minutes`+ blocks below `target_hours` a week",
-    target_hours=10.0, min_minutes=120,
+    "focus-below-target",
+    "window",
+    "focus hours in `min_minutes`+ blocks below `target_hours` a week",
+    target_hours=10.0,
+    min_minutes=120,
 )
 def focus_below_target(ctx: AuditContext, p: dict) -> list:
     workdays = ctx.workdays()
@@ -369,8 +381,10 @@ def focus_below_target(ctx: AuditContext, p: dict) -> list:
     if have >= target:
         return []
     block = f"{p['min_minutes'] / 60:g}h"
-    return [(
-        f"{_hours(have)} of focus time in {block}+ blocks in this window; target {_hours(target)}",
-        None,
-        None,
-    )]
+    return [
+        (
+            f"{_hours(have)} of focus time in {block}+ blocks in this window; target {_hours(target)}",
+            None,
+            None,
+        )
+    ]

@@ -12,8 +12,8 @@ from datetime import date
 
 from guardian.core import intervals
 from guardian.core.agenda import seeks_decision
-from guardian.lint.checks import REGISTRY, AuditContext
 from guardian.core.model import Event, Finding, Severity
+from guardian.lint.checks import REGISTRY, AuditContext
 from guardian.lint.pack import Rule, RuleBook
 
 
@@ -50,9 +50,7 @@ def passes_filters(rule: Rule, event: Event, ctx: AuditContext) -> bool:
         return False
     if rule.min_minutes and event.minutes < rule.min_minutes:
         return False
-    if rule.exempt and ctx.exemptions.category(event):
-        return False
-    return True
+    return not (rule.exempt and ctx.exemptions.category(event))
 
 
 def _finding(rule: Rule, message: str, event: Event | None, day: date | None) -> Finding:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guardian.lint.checks import REGISTRY, Exemptions
-from guardian.errors import InputError
-from guardian.core.model import Severity
 from guardian.adapters.resources import rules_dir
 from guardian.adapters.tomlfile import TomlDoc, load
+from guardian.core.model import Severity
+from guardian.errors import InputError
+from guardian.lint.checks import REGISTRY, Exemptions
 
 CODE_RE = re.compile(r"^[A-Z]{1,4}\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -27,8 +27,17 @@ ASYNC_TEMPLATES = ("update", "rfc", "brainstorm", "decision")
 DOC_SECTIONS = ("what", "why", "example", "instead")
 PACK_KEYS = {"name", "description", "extends", "disable", "exemptions", "rules"}
 RULE_KEYS = {
-    "name", "severity", "check", "action", "params", "exempt", "min_attendees",
-    "min_minutes", "docs", "fix", "enabled",
+    "name",
+    "severity",
+    "check",
+    "action",
+    "params",
+    "exempt",
+    "min_attendees",
+    "min_minutes",
+    "docs",
+    "fix",
+    "enabled",
 }
 MAX_EXTENDS_DEPTH = 8
 
@@ -118,7 +127,8 @@ def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
             raise doc.error(("extends",), "a pack cannot extend itself")
         if not parent.is_file():
             raise doc.error(
-                ("extends",), f"no rule pack {data['extends']!r} (looked for {parent})",
+                ("extends",),
+                f"no rule pack {data['extends']!r} (looked for {parent})",
                 hint='use "default" or a path relative to this pack',
             )
         base, sources = _load_raw(parent, depth + 1)
@@ -148,8 +158,9 @@ def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
     return merged, sources
 
 
-def _code_for(name: str, rules: dict, doc: TomlDoc, *, where: tuple | None = None,
-              must_exist: bool = False) -> str:
+def _code_for(
+    name: str, rules: dict, doc: TomlDoc, *, where: tuple | None = None, must_exist: bool = False
+) -> str:
     """Accept a code or a kebab-case name, as ruff does."""
     return _lookup(str(name), rules, doc, where or ("rules", str(name)), must_exist)
 
@@ -177,8 +188,10 @@ def _validate_shape(doc: TomlDoc) -> None:
         if key not in PACK_KEYS:
             raise doc.error((key,), "unknown key", hint=f"allowed: {', '.join(sorted(PACK_KEYS))}")
     if "extends" in data and not isinstance(data["extends"], str):
-        raise doc.error(("extends",), "must be a string (\"default\" or a path)")
-    if not isinstance(data.get("disable", []), list) or not all(isinstance(x, str) for x in data.get("disable", [])):
+        raise doc.error(("extends",), 'must be a string ("default" or a path)')
+    if not isinstance(data.get("disable", []), list) or not all(
+        isinstance(x, str) for x in data.get("disable", [])
+    ):
         raise doc.error(("disable",), "must be a list of rule codes or names")
     exemptions = data.get("exemptions", {})
     if not isinstance(exemptions, dict):
@@ -195,7 +208,8 @@ def _validate_shape(doc: TomlDoc) -> None:
         for field_name in rule:
             if field_name not in RULE_KEYS:
                 raise doc.error(
-                    ("rules", code, field_name), "unknown key",
+                    ("rules", code, field_name),
+                    "unknown key",
                     hint=f"allowed: {', '.join(sorted(RULE_KEYS))}",
                 )
 
@@ -213,7 +227,9 @@ def _build(raw: dict, sources: list[str]) -> RuleBook:
             continue
         if rule.name in names and names[rule.name] != code:
             doc = where.get("name", where[""])
-            raise doc.error(("rules", code, "name"), f"name {rule.name!r} is already used by {names[rule.name]}")
+            raise doc.error(
+                ("rules", code, "name"), f"name {rule.name!r} is already used by {names[rule.name]}"
+            )
         names[rule.name] = code
         rules.append(rule)
     exemptions = Exemptions(keywords={k: tuple(v) for k, v in raw["exemptions"].items()})
@@ -240,7 +256,9 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
         raise err("name", f"{name!r} is not a kebab-case name like missing-pre-read")
     check_name = spec["check"]
     if check_name not in REGISTRY:
-        raise err("check", f"unknown check {check_name!r}", hint=f"built-in checks: {', '.join(sorted(REGISTRY))}")
+        raise err(
+            "check", f"unknown check {check_name!r}", hint=f"built-in checks: {', '.join(sorted(REGISTRY))}"
+        )
     try:
         severity = Severity(spec["severity"])
     except ValueError:
@@ -251,7 +269,8 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
         or (action.startswith("suggest-async:") and action.split(":", 1)[1] in ASYNC_TEMPLATES)
     ):
         raise err(
-            "action", f"{action!r} is not an action",
+            "action",
+            f"{action!r} is not an action",
             hint="use flag, request-pre-read or suggest-async:" + "|".join(ASYNC_TEMPLATES),
         )
     params = spec.get("params", {})
@@ -259,10 +278,16 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
     for key, value in params.items():
         if key not in defaults:
             allowed = ", ".join(sorted(defaults)) or "none"
-            raise err(f"params.{key}", f"check {check_name!r} has no parameter {key!r}", hint=f"parameters: {allowed}")
+            raise err(
+                f"params.{key}",
+                f"check {check_name!r} has no parameter {key!r}",
+                hint=f"parameters: {allowed}",
+            )
         _check_type(doc_for(f"params.{key}"), ("rules", code, "params", key), value, defaults[key])
     for key, kind in (("exempt", bool), ("min_attendees", int), ("min_minutes", (int, float)), ("fix", str)):
-        if key in spec and (not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool):
+        if key in spec and (
+            not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool
+        ):
             raise err(key, f"must be {_type_name(kind)}")
         if key in ("min_attendees", "min_minutes") and key in spec and spec[key] < 0:
             raise err(key, "must not be negative")
@@ -315,4 +340,6 @@ def _check_type(doc: TomlDoc, where: tuple, value: Any, default: Any) -> None:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         kind = list
     if not ok:
-        raise doc.error(where, f"must be {_type_name(kind)}" + (" (not negative)" if kind == (int, float) else ""))
+        raise doc.error(
+            where, f"must be {_type_name(kind)}" + (" (not negative)" if kind == (int, float) else "")
+        )

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from guardian.lint.engine import AuditResult, Summary
 from guardian.core.model import Event, Finding
 from guardian.core.text import one_line
+from guardian.lint.engine import AuditResult, Summary
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -129,7 +129,8 @@ def audit_table(result: AuditResult, console, action_state: dict[str, str] | Non
                 tail += f" [magenta]\\[{escape(state)}][/]"
             console.print(
                 f"  {when}  [{style}]{f.rule}[/] [dim]{f.name}[/]  {subject}{escape(one_line(f.message, 400))}{tail}",
-                soft_wrap=True, highlight=False,
+                soft_wrap=True,
+                highlight=False,
             )
     console.print("\n[bold]Summary[/]")
     for line in summary_lines(result.summary):
@@ -142,7 +143,12 @@ def audit_markdown(result: AuditResult, action_state: dict[str, str] | None = No
     last = (window.end.astimezone(tz) - timedelta(days=1)).date()
     lines = [f"# guardian audit: {window.start.date()} to {last}", ""]
     for day, findings in groupby(result.findings, key=lambda f: _day_of(f, tz)):
-        lines += [f"## {day:%A %d %B %Y}", "", "| time | rule | meeting | finding | what to do |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {day:%A %d %B %Y}",
+            "",
+            "| time | rule | meeting | finding | what to do |",
+            "|---|---|---|---|---|",
+        ]
         for f in findings:
             when = f.event.start.astimezone(tz).strftime("%H:%M") if f.event else ""
             title = _md(f.event.title) if f.event else ""

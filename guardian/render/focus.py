@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from guardian.domain.focus import FocusPlan
 from guardian.core.model import BlockOp, OpKind
+from guardian.domain.focus import FocusPlan
 
 CELL = timedelta(minutes=15)
-GLYPHS = {"busy": ("#", "red"), "focus": ("F", "green"), "kept": ("f", "cyan"), "free": (".", "dim"), "off": (" ", "")}
+GLYPHS = {
+    "busy": ("#", "red"),
+    "focus": ("F", "green"),
+    "kept": ("f", "cyan"),
+    "free": (".", "dim"),
+    "off": (" ", ""),
+}
 
 
 def _cell_kind(start, end, day_plan) -> str:
@@ -26,7 +32,9 @@ def _cell_kind(start, end, day_plan) -> str:
 
 
 def focus_table(focus_plan: FocusPlan, ops: list[BlockOp], console, tz, title: str) -> None:
-    console.print(f"[bold]{title}[/]  ([red]#[/] busy  [green]F[/] focus block  [cyan]f[/] focus already booked  . free)")
+    console.print(
+        f"[bold]{title}[/]  ([red]#[/] busy  [green]F[/] focus block  [cyan]f[/] focus already booked  . free)"
+    )
     for day_plan in focus_plan.days:
         label = f"{day_plan.day:%a %d %b}"
         if day_plan.off:
@@ -45,7 +53,9 @@ def focus_table(focus_plan: FocusPlan, ops: list[BlockOp], console, tz, title: s
                 cursor = nxt
             bar.append(" ")
         span = f"{day_plan.work[0][0].astimezone(tz):%H:%M}-{day_plan.work[-1][1].astimezone(tz):%H:%M}"
-        blocks = ", ".join(f"{b.start.astimezone(tz):%H:%M}-{b.end.astimezone(tz):%H:%M}" for b in day_plan.blocks)
+        blocks = ", ".join(
+            f"{b.start.astimezone(tz):%H:%M}-{b.end.astimezone(tz):%H:%M}" for b in day_plan.blocks
+        )
         console.print(f"  {label}  {span} {''.join(bar)} {blocks or '[dim]no block[/]'}", soft_wrap=True)
     hours = focus_plan.hours
     counts = {kind: sum(1 for op in ops if op.kind is kind) for kind in OpKind}
@@ -60,10 +70,17 @@ def focus_json(focus_plan: FocusPlan, ops: list[BlockOp], window, applied=None, 
     def op_json(op: BlockOp) -> dict:
         return {
             "op": str(op.kind),
-            "block": {"start": op.block.start.isoformat(), "end": op.block.end.isoformat()} if op.block else None,
+            "block": {"start": op.block.start.isoformat(), "end": op.block.end.isoformat()}
+            if op.block
+            else None,
             "existing": (
-                {"uid": op.existing.uid, "start": op.existing.start.isoformat(), "end": op.existing.end.isoformat()}
-                if op.existing else None
+                {
+                    "uid": op.existing.uid,
+                    "start": op.existing.start.isoformat(),
+                    "end": op.existing.end.isoformat(),
+                }
+                if op.existing
+                else None
             ),
         }
 
@@ -85,7 +102,9 @@ def focus_json(focus_plan: FocusPlan, ops: list[BlockOp], window, applied=None, 
     }
     if applied is not None:
         doc["applied"] = {
-            "created": applied.created, "moved": applied.moved,
-            "deleted": applied.deleted, "kept": applied.kept,
+            "created": applied.created,
+            "moved": applied.moved,
+            "deleted": applied.deleted,
+            "kept": applied.kept,
         }
     return json.dumps(doc, indent=2)

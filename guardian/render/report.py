@@ -45,7 +45,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from guardian.lint.checks import AuditContext
+from guardian.core.model import Window
+from guardian.core.text import one_line  # titles to one printable line: no terminal escapes
 from guardian.domain.metrics import (
     DayMetrics,
     MetricParams,
@@ -59,8 +60,7 @@ from guardian.domain.metrics import (
     trend_weeks,
     week_start,
 )
-from guardian.core.model import Window
-from guardian.core.text import one_line  # titles to one printable line: no terminal escapes
+from guardian.lint.checks import AuditContext
 
 MEETING_COLOUR = "#d9553b"
 FOCUS_COLOUR = "#2b8a5a"
@@ -124,8 +124,9 @@ def read_span(window: Window, tz: tzinfo, weeks: int) -> Window:
     return Window(start, end)
 
 
-def build_report(ctx: AuditContext, params: MetricParams, *, trend_weeks_count: int = 8,
-                 top: int = 5) -> Report:
+def build_report(
+    ctx: AuditContext, params: MetricParams, *, trend_weeks_count: int = 8, top: int = 5
+) -> Report:
     """Measure every day once (window and trend together), then sum."""
     window_days = ctx.window.days()
     last = window_days[-1]
@@ -203,12 +204,18 @@ def totals_json(t: Totals, status_known: bool) -> dict[str, Any]:
             "workdays_without_block": t.workdays_without_block,
             "booked_hours": _h(t.booked_focus_hours),
         },
-        "fragmented": {"hours": _h(t.fragmented_hours), "pieces": t.fragments, "share_of_free": _s(t.fragmented_share)},
+        "fragmented": {
+            "hours": _h(t.fragmented_hours),
+            "pieces": t.fragments,
+            "share_of_free": _s(t.fragmented_share),
+        },
         "meetings": {"count": t.meetings, "hours": _h(t.meeting_hours)},
         "pre_read": {"count": t.with_pre_read, "share": _s(t.pre_read_share)},
         "decision_agenda": {"count": t.with_decision, "share": _s(t.decision_share)},
         "sent_ahead": {
-            "count": t.sent_ahead, "late": t.sent_late, "unknown": t.sent_unknown,
+            "count": t.sent_ahead,
+            "late": t.sent_late,
+            "unknown": t.sent_unknown,
             "share": _s(t.sent_ahead_share),
         },
         "status": {"count": t.status_meetings, "hours": _h(t.status_hours)} if status_known else None,
@@ -281,18 +288,32 @@ def indicator_lines(t: Totals, p: MetricParams) -> list[tuple[str, str]]:
     """(label, value) pairs, in the order the seed ranks them: focus first."""
     block = f"{p.min_minutes / 60:g}h+"
     rows = [
-        (f"Focus in {block} blocks", f"{fmt_hours(t.focus_hours)} of {fmt_hours(t.focus_target_hours)} target"
-         + (f", {t.workdays_without_block} of {t.workdays} workdays without one" if t.workdays else "")),
-        ("Fragmented time", f"{fmt_hours(t.fragmented_hours)} in {t.fragments} pieces under {p.min_minutes / 60:g} h"
-         + (f" ({fmt_share(t.fragmented_share)} of free time)" if t.fragmented_share is not None else "")),
+        (
+            f"Focus in {block} blocks",
+            f"{fmt_hours(t.focus_hours)} of {fmt_hours(t.focus_target_hours)} target"
+            + (f", {t.workdays_without_block} of {t.workdays} workdays without one" if t.workdays else ""),
+        ),
+        (
+            "Fragmented time",
+            f"{fmt_hours(t.fragmented_hours)} in {t.fragments} pieces under {p.min_minutes / 60:g} h"
+            + (f" ({fmt_share(t.fragmented_share)} of free time)" if t.fragmented_share is not None else ""),
+        ),
         ("Meetings", f"{t.meetings} meetings, {fmt_hours(t.meeting_hours)}"),
         ("With a pre-read", f"{fmt_share(t.pre_read_share)} ({t.with_pre_read} of {t.meetings})"),
         ("With a decision agenda", f"{fmt_share(t.decision_share)} ({t.with_decision} of {t.meetings})"),
-        (f"Sent {p.lead_hours:g} h ahead", f"{fmt_share(t.sent_ahead_share)} ({t.sent_ahead} of {t.sent_ahead + t.sent_late})"
-         + (f", {t.sent_unknown} with no creation time" if t.sent_unknown else "")),
+        (
+            f"Sent {p.lead_hours:g} h ahead",
+            f"{fmt_share(t.sent_ahead_share)} ({t.sent_ahead} of {t.sent_ahead + t.sent_late})"
+            + (f", {t.sent_unknown} with no creation time" if t.sent_unknown else ""),
+        ),
     ]
     if p.status_rule is not None:
-        rows.append(("Status meetings that could be async", f"{fmt_hours(t.status_hours)} in {t.status_meetings} meetings"))
+        rows.append(
+            (
+                "Status meetings that could be async",
+                f"{fmt_hours(t.status_hours)} in {t.status_meetings} meetings",
+            )
+        )
     rows.append(("After-hours meetings", f"{t.after_hours_meetings} ({fmt_hours(t.after_hours_hours)})"))
     return rows
 
@@ -313,7 +334,11 @@ def _bar(m: DayMetrics, scale: float):
     from rich.text import Text
 
     text = Text()
-    parts = ((m.meeting_hours, MEETING_COLOUR), (m.focus_hours, FOCUS_COLOUR), (m.fragmented_hours, FRAGMENT_COLOUR))
+    parts = (
+        (m.meeting_hours, MEETING_COLOUR),
+        (m.focus_hours, FOCUS_COLOUR),
+        (m.fragmented_hours, FRAGMENT_COLOUR),
+    )
     used = 0
     for hours, colour in parts:
         cells = round(hours / scale)
@@ -367,19 +392,36 @@ def report_table(r: Report, console) -> None:
 
     if r.series:
         table = Table(title=None, box=None, pad_edge=False, show_edge=False, header_style="bold")
-        for name, justify in (("Recurring meeting", "left"), ("times", "right"), ("hours", "right"),
-                              ("people", "right"), ("person-hours", "right")):
+        for name, justify in (
+            ("Recurring meeting", "left"),
+            ("times", "right"),
+            ("hours", "right"),
+            ("people", "right"),
+            ("person-hours", "right"),
+        ):
             table.add_column(name, justify=justify)
         for c in r.series:
-            table.add_row(Text(one_line(c.title)), str(c.instances), fmt_hours(c.hours), str(c.max_people),
-                          fmt_hours(c.person_hours))
+            table.add_row(
+                Text(one_line(c.title)),
+                str(c.instances),
+                fmt_hours(c.hours),
+                str(c.max_people),
+                fmt_hours(c.person_hours),
+            )
         console.print("\n[bold]Costliest recurring meetings[/] (duration x people, over the window)")
         console.print(table)
 
     if r.trend:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-        columns = [("week of", "left"), ("focus / target", "right"), ("", "left"), ("meetings", "right"),
-                   ("docs", "right"), ("decide", "right"), ("frag", "right")]
+        columns = [
+            ("week of", "left"),
+            ("focus / target", "right"),
+            ("", "left"),
+            ("meetings", "right"),
+            ("docs", "right"),
+            ("decide", "right"),
+            ("frag", "right"),
+        ]
         if p.status_rule is not None:
             columns.append(("status", "right"))
         for name, justify in columns:
@@ -389,15 +431,22 @@ def report_table(r: Report, console) -> None:
             cells = round(w.focus_hours / top * 10)
             bar = Text("█" * cells, style=FOCUS_COLOUR)
             bar.append("·" * max(round(w.focus_target_hours / top * 10) - cells, 0), style="dim")
-            row = [f"{w.first:%d %b}" + ("*" if r.when(w) != "past" else ""),
-                   f"{_num(w.focus_hours)} / {_num(w.focus_target_hours)} h", bar,
-                   f"{w.meetings} · {fmt_hours(w.meeting_hours)}", fmt_share(w.pre_read_share),
-                   fmt_share(w.decision_share), fmt_hours(w.fragmented_hours)]
+            row = [
+                f"{w.first:%d %b}" + ("*" if r.when(w) != "past" else ""),
+                f"{_num(w.focus_hours)} / {_num(w.focus_target_hours)} h",
+                bar,
+                f"{w.meetings} · {fmt_hours(w.meeting_hours)}",
+                fmt_share(w.pre_read_share),
+                fmt_share(w.decision_share),
+                fmt_hours(w.fragmented_hours),
+            ]
             if p.status_rule is not None:
                 row.append(fmt_hours(w.status_hours))
             table.add_row(*row)
-        console.print(f"\n[bold]Trend[/] (last {_plural(len(r.trend), 'week')}; * = not over yet; docs = with a pre-read, "
-                      "decide = with a decision agenda)")
+        console.print(
+            f"\n[bold]Trend[/] (last {_plural(len(r.trend), 'week')}; * = not over yet; docs = with a pre-read, "
+            "decide = with a decision agenda)"
+        )
         console.print(table)
 
 
@@ -414,7 +463,13 @@ def report_markdown(r: Report) -> str:
     lines = [f"# guardian report: {headline(r)}", ""]
     lines += ["## The window", "", "| indicator | value |", "|---|---|"]
     lines += [f"| {label} | {_md(value)} |" for label, value in indicator_lines(r.totals, p)]
-    lines += ["", "## Days", "", "| day | meetings | meeting h | focus h | fragmented h | after hours |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Days",
+        "",
+        "| day | meetings | meeting h | focus h | fragmented h | after hours |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for m in r.days:
         note = " (day off)" if m.day_off else ""
         lines.append(
@@ -423,10 +478,17 @@ def report_markdown(r: Report) -> str:
         )
     lines += ["", "## Weeks", ""] + _md_weeks(r, r.weeks)
     if r.series:
-        lines += ["", "## Costliest recurring meetings", "", "| meeting | times | hours | people | person-hours |",
-                  "|---|---:|---:|---:|---:|"]
-        lines += [f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
-                  for c in r.series]
+        lines += [
+            "",
+            "## Costliest recurring meetings",
+            "",
+            "| meeting | times | hours | people | person-hours |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
+            for c in r.series
+        ]
     if r.trend:
         lines += ["", f"## Trend (last {_plural(len(r.trend), 'week')})", ""] + _md_weeks(r, r.trend)
     return "\n".join(lines) + "\n"
@@ -441,9 +503,11 @@ def _md_weeks(r: Report, weeks: list[Totals]) -> list[str]:
         rule += "---:|"
     out = [head, rule]
     for w in weeks:
-        row = (f"| {w.first:%d %b %Y} ({r.when(w)}) | {w.focus_hours:.1f} | {w.focus_target_hours:.1f} | {w.meetings} | "
-               f"{w.meeting_hours:.1f} | {fmt_share(w.pre_read_share)} | {fmt_share(w.decision_share)} | "
-               f"{w.fragmented_hours:.1f} |")
+        row = (
+            f"| {w.first:%d %b %Y} ({r.when(w)}) | {w.focus_hours:.1f} | {w.focus_target_hours:.1f} | {w.meetings} | "
+            f"{w.meeting_hours:.1f} | {fmt_share(w.pre_read_share)} | {fmt_share(w.decision_share)} | "
+            f"{w.fragmented_hours:.1f} |"
+        )
         if status:
             row += f" {w.status_hours:.1f} |"
         out.append(row)
@@ -508,20 +572,31 @@ def _day_chart(r: Report) -> str:
     def y(hours: float) -> float:
         return top + plot_h - hours / ymax * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-           f'role="img" aria-label="Hours per day: meetings, focus and fragmented time">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="Hours per day: meetings, focus and fragmented time">'
+    ]
     for i, m in enumerate(days):
         if m.day.weekday() >= 5 and n <= 120:
-            out.append(f'<rect x="{left + i * slot:.1f}" y="{top}" width="{slot:.1f}" height="{plot_h}" fill="#f0f2f5"/>')
+            out.append(
+                f'<rect x="{left + i * slot:.1f}" y="{top}" width="{slot:.1f}" height="{plot_h}" fill="#f0f2f5"/>'
+            )
     step = 2 if ymax <= 12 else 4
     for h in range(0, int(ymax) + 1, step):
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>')
-        out.append(f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>')
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>'
+        )
+        out.append(
+            f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>'
+        )
     for i, m in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2
         base = 0.0
-        for hours, colour, name in ((m.meeting_hours, MEETING_COLOUR, "meetings"), (m.focus_hours, FOCUS_COLOUR, "focus"),
-                                    (m.fragmented_hours, FRAGMENT_COLOUR, "fragmented")):
+        for hours, colour, name in (
+            (m.meeting_hours, MEETING_COLOUR, "meetings"),
+            (m.focus_hours, FOCUS_COLOUR, "focus"),
+            (m.fragmented_hours, FRAGMENT_COLOUR, "fragmented"),
+        ):
             if hours <= 0:
                 continue
             out.append(
@@ -530,15 +605,25 @@ def _day_chart(r: Report) -> str:
             )
             base += hours
         if m.day_off and n <= 31:
-            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}" font-size="11" text-anchor="middle" fill="#7b8794">off</text>')
+            out.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}" font-size="11" text-anchor="middle" fill="#7b8794">off</text>'
+            )
         cx = left + i * slot + slot / 2
         if n <= 31:
-            out.append(f'<text x="{cx:.1f}" y="{height - bottom + 17}" font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>')
-            out.append(f'<text x="{cx:.1f}" y="{height - bottom + 32}" font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>')
+            out.append(
+                f'<text x="{cx:.1f}" y="{height - bottom + 17}" font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>'
+            )
+            out.append(
+                f'<text x="{cx:.1f}" y="{height - bottom + 32}" font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>'
+            )
         elif (n <= 120 and m.day.weekday() == 0) or (n > 120 and m.day.day == 1):
             label = f"{m.day:%d %b}" if n <= 120 else f"{m.day:%b}"
-            out.append(f'<line x1="{left + i * slot:.1f}" x2="{left + i * slot:.1f}" y1="{y(0):.1f}" y2="{y(0) + 5:.1f}" stroke="#9aa5b1"/>')
-            out.append(f'<text x="{left + i * slot:.1f}" y="{height - bottom + 17}" font-size="11" text-anchor="start" fill="#3e4c59">{label}</text>')
+            out.append(
+                f'<line x1="{left + i * slot:.1f}" x2="{left + i * slot:.1f}" y1="{y(0):.1f}" y2="{y(0) + 5:.1f}" stroke="#9aa5b1"/>'
+            )
+            out.append(
+                f'<text x="{left + i * slot:.1f}" y="{height - bottom + 17}" font-size="11" text-anchor="start" fill="#3e4c59">{label}</text>'
+            )
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/>')
     out.append("</svg>")
     return "".join(out)
@@ -559,12 +644,18 @@ def _trend_chart(r: Report) -> str:
     def y(hours: float) -> float:
         return top + plot_h - hours / ymax * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-           f'role="img" aria-label="Weekly trend: focus hours against the target, and meeting hours">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="Weekly trend: focus hours against the target, and meeting hours">'
+    ]
     step = 5 if ymax <= 40 else 10
     for h in range(0, int(ymax) + 1, step):
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>')
-        out.append(f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>')
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>'
+        )
+        out.append(
+            f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>'
+        )
     for i, w in enumerate(weeks):
         x0 = left + i * slot + slot / 2
         ahead = r.when(w) != "past"
@@ -572,19 +663,25 @@ def _trend_chart(r: Report) -> str:
         out.append(
             f'<rect x="{x0 - bar_w - 2:.1f}" y="{y(w.focus_hours):.1f}" width="{bar_w:.1f}" '
             f'height="{w.focus_hours / ymax * plot_h:.1f}" fill="{FOCUS_COLOUR}"{opacity}>'
-            f'<title>{_e(f"week of {w.first:%d %b}: {_num(w.focus_hours)} h focus")}</title></rect>'
+            f"<title>{_e(f'week of {w.first:%d %b}: {_num(w.focus_hours)} h focus')}</title></rect>"
         )
         out.append(
             f'<rect x="{x0 + 2:.1f}" y="{y(w.meeting_hours):.1f}" width="{bar_w:.1f}" '
             f'height="{w.meeting_hours / ymax * plot_h:.1f}" fill="{MEETING_COLOUR}"{opacity}>'
-            f'<title>{_e(f"week of {w.first:%d %b}: {_num(w.meeting_hours)} h meetings")}</title></rect>'
+            f"<title>{_e(f'week of {w.first:%d %b}: {_num(w.meeting_hours)} h meetings')}</title></rect>"
         )
         ty = y(w.focus_target_hours)
-        out.append(f'<line x1="{x0 - bar_w - 8:.1f}" x2="{x0 + bar_w + 8:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                   f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>')
-        out.append(f'<text x="{x0 - bar_w / 2 - 2:.1f}" y="{y(w.focus_hours) - 5:.1f}" font-size="11" text-anchor="middle" fill="#1f2933">{_num(w.focus_hours)}</text>')
+        out.append(
+            f'<line x1="{x0 - bar_w - 8:.1f}" x2="{x0 + bar_w + 8:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>'
+        )
+        out.append(
+            f'<text x="{x0 - bar_w / 2 - 2:.1f}" y="{y(w.focus_hours) - 5:.1f}" font-size="11" text-anchor="middle" fill="#1f2933">{_num(w.focus_hours)}</text>'
+        )
         label = f"{w.first:%d %b}" + (" *" if ahead else "")
-        out.append(f'<text x="{x0:.1f}" y="{height - bottom + 18}" font-size="12" text-anchor="middle" fill="#3e4c59">{label}</text>')
+        out.append(
+            f'<text x="{x0:.1f}" y="{height - bottom + 18}" font-size="12" text-anchor="middle" fill="#3e4c59">{label}</text>'
+        )
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/>')
     out.append("</svg>")
     return "".join(out)
@@ -592,21 +689,43 @@ def _trend_chart(r: Report) -> str:
 
 def _card(label: str, value: str, note: str = "", tone: str = "") -> str:
     cls = f"card {tone}".strip()
-    return (f'<div class="{cls}"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>'
-            f'<div class="note">{_e(note)}</div></div>')
+    return (
+        f'<div class="{cls}"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>'
+        f'<div class="note">{_e(note)}</div></div>'
+    )
 
 
 def _html_weeks(r: Report, weeks: list[Totals]) -> str:
     status = r.params.status_rule is not None
-    head = ["Week of", "Focus", "Target", "Meetings", "In meetings", "Pre-read", "Decision", "Sent ahead",
-            "Fragmented"] + (["Status"] if status else []) + ["After hours"]
+    head = (
+        [
+            "Week of",
+            "Focus",
+            "Target",
+            "Meetings",
+            "In meetings",
+            "Pre-read",
+            "Decision",
+            "Sent ahead",
+            "Fragmented",
+        ]
+        + (["Status"] if status else [])
+        + ["After hours"]
+    )
     rows = ["<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     for w in weeks:
         when = r.when(w)
-        cells = [f'{w.first:%a %d %b %Y}<span class="badge {when}">{when}</span>', fmt_hours(w.focus_hours),
-                 fmt_hours(w.focus_target_hours), str(w.meetings), fmt_hours(w.meeting_hours),
-                 fmt_share(w.pre_read_share), fmt_share(w.decision_share), fmt_share(w.sent_ahead_share),
-                 fmt_hours(w.fragmented_hours)]
+        cells = [
+            f'{w.first:%a %d %b %Y}<span class="badge {when}">{when}</span>',
+            fmt_hours(w.focus_hours),
+            fmt_hours(w.focus_target_hours),
+            str(w.meetings),
+            fmt_hours(w.meeting_hours),
+            fmt_share(w.pre_read_share),
+            fmt_share(w.decision_share),
+            fmt_share(w.sent_ahead_share),
+            fmt_hours(w.fragmented_hours),
+        ]
         if status:
             cells.append(fmt_hours(w.status_hours))
         cells.append(str(w.after_hours_meetings))
@@ -620,22 +739,45 @@ def report_html(r: Report) -> str:
     p, t = r.params, r.totals
     block = f"{p.min_minutes / 60:g}h+"
     cards = [
-        _card(f"Focus in {block} blocks", fmt_hours(t.focus_hours),
-              f"target {fmt_hours(t.focus_target_hours)}; {t.workdays_without_block} of {t.workdays} workdays without a block",
-              "good" if t.focus_hours >= t.focus_target_hours else "bad"),
+        _card(
+            f"Focus in {block} blocks",
+            fmt_hours(t.focus_hours),
+            f"target {fmt_hours(t.focus_target_hours)}; {t.workdays_without_block} of {t.workdays} workdays without a block",
+            "good" if t.focus_hours >= t.focus_target_hours else "bad",
+        ),
         _card("Meetings", f"{t.meetings} · {fmt_hours(t.meeting_hours)}", "overlaps counted once"),
-        _card("Fragmented time", fmt_hours(t.fragmented_hours),
-              f"{t.fragments} free pieces under {p.min_minutes / 60:g} h"
-              + (f" ({fmt_share(t.fragmented_share)} of free time)" if t.fragmented_share is not None else "")),
+        _card(
+            "Fragmented time",
+            fmt_hours(t.fragmented_hours),
+            f"{t.fragments} free pieces under {p.min_minutes / 60:g} h"
+            + (f" ({fmt_share(t.fragmented_share)} of free time)" if t.fragmented_share is not None else ""),
+        ),
         _card("After-hours meetings", str(t.after_hours_meetings), fmt_hours(t.after_hours_hours)),
-        _card("With a pre-read", fmt_share(t.pre_read_share), f"{t.with_pre_read} of {t.meetings} meetings link a document"),
-        _card("With a decision agenda", fmt_share(t.decision_share), f"{t.with_decision} of {t.meetings} ask for a decision"),
-        _card(f"Sent {p.lead_hours:g} h ahead", fmt_share(t.sent_ahead_share),
-              f"{t.sent_ahead} of {t.sent_ahead + t.sent_late} with a known send time"
-              + (f"; {t.sent_unknown} unknown" if t.sent_unknown else "")),
+        _card(
+            "With a pre-read",
+            fmt_share(t.pre_read_share),
+            f"{t.with_pre_read} of {t.meetings} meetings link a document",
+        ),
+        _card(
+            "With a decision agenda",
+            fmt_share(t.decision_share),
+            f"{t.with_decision} of {t.meetings} ask for a decision",
+        ),
+        _card(
+            f"Sent {p.lead_hours:g} h ahead",
+            fmt_share(t.sent_ahead_share),
+            f"{t.sent_ahead} of {t.sent_ahead + t.sent_late} with a known send time"
+            + (f"; {t.sent_unknown} unknown" if t.sent_unknown else ""),
+        ),
     ]
     if p.status_rule is not None:
-        cards.append(_card("Status meetings that could be async", fmt_hours(t.status_hours), f"{t.status_meetings} meetings"))
+        cards.append(
+            _card(
+                "Status meetings that could be async",
+                fmt_hours(t.status_hours),
+                f"{t.status_meetings} meetings",
+            )
+        )
     series = ""
     if r.series:
         rows = "".join(
@@ -643,13 +785,15 @@ def report_html(r: Report) -> str:
             f"<td>{fmt_hours(c.person_hours)}</td></tr>"
             for c in r.series
         )
-        series = ("<h2>Costliest recurring meetings</h2><table><thead><tr><th>Meeting</th><th>Times</th><th>Hours</th>"
-                  f"<th>People</th><th>Person-hours</th></tr></thead><tbody>{rows}</tbody></table>"
-                  '<p class="caption">Cost is duration x people invited, summed over the instances in the window.</p>')
+        series = (
+            "<h2>Costliest recurring meetings</h2><table><thead><tr><th>Meeting</th><th>Times</th><th>Hours</th>"
+            f"<th>People</th><th>Person-hours</th></tr></thead><tbody>{rows}</tbody></table>"
+            '<p class="caption">Cost is duration x people invited, summed over the instances in the window.</p>'
+        )
     trend = ""
     if r.trend:
         trend = (
-            f"<h2>Trend: the last {_plural(len(r.trend), 'week')}</h2><div class=\"panel\">"
+            f'<h2>Trend: the last {_plural(len(r.trend), "week")}</h2><div class="panel">'
             f'<div class="legend"><span><i style="background:{FOCUS_COLOUR}"></i>focus in {block} blocks</span>'
             f'<span><i style="background:{MEETING_COLOUR}"></i>meetings</span>'
             f'<span><i class="line"></i>weekly focus target</span><span>* week not over yet</span></div>'

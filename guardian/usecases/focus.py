@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guardian.adapters.sources.blockfile import BlockFile, describe, describe_event
-from guardian.domain.focus import FocusPlan, FocusPolicy, changes, plan, reconcile
 from guardian.adapters.lock import run_lock
-from guardian.core.model import BlockOp, Event, EventKind, OpKind
-from guardian.usecases.session import Session
 from guardian.adapters.sources.base import ApplyResult
+from guardian.adapters.sources.blockfile import BlockFile, describe, describe_event
 from guardian.adapters.sources.ics import IcsSource
+from guardian.core.model import BlockOp, Event, EventKind, OpKind
+from guardian.domain.focus import FocusPlan, FocusPolicy, changes, plan, reconcile
+from guardian.usecases.session import Session
 
 
 @dataclass

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from guardian.lint.engine import audit
 from guardian.errors import EXIT_INPUT, InputError, ProviderError
+from guardian.lint.engine import audit
 from guardian.usecases.focus import run_focus
 from guardian.usecases.session import Options, Session
 
@@ -24,8 +24,16 @@ class NightlyBudget:
 
 
 def run_nightly(
-    spec: str, *, cfg_path: str | None, me: str | None, days: int | None, tz: str | None,
-    rules: str | None, now: str | None, apply: bool, budget: NightlyBudget | None = None,
+    spec: str,
+    *,
+    cfg_path: str | None,
+    me: str | None,
+    days: int | None,
+    tz: str | None,
+    rules: str | None,
+    now: str | None,
+    apply: bool,
+    budget: NightlyBudget | None = None,
 ) -> Iterator[str]:
     """Yield one line per action; raise when a request could not be delivered."""
     session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
@@ -34,7 +42,8 @@ def run_nightly(
     if apply:  # findings are not actions: they go to the run log, not to stdout
         with session.state.transaction():
             session.state.log_run(
-                "nightly audit", planned={"calendar": spec},
+                "nightly audit",
+                planned={"calendar": spec},
                 done={"meetings": result.summary.meetings, "findings": result.summary.findings_by_severity},
             )
     run = run_focus(session, apply=apply, events=events)
@@ -53,4 +62,6 @@ def run_nightly(
             yield f"{spec}: {line}"
         if outcome["failed"]:
             error = InputError if outcome["exit_code"] == EXIT_INPUT else ProviderError
-            raise error(f"{outcome['failed']} pre-read request(s) could not be delivered; the next run retries them")
+            raise error(
+                f"{outcome['failed']} pre-read request(s) could not be delivered; the next run retries them"
+            )

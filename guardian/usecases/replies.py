@@ -38,9 +38,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from guardian.errors import GuardianError, InputError
-from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template
 from guardian.core.text import one_line
+from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template
+from guardian.errors import GuardianError, InputError
 
 log = logging.getLogger("guardian")
 
@@ -63,11 +63,13 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
     from guardian.lint.engine import audit
 
     settings = settings or ReplySettings.from_config(session.config)
-    unknown = [a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None]
+    unknown = [
+        a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None
+    ]
     if unknown:  # a typo must not silently turn requests off
         raise InputError(
-            f"[replies] actions: {unknown[0]!r} is neither \"{REQUEST_ACTION}\" nor a rule of the pack",
-            hint="use a rule code or name, e.g. \"no-decision\" (see `guardian rules list`)",
+            f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}" nor a rule of the pack',
+            hint='use a rule code or name, e.g. "no-decision" (see `guardian rules list`)',
         )
     late = session.rulebook.find("D002")  # the lead time the note asks for is the pack's
     if late is not None and "lead_hours" in late.resolved_params():
@@ -100,7 +102,7 @@ class Outcome:
 
     def line(self, tz) -> str:
         when = self.reply.event.start.astimezone(tz).strftime("%a %d %b %H:%M")
-        head = f"{'sent' if self.ok else 'FAILED'} {self.channel or '-'}: {when} \"{one_line(self.reply.event.title)}\" -> {self.reply.to}"
+        head = f'{"sent" if self.ok else "FAILED"} {self.channel or "-"}: {when} "{one_line(self.reply.event.title)}" -> {self.reply.to}'
         return head + (f" ({self.detail})" if self.detail else "")
 
     def to_json(self) -> dict[str, Any]:
@@ -120,8 +122,8 @@ class Sender:
         self.smtp = SmtpSettings.from_config(session.config, session.identity.me)
         if settings.channel == "smtp" and self.smtp is None:
             raise InputError(
-                "[replies] channel = \"smtp\" but [smtp] host is not set",
-                hint="set [smtp] host, or use channel = \"outbox\" to only write the files",
+                '[replies] channel = "smtp" but [smtp] host is not set',
+                hint='set [smtp] host, or use channel = "outbox" to only write the files',
             )
         self.folder = settings.outbox or default_outbox()
         self.sources = {s.label: s for s in session.sources}
@@ -143,7 +145,7 @@ class Sender:
     def deliver(self, reply: Reply, now: datetime) -> Outcome:
         channel = self.channel_for(reply)
         if channel == "none":
-            return Outcome(reply, "", False, "[replies] channel = \"rsvp\" and this is an .ics calendar")
+            return Outcome(reply, "", False, '[replies] channel = "rsvp" and this is an .ics calendar')
         if channel in ("google", "outlook"):
             self.sources[reply.event.source].respond(reply.event, reply.response, reply.body)
             return Outcome(reply, channel, True, f"RSVP {reply.response} with comment")
@@ -155,7 +157,9 @@ class Sender:
         me = self.session.identity.me or ""
         mine = next((a for a in reply.event.attendees if a.email.lower() == me.lower()), None)
         my_name = mine.name if mine else ""
-        ics = itip_reply(reply.event, me=me, my_name=my_name, status=reply.response, comment=reply.body, now=now)
+        ics = itip_reply(
+            reply.event, me=me, my_name=my_name, status=reply.response, comment=reply.body, now=now
+        )
         sender = (self.smtp.sender if self.smtp else "") or me
         msg = build_message(reply, ics, sender=sender, sender_name=my_name, now=now)
         files = list(write_outbox(self.folder, outbox_name(reply), ics, msg))
@@ -166,8 +170,9 @@ class Sender:
         return Outcome(reply, "outbox", True, f"written to {files[1]}", files)
 
 
-def send_plan(session, plan: Plan, settings: ReplySettings | None = None,
-              sender: Sender | None = None) -> list[Outcome]:
+def send_plan(
+    session, plan: Plan, settings: ReplySettings | None = None, sender: Sender | None = None
+) -> list[Outcome]:
     """Send the plan's replies, recording each with its delivery in one transaction."""
     from guardian.adapters.lock import run_lock
 
@@ -190,8 +195,12 @@ def send_plan(session, plan: Plan, settings: ReplySettings | None = None,
                     outcome = sender.deliver(reply, session.now)
                     if outcome.ok:
                         state.record_request(
-                            reply.series, organizer, reply.event.source, reply.event.start,
-                            outcome.channel, sent_at=session.now,
+                            reply.series,
+                            organizer,
+                            reply.event.source,
+                            reply.event.start,
+                            outcome.channel,
+                            sent_at=session.now,
                         )
             except GuardianError as exc:
                 outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
@@ -233,11 +242,12 @@ def run_replies(session, send: bool, result=None, *, max_requests: int | None = 
     if send:
         with session.state.transaction():
             session.state.log_run(
-                "replies send", [r.to_json()["event"] for r in plan.replies],
+                "replies send",
+                [r.to_json()["event"] for r in plan.replies],
                 {k: v for k, v in done.items() if k != "lines"} | {"lines": lines},
             )
     return done
 
 
 def _ref(reply: Reply, tz) -> str:
-    return f"{reply.event.start.astimezone(tz):%a %d %b %H:%M} \"{one_line(reply.event.title)}\""
+    return f'{reply.event.start.astimezone(tz):%a %d %b %H:%M} "{one_line(reply.event.title)}"'

@@ -15,14 +15,14 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guardian.lint.checks import AuditContext
 from guardian.adapters.config import Config, load_config
-from guardian.errors import InputError
-from guardian.core.model import Event, Window
-from guardian.lint.pack import RuleBook, load_rulebook
 from guardian.adapters.sources import open_source
 from guardian.adapters.sources.base import Identity, Source
 from guardian.adapters.state import State
+from guardian.core.model import Event, Window
+from guardian.errors import InputError
+from guardian.lint.checks import AuditContext
+from guardian.lint.pack import RuleBook, load_rulebook
 
 log = logging.getLogger("guardian")
 
@@ -59,7 +59,9 @@ def parse_zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--tz: unknown time zone {name!r}", hint="use an IANA name like Europe/Berlin") from None
+        raise InputError(
+            f"--tz: unknown time zone {name!r}", hint="use an IANA name like Europe/Berlin"
+        ) from None
 
 
 def parse_now(value: str | None, tz: tzinfo) -> datetime:
@@ -68,7 +70,9 @@ def parse_now(value: str | None, tz: tzinfo) -> datetime:
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"--now: {value!r} is not an ISO date-time", hint="e.g. 2026-11-30T08:00:00+01:00") from None
+        raise InputError(
+            f"--now: {value!r} is not an ISO date-time", hint="e.g. 2026-11-30T08:00:00+01:00"
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
 

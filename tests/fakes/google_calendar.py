@@ -47,7 +47,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -70,11 +70,19 @@ WRITE_SCOPES = {
     "https://www.googleapis.com/auth/calendar",
 }
 SYNC_INCOMPATIBLE = (
-    "timeMin", "timeMax", "q", "iCalUID", "orderBy", "updatedMin",
-    "privateExtendedProperty", "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "q",
+    "iCalUID",
+    "orderBy",
+    "updatedMin",
+    "privateExtendedProperty",
+    "sharedExtendedProperty",
 )
 AUTO_DECLINE_MODES = {
-    "declineNone", "declineAllConflictingInvitations", "declineOnlyNewConflictingInvitations",
+    "declineNone",
+    "declineAllConflictingInvitations",
+    "declineOnlyNewConflictingInvitations",
 }
 CHAT_STATUSES = {"available", "doNotDisturb"}
 
@@ -82,8 +90,16 @@ CHAT_STATUSES = {"available", "doNotDisturb"}
 class ApiError(Exception):
     """An error answered in Google's JSON error shape."""
 
-    def __init__(self, code: int, reason: str, message: str, *, domain: str = "global",
-                 headers: dict[str, str] | None = None, location: str | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        reason: str,
+        message: str,
+        *,
+        domain: str = "global",
+        headers: dict[str, str] | None = None,
+        location: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.code, self.reason, self.message, self.domain = code, reason, message, domain
         self.headers = headers or {}
@@ -133,7 +149,7 @@ class _Page:
 
 
 def _rfc3339(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _parse_rfc3339(value: str, name: str) -> datetime:
@@ -306,13 +322,15 @@ class FakeGoogleCalendar:
 
     def client_secrets(self) -> dict:
         """An installed-app client secrets document aimed at this fake."""
-        return {"installed": {
-            "client_id": "guardian-test.apps.googleusercontent.com",
-            "client_secret": "client-secret-value",
-            "auth_uri": self.auth_uri,
-            "token_uri": self.token_uri,
-            "redirect_uris": ["http://localhost"],
-        }}
+        return {
+            "installed": {
+                "client_id": "guardian-test.apps.googleusercontent.com",
+                "client_secret": "client-secret-value",
+                "auth_uri": self.auth_uri,
+                "token_uri": self.token_uri,
+                "redirect_uris": ["http://localhost"],
+            }
+        }
 
     # --- test helpers ----------------------------------------------------------
 
@@ -323,8 +341,16 @@ class FakeGoogleCalendar:
         cal = self._cal(calendar_id)
         (self.focus_calendars.add if allowed else self.focus_calendars.discard)(cal)
 
-    def inject(self, status: int, count: int = 1, *, retry_after: str | int | None = None,
-               reason: str | None = None, scope: str = "request", after: bool = False) -> None:
+    def inject(
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        retry_after: str | int | None = None,
+        reason: str | None = None,
+        scope: str = "request",
+        after: bool = False,
+    ) -> None:
         """Make the next `count` requests fail with `status`.
 
         With `after`, the request is carried out first and only its answer is
@@ -346,10 +372,12 @@ class FakeGoogleCalendar:
             self.refresh_tokens.clear()
             self.access_tokens.clear()
 
-    def requests(self, method: str | None = None, path_contains: str = "", *,
-                 batch_part: bool | None = None) -> list[LoggedRequest]:
+    def requests(
+        self, method: str | None = None, path_contains: str = "", *, batch_part: bool | None = None
+    ) -> list[LoggedRequest]:
         return [
-            r for r in self.log
+            r
+            for r in self.log
             if (method is None or r.method == method)
             and path_contains in r.path
             and (batch_part is None or r.batch_part == batch_part)
@@ -363,7 +391,8 @@ class FakeGoogleCalendar:
     def items(self, calendar_id: str = "primary", *, include_cancelled: bool = False) -> list[dict]:
         cal = self._cal(calendar_id)
         return [
-            copy.deepcopy(e) for e in self.events.get(cal, {}).values()
+            copy.deepcopy(e)
+            for e in self.events.get(cal, {}).values()
             if include_cancelled or e.get("status") != "cancelled"
         ]
 
@@ -380,8 +409,14 @@ class FakeGoogleCalendar:
             self._store(cal, ev)
             return copy.deepcopy(ev)
 
-    def seed_series(self, master: dict, starts: list[datetime], calendar_id: str = "primary",
-                    *, overrides: dict[int, dict] | None = None) -> list[dict]:
+    def seed_series(
+        self,
+        master: dict,
+        starts: list[datetime],
+        calendar_id: str = "primary",
+        *,
+        overrides: dict[int, dict] | None = None,
+    ) -> list[dict]:
         """A recurring series: the master (for events.get) and one item per start.
 
         `master` carries `start`/`end` (dateTime) and `recurrence`; instance ids
@@ -396,9 +431,10 @@ class FakeGoogleCalendar:
             length = datetime.fromisoformat(master["end"]["dateTime"]) - first
             out = []
             for i, start in enumerate(starts):
-                inst = {k: copy.deepcopy(v) for k, v in master.items()
-                        if k not in ("recurrence", "id", "etag")}
-                stamp = start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                inst = {
+                    k: copy.deepcopy(v) for k, v in master.items() if k not in ("recurrence", "id", "etag")
+                }
+                stamp = start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
                 tzname = master["start"].get("timeZone")
                 inst["id"] = f"{master['id']}_{stamp}"
                 inst["recurringEventId"] = master["id"]
@@ -419,7 +455,7 @@ class FakeGoogleCalendar:
         with self._lock:
             cal = self._cal(calendar_id)
             ev = _merge(self.events[cal][event_id], changes)
-            ev["updated"] = _rfc3339(datetime.now(timezone.utc))
+            ev["updated"] = _rfc3339(datetime.now(UTC))
             ev["etag"] = self._etag()
             self._store(cal, ev)
             return copy.deepcopy(ev)
@@ -441,7 +477,7 @@ class FakeGoogleCalendar:
         return raw[:26]
 
     def _complete(self, ev: dict, cal: str) -> dict:
-        now = _rfc3339(datetime.now(timezone.utc))
+        now = _rfc3339(datetime.now(UTC))
         ev.setdefault("kind", "calendar#event")
         ev.setdefault("id", self._new_id())
         ev.setdefault("status", "confirmed")
@@ -497,11 +533,21 @@ class FakeGoogleCalendar:
     def _fault_error(fault: Fault) -> ApiError:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         if fault.status == 429:
-            return ApiError(429, fault.reason or "rateLimitExceeded", "Rate Limit Exceeded",
-                            domain="usageLimits", headers=headers)
+            return ApiError(
+                429,
+                fault.reason or "rateLimitExceeded",
+                "Rate Limit Exceeded",
+                domain="usageLimits",
+                headers=headers,
+            )
         if fault.status == 403:
-            return ApiError(403, fault.reason or "rateLimitExceeded", "Rate Limit Exceeded",
-                            domain="usageLimits", headers=headers)
+            return ApiError(
+                403,
+                fault.reason or "rateLimitExceeded",
+                "Rate Limit Exceeded",
+                domain="usageLimits",
+                headers=headers,
+            )
         if fault.status >= 500:
             return ApiError(fault.status, "backendError", "Backend Error", headers=headers)
         return ApiError(fault.status, fault.reason or "invalid", "Injected error", headers=headers)
@@ -513,28 +559,36 @@ class FakeGoogleCalendar:
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
         scopes = self.access_tokens.get(token)
         if scopes is None:
-            err = ApiError(401, "authError", "Invalid Credentials", headers={
-                "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
+            err = ApiError(
+                401,
+                "authError",
+                "Invalid Credentials",
+                headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+            )
             err.location = None
             raise err
         needed = WRITE_SCOPES if write else READ_SCOPES
         if not needed.intersection(scopes):
-            raise ApiError(403, "insufficientPermissions",
-                           "Request had insufficient authentication scopes.")
+            raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
     # --- the token endpoint ----------------------------------------------------
 
     def token(self, form: dict[str, str]) -> tuple[int, dict]:
         with self._lock:
-            self.token_requests.append({k: ("***" if "token" in k or k == "assertion" or
-                                            k == "client_secret" else v)
-                                        for k, v in form.items()})
+            self.token_requests.append(
+                {
+                    k: ("***" if "token" in k or k == "assertion" or k == "client_secret" else v)
+                    for k, v in form.items()
+                }
+            )
             grant = form.get("grant_type")
             if grant == "refresh_token":
                 scopes = self.refresh_tokens.get(form.get("refresh_token", ""))
                 if scopes is None:
-                    return 400, {"error": "invalid_grant",
-                                 "error_description": "Token has been expired or revoked."}
+                    return 400, {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    }
             elif grant == "authorization_code":
                 scopes = self._codes.pop(form.get("code", ""), None)
                 if scopes is None:
@@ -543,25 +597,37 @@ class FakeGoogleCalendar:
                 self.refresh_tokens[refresh] = scopes
                 access = f"ya29.fake-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
                 self.access_tokens[access] = scopes
-                return 200, {"access_token": access, "expires_in": 3599, "refresh_token": refresh,
-                             "scope": " ".join(scopes), "token_type": "Bearer"}
+                return 200, {
+                    "access_token": access,
+                    "expires_in": 3599,
+                    "refresh_token": refresh,
+                    "scope": " ".join(scopes),
+                    "token_type": "Bearer",
+                }
             elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
                 claims = _jwt_claims(form.get("assertion", ""))
                 if claims is None:
                     return 400, {"error": "invalid_grant", "error_description": "Invalid JWT."}
                 scopes = tuple(str(claims.get("scope", "")).split())
             else:
-                return 400, {"error": "unsupported_grant_type",
-                             "error_description": f"Invalid grant_type: {grant}"}
+                return 400, {
+                    "error": "unsupported_grant_type",
+                    "error_description": f"Invalid grant_type: {grant}",
+                }
             access = f"ya29.fake-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
             self.access_tokens[access] = scopes
-            return 200, {"access_token": access, "expires_in": 3599,
-                         "scope": " ".join(scopes), "token_type": "Bearer"}
+            return 200, {
+                "access_token": access,
+                "expires_in": 3599,
+                "scope": " ".join(scopes),
+                "token_type": "Bearer",
+            }
 
     # --- dispatch ----------------------------------------------------------------
 
-    def dispatch(self, method: str, target: str, headers: Any, body: bytes,
-                 *, batch_part: bool = False) -> tuple[int, dict[str, str], bytes]:
+    def dispatch(
+        self, method: str, target: str, headers: Any, body: bytes, *, batch_part: bool = False
+    ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
         path = unquote(parts.path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -579,8 +645,9 @@ class FakeGoogleCalendar:
             hdrs = {"Content-Type": "application/json; charset=UTF-8", **err.headers}
             return err.code, hdrs, json.dumps(err.body()).encode()
 
-    def _serve(self, method: str, path: str, query: dict, headers: Any, body: bytes,
-               batch_part: bool) -> tuple[int, dict[str, str], bytes]:
+    def _serve(
+        self, method: str, path: str, query: dict, headers: Any, body: bytes, batch_part: bool
+    ) -> tuple[int, dict[str, str], bytes]:
         if path == BATCH_PATH and method == "POST" and not batch_part:
             return self._batch(headers, body)
         if not path.startswith(API_PREFIX):
@@ -588,13 +655,12 @@ class FakeGoogleCalendar:
         self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
         data = json.loads(body) if body else None
         with self._lock:
-            status, payload = self._route(method, path[len(API_PREFIX):], query, data)
+            status, payload = self._route(method, path[len(API_PREFIX) :], query, data)
         if payload is None:
             return status, {}, b""
         if "fields" in query and query["fields"][0]:
             payload = _apply_fields(payload, _parse_fields(query["fields"][0]))
-        return status, {"Content-Type": "application/json; charset=UTF-8"}, \
-            json.dumps(payload).encode()
+        return status, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(payload).encode()
 
     def _route(self, method: str, rest: str, q: dict, data: dict | None) -> tuple[int, dict | None]:
         m = re.fullmatch(r"calendars/([^/]+)/events(?:/([^/]+))?", rest)
@@ -634,9 +700,13 @@ class FakeGoogleCalendar:
             items, sync_token = self._query(cal, q, one)
         chunk, rest = items[:per_page], items[per_page:]
         result: dict[str, Any] = {
-            "kind": "calendar#events", "etag": self._etag(), "summary": cal,
-            "updated": _rfc3339(datetime.now(timezone.utc)), "timeZone": str(self.tz),
-            "accessRole": "owner", "defaultReminders": [],
+            "kind": "calendar#events",
+            "etag": self._etag(),
+            "summary": cal,
+            "updated": _rfc3339(datetime.now(UTC)),
+            "timeZone": str(self.tz),
+            "accessRole": "owner",
+            "defaultReminders": [],
             "items": [self._public(ev, one) for ev in chunk],
         }
         if rest:
@@ -651,8 +721,11 @@ class FakeGoogleCalendar:
         out = {k: copy.deepcopy(v) for k, v in ev.items() if not k.startswith("_")}
         if ev.get("guestsCanSeeOtherGuests") is False and not ev.get("organizer", {}).get("self"):
             # a guest of a hidden guest list sees only their own entry
-            mine = [a for a in out.get("attendees", [])
-                    if a.get("self") or a.get("email", "").lower() == self.owner.lower()]
+            mine = [
+                a
+                for a in out.get("attendees", [])
+                if a.get("self") or a.get("email", "").lower() == self.owner.lower()
+            ]
             if len(mine) != len(out.get("attendees", [])):
                 out["attendees"] = mine
                 out["attendeesOmitted"] = True
@@ -665,25 +738,37 @@ class FakeGoogleCalendar:
         if "syncToken" in one:
             bad = [p for p in SYNC_INCOMPATIBLE if p in q]
             if bad:
-                raise ApiError(400, "invalid",
-                               f"Sync token cannot be used with the {bad[0]} parameter.",
-                               location=bad[0])
+                raise ApiError(
+                    400, "invalid", f"Sync token cannot be used with the {bad[0]} parameter.", location=bad[0]
+                )
             if one.get("showDeleted", "true").lower() == "false":
-                raise ApiError(400, "invalid", "showDeleted=false is not allowed with a syncToken.",
-                               location="showDeleted")
+                raise ApiError(
+                    400,
+                    "invalid",
+                    "showDeleted=false is not allowed with a syncToken.",
+                    location="showDeleted",
+                )
             state = self._sync_tokens.get(one["syncToken"])
             if state is None or state.calendar != cal:
-                raise ApiError(410, "fullSyncRequired",
-                               "Sync token is no longer valid, a full sync is required.",
-                               domain="calendar")
+                raise ApiError(
+                    410,
+                    "fullSyncRequired",
+                    "Sync token is no longer valid, a full sync is required.",
+                    domain="calendar",
+                )
             chosen = [ev for eid, ev in events.items() if seqs[eid] > state.seq]
             chosen = [ev for ev in chosen if self._type_ok(ev, q) and self._shape_ok(ev, single)]
         else:
             tmin = _parse_rfc3339(one["timeMin"], "timeMin") if "timeMin" in one else None
             tmax = _parse_rfc3339(one["timeMax"], "timeMax") if "timeMax" in one else None
             if tmin and tmax and tmax <= tmin:
-                raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.",
-                               domain="calendar", location="timeMax")
+                raise ApiError(
+                    400,
+                    "timeRangeEmpty",
+                    "The specified time range is empty.",
+                    domain="calendar",
+                    location="timeMax",
+                )
             show_deleted = one.get("showDeleted", "false").lower() == "true"
             chosen = []
             for ev in events.values():
@@ -702,11 +787,15 @@ class FakeGoogleCalendar:
                     continue
                 chosen.append(ev)
             if not single:
-                chosen += [m for m in self.masters.get(cal, {}).values()]
+                chosen += list(self.masters.get(cal, {}).values())
             if one.get("orderBy") == "startTime":
                 if not single:
-                    raise ApiError(400, "invalid", "The requested ordering is not available for "
-                                   "the particular query.", location="orderBy")
+                    raise ApiError(
+                        400,
+                        "invalid",
+                        "The requested ordering is not available for the particular query.",
+                        location="orderBy",
+                    )
                 chosen.sort(key=lambda e: self._span(e)[0])
         token = f"sync-{uuid.uuid4().hex}"
         self._sync_tokens[token] = _SyncState(cal, max(seqs.values(), default=0))
@@ -727,8 +816,9 @@ class FakeGoogleCalendar:
         props = ev.get("extendedProperties", {}).get(kind, {})
         for f in filters:
             if "=" not in f:
-                raise ApiError(400, "invalid", f"Invalid {kind}ExtendedProperty: {f}",
-                               location=f"{kind}ExtendedProperty")
+                raise ApiError(
+                    400, "invalid", f"Invalid {kind}ExtendedProperty: {f}", location=f"{kind}ExtendedProperty"
+                )
             key, value = f.split("=", 1)
             if props.get(key) != value:
                 return False
@@ -749,21 +839,25 @@ class FakeGoogleCalendar:
         for key in ("start", "end"):
             point = ev.get(key)
             if not isinstance(point, dict) or not ({"date", "dateTime"} & point.keys()):
-                raise ApiError(400, "required", "Missing end time." if key == "end"
-                               else "Missing start time.")
+                raise ApiError(
+                    400, "required", "Missing end time." if key == "end" else "Missing start time."
+                )
         start, end = self._span(ev)
         if end < start:
-            raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.",
-                           domain="calendar")
+            raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.", domain="calendar")
         kind = ev.get("eventType", "default")
         if kind in ("focusTime", "outOfOffice", "workingLocation"):
             if cal not in self.focus_calendars or not self.workspace:
-                raise ApiError(400, "invalid", f"A {kind} event can only be created on the "
-                               "primary calendar of a Google Workspace user.")
+                raise ApiError(
+                    400,
+                    "invalid",
+                    f"A {kind} event can only be created on the primary calendar of a Google Workspace user.",
+                )
             if kind != "workingLocation" and "date" in ev["start"]:
                 raise ApiError(400, "invalid", f"A {kind} event cannot be an all-day event.")
-            others = [a for a in ev.get("attendees", []) if not a.get("self")
-                      and a.get("email") != self.owner]
+            others = [
+                a for a in ev.get("attendees", []) if not a.get("self") and a.get("email") != self.owner
+            ]
             if others:
                 raise ApiError(400, "invalid", f"A {kind} event cannot have attendees.")
         if kind == "focusTime":
@@ -794,8 +888,9 @@ class FakeGoogleCalendar:
         if ev.get("status") == "cancelled":
             raise ApiError(410, "deleted", "Resource has been deleted")
         if "eventType" in body and body["eventType"] != ev.get("eventType", "default"):
-            raise ApiError(400, "eventTypeRestriction", "The event type cannot be changed.",
-                           domain="calendar")
+            raise ApiError(
+                400, "eventTypeRestriction", "The event type cannot be changed.", domain="calendar"
+            )
         organizer_is_me = bool(ev.get("organizer", {}).get("self"))
         if not organizer_is_me:
             self._check_attendee_only(ev, body)
@@ -808,7 +903,7 @@ class FakeGoogleCalendar:
             body["attendees"] = merged + list(given.values())
         new = _merge(ev, body)
         self._validate(cal, new)
-        new["updated"] = _rfc3339(datetime.now(timezone.utc))
+        new["updated"] = _rfc3339(datetime.now(UTC))
         new["etag"] = self._etag()
         new["sequence"] = ev.get("sequence", 0) + (0 if not organizer_is_me else 1)
         if event_id in self.masters.get(cal, {}):
@@ -821,23 +916,34 @@ class FakeGoogleCalendar:
         """A guest can change only their own response (and comment)."""
         for key in body:
             if key not in ("attendees", "attendeesOmitted"):
-                raise ApiError(403, "forbiddenForNonOrganizer",
-                               "Shared properties can only be changed by the organizer of the "
-                               "event.", domain="calendar")
+                raise ApiError(
+                    403,
+                    "forbiddenForNonOrganizer",
+                    "Shared properties can only be changed by the organizer of the event.",
+                    domain="calendar",
+                )
         before = {a.get("email", "").lower(): a for a in ev.get("attendees", [])}
         after = {a.get("email", "").lower(): a for a in body["attendees"]}
         if not after.keys() <= before.keys() or (
-                before.keys() != after.keys() and not body.get("attendeesOmitted")):
-            raise ApiError(403, "forbiddenForNonOrganizer",
-                           "Only the organizer can add or remove attendees.", domain="calendar")
+            before.keys() != after.keys() and not body.get("attendeesOmitted")
+        ):
+            raise ApiError(
+                403,
+                "forbiddenForNonOrganizer",
+                "Only the organizer can add or remove attendees.",
+                domain="calendar",
+            )
         for email_, new in after.items():
             old = before[email_]
             if old.get("self") or email_ == self.owner.lower():
                 continue
             if new != old:
-                raise ApiError(403, "forbiddenForNonOrganizer",
-                               "Only the organizer can change other attendees.",
-                               domain="calendar")
+                raise ApiError(
+                    403,
+                    "forbiddenForNonOrganizer",
+                    "Only the organizer can change other attendees.",
+                    domain="calendar",
+                )
 
     def _delete(self, cal: str, event_id: str) -> None:
         ev = self._find(cal, event_id)
@@ -866,8 +972,7 @@ class FakeGoogleCalendar:
             method, target, _proto = request_line.strip().split(" ", 2)
             sub = email.parser.Parser().parsestr(rest)
             sub_body = sub.get_payload() or ""
-            status, rheaders, rbody = self.dispatch(method, target, sub, sub_body.encode(),
-                                                    batch_part=True)
+            status, rheaders, rbody = self.dispatch(method, target, sub, sub_body.encode(), batch_part=True)
             reason = {200: "OK", 204: "No Content"}.get(status, "Error")
             rheaders = {**rheaders, "Content-Length": str(len(rbody))}
             head = "".join(f"{k}: {v}\r\n" for k, v in rheaders.items())
@@ -916,13 +1021,16 @@ class _Handler(BaseHTTPRequestHandler):
             # the consent screen, always granted: redirect back with a code
             q = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
             with fake._lock:
-                fake.log.append(LoggedRequest(self.command, AUTH_PATH, {k: [v] for k, v in q.items()
-                                                                        if k != "state"}))
+                fake.log.append(
+                    LoggedRequest(self.command, AUTH_PATH, {k: [v] for k, v in q.items() if k != "state"})
+                )
                 code = f"fake-code-{uuid.uuid4().hex[:8]}"
                 fake._codes[code] = tuple(q.get("scope", "").split())
             sep = "&" if "?" in q["redirect_uri"] else "?"
-            location = (f"{q['redirect_uri']}{sep}code={code}&state={q.get('state', '')}"
-                        f"&scope={q.get('scope', '').replace(' ', '%20')}")
+            location = (
+                f"{q['redirect_uri']}{sep}code={code}&state={q.get('state', '')}"
+                f"&scope={q.get('scope', '').replace(' ', '%20')}"
+            )
             self._send(302, {"Location": location}, b"")
             return
         if urlsplit(self.path).path == TOKEN_PATH:
@@ -938,8 +1046,14 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
 
-def write_token_file(path: Any, fake: FakeGoogleCalendar, *, scopes: tuple[str, ...] | None = None,
-                     expired: bool = True, refresh_token: str = "fake-refresh-token") -> Any:
+def write_token_file(
+    path: Any,
+    fake: FakeGoogleCalendar,
+    *,
+    scopes: tuple[str, ...] | None = None,
+    expired: bool = True,
+    refresh_token: str = "fake-refresh-token",
+) -> Any:
     """An authorized-user token file (as google-auth writes it) aimed at the fake.
 
     Its access token is expired, so the first use refreshes it through the

@@ -9,16 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from guardian.adapters.config import Config
-from guardian.errors import InputError
-from guardian.adapters.state import State
 from guardian.adapters.sources.base import Identity, Source
+from guardian.adapters.state import State
+from guardian.errors import InputError
 
 SCHEMES = ("ics", "google", "outlook")
 
 
 def open_source(
-    spec: str, config: Config, identity: Identity, state: State | None = None,
-    *, _depth: int = 0,
+    spec: str,
+    config: Config,
+    identity: Identity,
+    state: State | None = None,
+    *,
+    _depth: int = 0,
 ) -> Source:
     """`path.ics`, `ics:PATH`, `google:CALENDAR_ID`, `outlook:me|USER`, or a config name."""
     spec = spec.strip()

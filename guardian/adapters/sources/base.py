@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from guardian.errors import InputError
 from guardian.core.model import BlockOp, Event, OpKind, Status, Window
+from guardian.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,4 @@ def refuse_foreign(ops: Sequence[BlockOp]) -> None:
         if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP):
             if op.existing is None or not op.existing.own_block:
                 title = op.existing.title if op.existing else "?"
-                raise RuntimeError(
-                    f"refusing to {op.kind} event {title!r}: guardian did not create it"
-                )
+                raise RuntimeError(f"refusing to {op.kind} event {title!r}: guardian did not create it")

@@ -13,13 +13,22 @@ import os
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from guardian.errors import InputError
-from guardian.core.model import FOCUS_TITLE, GUARDIAN_TAG_VALUE, Block, BlockOp, Event, EventKind, OpKind, Window
 from guardian.adapters.sources.base import ApplyResult, Identity, refuse_foreign
 from guardian.adapters.sources.ics import X_TAG, IcsSource
+from guardian.core.model import (
+    FOCUS_TITLE,
+    GUARDIAN_TAG_VALUE,
+    Block,
+    BlockOp,
+    Event,
+    EventKind,
+    OpKind,
+    Window,
+)
+from guardian.errors import InputError
 
 PRODID = "-//guardian//focus blocks//EN"
 
@@ -70,7 +79,7 @@ class BlockFile:
             for c in cal.subcomponents
             if c.name == "VEVENT" and str(c.get(X_TAG) or "").lower() == GUARDIAN_TAG_VALUE
         }
-        stamp = datetime.now(timezone.utc).replace(microsecond=0)
+        stamp = datetime.now(UTC).replace(microsecond=0)
         for op in writes:
             if op.kind is OpKind.CREATE:
                 assert op.block is not None
@@ -121,7 +130,9 @@ class BlockFile:
         event.add("DTSTART", block.start)
         event.add("DTEND", block.end)
         event.add("SUMMARY", self.title)
-        event.add("DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`.")
+        event.add(
+            "DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`."
+        )
         event.add("CLASS", "PRIVATE")
         event.add("TRANSP", "OPAQUE")
         event.add("CATEGORIES", ["Focus time"])

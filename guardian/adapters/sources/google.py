@@ -56,12 +56,13 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 from urllib.parse import urlsplit
 
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.adapters.sources._common import load_sync, save_sync, truthy
+from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -78,8 +79,7 @@ from guardian.core.model import (
     Status,
     Window,
 )
-from guardian.adapters.sources._common import load_sync, save_sync, truthy
-from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
+from guardian.errors import AuthError, InputError, ProviderError
 
 DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
 DEFAULT_ATTEMPTS = 5  # as guardian.retry (imported lazily, with tenacity)
@@ -214,10 +214,9 @@ class GoogleSource(Source):
         credentials: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from datetime import timezone as _tz
 
         self.calendar_id = calendar_id or "primary"
-        self.identity = identity or Identity(tz=_tz.utc)
+        self.identity = identity or Identity(tz=UTC)
         self.state = state
         self.settings = dict(settings or {})
         self.spec = f"google:{self.calendar_id}"
@@ -299,9 +298,7 @@ class GoogleSource(Source):
             )
             error.status = 404  # type: ignore[attr-defined]
             return error
-        detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (
-            f": {message}" if message else ""
-        )
+        detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (f": {message}" if message else "")
         after = f" after {tries} tr{'y' if tries == 1 else 'ies'}" if tries > 1 else ""
         error = ProviderError(f"{where}: {doing} failed{after} ({detail})")
         error.status = status  # type: ignore[attr-defined]
@@ -364,15 +361,15 @@ class GoogleSource(Source):
         tz = self.identity.tz
         start = datetime.combine(window.start.astimezone(tz).date(), dtime(0), tz) - self.lookback
         end = datetime.combine(window.end.astimezone(tz).date(), dtime(0), tz) + self.ahead
-        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def _synced_items(self, window: Window) -> list[dict]:
         """The raw items of the horizon around `window`, brought up to date."""
         if self.state is None:
             items, _ = self._list_all(
                 "listing events",
-                timeMin=window.start.astimezone(timezone.utc).isoformat(),
-                timeMax=window.end.astimezone(timezone.utc).isoformat(),
+                timeMin=window.start.astimezone(UTC).isoformat(),
+                timeMax=window.end.astimezone(UTC).isoformat(),
             )
             return items
         stored = load_sync(self.state, self.sync_key, "token")
@@ -398,9 +395,7 @@ class GoogleSource(Source):
     def _full_sync(self, start: datetime, end: datetime) -> None:
         """List the horizon in full; series masters are read again too (changes to
         them since the last sync token would otherwise never be seen)."""
-        items, token = self._list_all(
-            "listing events", timeMin=start.isoformat(), timeMax=end.isoformat()
-        )
+        items, token = self._list_all("listing events", timeMin=start.isoformat(), timeMax=end.isoformat())
         live = {it["id"]: it for it in items if it.get("status") != "cancelled"}
         log.debug("%s: full sync of %s..%s: %d events", self.spec, start, end, len(live))
         with self.state.transaction():
@@ -444,15 +439,16 @@ class GoogleSource(Source):
         """
         if self.state is not None:
             items = [
-                it for it in self._synced_items(window)
+                it
+                for it in self._synced_items(window)
                 if (it.get("extendedProperties") or {}).get("private", {}).get(GUARDIAN_TAG)
                 == GUARDIAN_TAG_VALUE
             ]
         else:
             items, _ = self._list_all(
                 "listing guardian's blocks",
-                timeMin=window.start.astimezone(timezone.utc).isoformat(),
-                timeMax=window.end.astimezone(timezone.utc).isoformat(),
+                timeMin=window.start.astimezone(UTC).isoformat(),
+                timeMax=window.end.astimezone(UTC).isoformat(),
                 privateExtendedProperty=f"{GUARDIAN_TAG}={GUARDIAN_TAG_VALUE}",
             )
         blocks = []
@@ -662,9 +658,11 @@ class GoogleSource(Source):
             value = parts["UNTIL"]
             if len(value) == 8:
                 day = datetime.strptime(value, "%Y%m%d").date()
-                return datetime.combine(day + timedelta(days=1), dtime(0), self.identity.tz) - timedelta(seconds=1)
+                return datetime.combine(day + timedelta(days=1), dtime(0), self.identity.tz) - timedelta(
+                    seconds=1
+                )
             if value.endswith("Z"):
-                return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
         if "COUNT" in parts:
             from dateutil.rrule import rrulestr
@@ -909,9 +907,7 @@ class GoogleSource(Source):
         if mine is None:
             mine = next((a for a in attendees if self._is_me(a)), None)
         if mine is None:
-            raise InputError(
-                f"{self.spec}: cannot answer {event.title!r}: I am not among its attendees"
-            )
+            raise InputError(f"{self.spec}: cannot answer {event.title!r}: I am not among its attendees")
         mine["responseStatus"] = _TO_GOOGLE[status]
         if comment:
             mine["comment"] = comment

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from guardian.errors import AuthError, InputError, ProviderError
 from guardian.adapters.secretfile import write_private
+from guardian.errors import AuthError, InputError, ProviderError
 
 SCOPES_READ = ["https://www.googleapis.com/auth/calendar.readonly"]
 SCOPES_WRITE = ["https://www.googleapis.com/auth/calendar.events"]
@@ -84,9 +84,7 @@ def login(
             host="localhost",
             port=port,
             open_browser=open_browser,
-            authorization_prompt_message=(
-                "Open this address to let guardian use your calendar: {url}"
-            ),
+            authorization_prompt_message=("Open this address to let guardian use your calendar: {url}"),
             success_message="guardian is authorized. You can close this tab.",
             timeout_seconds=timeout_seconds,
         )
@@ -137,9 +135,7 @@ def _service_account(path: Path, subject: str | None, scopes: Sequence[str]) -> 
     from google.oauth2 import service_account
 
     try:
-        creds = service_account.Credentials.from_service_account_file(
-            str(path), scopes=list(scopes)
-        )
+        creds = service_account.Credentials.from_service_account_file(str(path), scopes=list(scopes))
     except (ValueError, KeyError) as exc:
         raise InputError(f"{path}: not a Google service account key ({exc})") from None
     if subject:
@@ -165,8 +161,7 @@ def _authorized_user(token_file: Path, write: bool) -> Any:
                 "the saved Google token only allows reading the calendar",
                 hint=LOGIN_WRITE_HINT,
             )
-        raise AuthError("the saved Google token does not allow reading the calendar",
-                        hint=LOGIN_HINT)
+        raise AuthError("the saved Google token does not allow reading the calendar", hint=LOGIN_HINT)
     from google.oauth2.credentials import Credentials
 
     try:

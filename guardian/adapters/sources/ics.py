@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
 from pathlib import Path
 
-from guardian.errors import InputError
+from guardian.adapters.sources.base import Identity, Source
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
-from guardian.core.model import Attendee, Event, EventKind, GUARDIAN_TAG, Person, Status, Window
+from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
 from guardian.core.text import html_to_text, plain_description
-from guardian.adapters.sources.base import Identity, Source
+from guardian.errors import InputError
 
 log = logging.getLogger("guardian")
 
@@ -135,7 +135,9 @@ class IcsSource(Source):
             recurring = {
                 str(c.get("UID"))
                 for c in calendar.walk("VEVENT")
-                if c.get("RECURRENCE-ID") is not None or c.get("RRULE") is not None or c.get("RDATE") is not None
+                if c.get("RECURRENCE-ID") is not None
+                or c.get("RRULE") is not None
+                or c.get("RDATE") is not None
             }
             for series in query.series:
                 uid = str(series.uid)
@@ -170,18 +172,21 @@ class IcsSource(Source):
                     unknown_zones.add(tzid)
                     log.warning(
                         "%s: unknown time zone %r (event %s); its times are read as %s",
-                        self.path, tzid, str(component.get("UID", "(no UID)")), self.identity.tz,
+                        self.path,
+                        tzid,
+                        str(component.get("UID", "(no UID)")),
+                        self.identity.tz,
                     )
             keep.append(component)
         calendar.subcomponents[:] = keep
 
-    def _expand(
-        self, series, uid: str, core, recurring: bool, start: datetime, end: datetime
-    ) -> list[Event]:
+    def _expand(self, series, uid: str, core, recurring: bool, start: datetime, end: datetime) -> list[Event]:
         if core is not None and _runaway(core, end):
             log.warning(
                 "%s: skipped series %s: its rule repeats too often to expand (FREQ=%s)",
-                self.path, uid, _freq(core),
+                self.path,
+                uid,
+                _freq(core),
             )
             return []
         out: list[Event] = []
@@ -194,7 +199,10 @@ class IcsSource(Source):
         if len(occurrences) > self.max_instances:
             log.warning(
                 "%s: series %s has more than %d instances in the window; kept the first %d",
-                self.path, uid, self.max_instances, self.max_instances,
+                self.path,
+                uid,
+                self.max_instances,
+                self.max_instances,
             )
             occurrences = occurrences[: self.max_instances]
         for occurrence in occurrences:
@@ -254,7 +262,11 @@ class IcsSource(Source):
             description = alt_text  # the plain part is only a join block; the HTML has the agenda
         location = str(c.get("LOCATION") or "").strip()
         extra_urls = [str(u) for u in _as_list(c.get("URL"))]
-        for name in ("X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK"):
+        for name in (
+            "X-GOOGLE-CONFERENCE",
+            "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+            "X-MICROSOFT-ONLINEMEETINGCONFLINK",
+        ):
             extra_urls += [str(u) for u in _as_list(c.get(name))]
         links = list(extract_links("\n".join((plain, alt_text, location)), tuple(extra_urls)))
         for attach in _as_list(c.get("ATTACH")):
@@ -262,7 +274,11 @@ class IcsSource(Source):
             if value.startswith(("http://", "https://")):
                 links.append(attachment(value, "attachment"))
             else:
-                name = _param(attach, "FILENAME") or _param(attach, "X-FILENAME") or _param(attach, "FMTTYPE", "file")
+                name = (
+                    _param(attach, "FILENAME")
+                    or _param(attach, "X-FILENAME")
+                    or _param(attach, "FMTTYPE", "file")
+                )
                 links.append(attachment(f"attachment:{name}", "attachment"))
 
         organizer_prop = c.get("ORGANIZER")
@@ -316,7 +332,9 @@ class IcsSource(Source):
         master = core if core is not None else c
         created_prop = c.get("CREATED")
         created = self._aware(created_prop.dt) if created_prop is not None else None
-        external = any(identity.is_external(a.email) for a in attendees if not a.resource and not identity.is_me(a.email))
+        external = any(
+            identity.is_external(a.email) for a in attendees if not a.resource and not identity.is_me(a.email)
+        )
         return Event(
             uid=uid,
             start=_EPOCH,
@@ -350,7 +368,8 @@ class IcsSource(Source):
             self._warned_me = True
             log.warning(
                 "%s: don't know who you are in this calendar; treating invitations as accepted "
-                "(pass --me EMAIL or set `me` in the config)", self.path,
+                "(pass --me EMAIL or set `me` in the config)",
+                self.path,
             )
         return Status.ACCEPTED
 
@@ -390,7 +409,7 @@ class IcsSource(Source):
         return aware if not occurrences else occurrences[-1].replace(tzinfo=aware.tzinfo)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _short(exc: BaseException) -> str:
@@ -416,7 +435,11 @@ def _long_enough_to_be_away(component) -> bool:
     if not isinstance(start, datetime):
         return True
     try:
-        end = component.decoded("DTEND") if component.get("DTEND") is not None else start + component.decoded("DURATION")
+        end = (
+            component.decoded("DTEND")
+            if component.get("DTEND") is not None
+            else start + component.decoded("DURATION")
+        )
     except Exception:
         return False
     return (end - start).total_seconds() >= 6 * 3600

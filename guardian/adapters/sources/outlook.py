@@ -23,12 +23,15 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 from urllib.parse import quote
 
+from guardian.adapters.retry import DEFAULT_ATTEMPTS, call_with_retries, parse_retry_after
 from guardian.adapters.sources import outlook_auth
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.adapters.sources._common import load_sync, save_sync, truthy
+from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -44,9 +47,7 @@ from guardian.core.model import (
     Status,
     Window,
 )
-from guardian.adapters.retry import DEFAULT_ATTEMPTS, call_with_retries, parse_retry_after
-from guardian.adapters.sources._common import load_sync, save_sync, truthy
-from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
+from guardian.errors import AuthError, InputError, ProviderError
 
 #: guardian's property set (a fixed GUID, so every install finds the same blocks)
 PROPERTY_SET = "{8c3f6f0e-5a8e-4f7b-9a61-2f0c5d6e7b41}"
@@ -115,7 +116,7 @@ def parse_graph_datetime(value: str | None, tz_name: str | None = "UTC") -> date
     head, dot, rest = raw.partition(".")
     if dot:  # Graph sends 7 fractional digits; Python takes at most 6
         digits = "".join(c for c in rest if c.isdigit())
-        suffix = rest[len(digits):]
+        suffix = rest[len(digits) :]
         raw = f"{head}.{digits[:6]}{suffix}"
     dt = datetime.fromisoformat(raw)
     if dt.tzinfo is None:
@@ -125,8 +126,13 @@ def parse_graph_datetime(value: str | None, tz_name: str | None = "UTC") -> date
 
 def zone_of(name: str | None):
     """A tzinfo for an IANA or a Windows time-zone name (UTC when unknown)."""
-    if not name or name.strip().upper() in ("UTC", "Z", "COORDINATED UNIVERSAL TIME", "TZONE://MICROSOFT/UTC"):
-        return timezone.utc
+    if not name or name.strip().upper() in (
+        "UTC",
+        "Z",
+        "COORDINATED UNIVERSAL TIME",
+        "TZONE://MICROSOFT/UTC",
+    ):
+        return UTC
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -141,7 +147,7 @@ def zone_of(name: str | None):
             return ZoneInfo(iana)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return timezone.utc
+    return UTC
 
 
 class OutlookSource(Source):
@@ -259,8 +265,11 @@ class OutlookSource(Source):
 
         try:
             return call_with_retries(
-                fn, is_retryable=retryable, retry_after=retry_after,
-                attempts=self.attempts, sleep=self._sleep,
+                fn,
+                is_retryable=retryable,
+                retry_after=retry_after,
+                attempts=self.attempts,
+                sleep=self._sleep,
             )
         except _HTTPFailure as exc:
             if exc.status in passthrough:
@@ -277,8 +286,9 @@ class OutlookSource(Source):
         detail = detail[:300]
         if exc.status == 401:
             self._tokens.clear()
-            return AuthError(f"{self.spec}: Microsoft Graph refused the sign-in ({detail})",
-                             hint=outlook_auth.LOGIN_HINT)
+            return AuthError(
+                f"{self.spec}: Microsoft Graph refused the sign-in ({detail})", hint=outlook_auth.LOGIN_HINT
+            )
         if exc.status == 403:
             return ProviderError(
                 f"{self.spec}: access denied by Microsoft Graph ({detail})",
@@ -350,8 +360,8 @@ class OutlookSource(Source):
 
     def _view_params(self, window: Window) -> dict:
         return {
-            "startDateTime": window.start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "endDateTime": window.end.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "startDateTime": window.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "endDateTime": window.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "$select": SELECT,
             "$top": str(self.page_size),
             "$expand": f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY_ID}')",
@@ -361,8 +371,9 @@ class OutlookSource(Source):
         if self._use_delta():
             items = self._synced_items(window)
         else:
-            items = list(self._pages(f"{self._base}/calendarView", self._view_params(window),
-                                     "reading the calendar"))
+            items = list(
+                self._pages(f"{self._base}/calendarView", self._view_params(window), "reading the calendar")
+            )
             # the view expands the tag: own_blocks() of this window needs no second request
             self._own_items[(window.start, window.end)] = [it for it in items if self._tagged(it)]
         self._load_series_ends(items)
@@ -405,9 +416,10 @@ class OutlookSource(Source):
     @staticmethod
     def _tagged(item: dict) -> bool:
         for prop in item.get("singleValueExtendedProperties") or []:
-            if prop.get("id", "").lower() == TAG_PROPERTY_ID.lower() and str(
-                prop.get("value", "")
-            ).lower() == GUARDIAN_TAG_VALUE:
+            if (
+                prop.get("id", "").lower() == TAG_PROPERTY_ID.lower()
+                and str(prop.get("value", "")).lower() == GUARDIAN_TAG_VALUE
+            ):
                 return True
         return False
 
@@ -421,8 +433,8 @@ class OutlookSource(Source):
         return f"outlook:{self.user}"
 
     def _horizon(self, window: Window) -> tuple[datetime, datetime]:
-        start = window.start.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = max(window.end.astimezone(timezone.utc), start + timedelta(days=HORIZON_DAYS))
+        start = window.start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = max(window.end.astimezone(UTC), start + timedelta(days=HORIZON_DAYS))
         return start, end
 
     def _synced_items(self, window: Window) -> list[dict]:
@@ -470,7 +482,9 @@ class OutlookSource(Source):
             if item.get("type") == "seriesMaster":
                 continue
             if item.get("id") in own:
-                item = dict(item, singleValueExtendedProperties=[{"id": TAG_PROPERTY_ID, "value": GUARDIAN_TAG_VALUE}])
+                item = dict(
+                    item, singleValueExtendedProperties=[{"id": TAG_PROPERTY_ID, "value": GUARDIAN_TAG_VALUE}]
+                )
             out.append(item)
         return out
 
@@ -521,13 +535,15 @@ class OutlookSource(Source):
 
     def _load_series_ends(self, items: list[dict]) -> None:
         wanted = {
-            it["seriesMasterId"] for it in items
-            if it.get("seriesMasterId") and it.get("type") in ("occurrence", "exception")
+            it["seriesMasterId"]
+            for it in items
+            if it.get("seriesMasterId")
+            and it.get("type") in ("occurrence", "exception")
             and it["seriesMasterId"] not in self._series_end
         }
         if not wanted:
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if self.state is not None:
             cached = self.state.cached_items(self.series_key)
             for master in list(wanted):
@@ -551,7 +567,7 @@ class OutlookSource(Source):
         else:
             results = self._batch(reqs, write=False)
         fetched = {}
-        for master, res in zip(masters, results):
+        for master, res in zip(masters, results, strict=False):
             body = res.get("body") if res.get("status") == 200 else None
             recurrence = (body or {}).get("recurrence")
             self._series_end[master] = self._range_end(recurrence)
@@ -579,8 +595,14 @@ class OutlookSource(Source):
                 pattern = recurrence.get("pattern") or {}
                 step = max(1, int(pattern.get("interval") or 1))
                 ptype = str(pattern.get("type") or "daily").lower()
-                per = {"daily": 1, "weekly": 7, "absolutemonthly": 31, "relativemonthly": 31,
-                       "absoluteyearly": 366, "relativeyearly": 366}.get(ptype, 1)
+                per = {
+                    "daily": 1,
+                    "weekly": 7,
+                    "absolutemonthly": 31,
+                    "relativemonthly": 31,
+                    "absoluteyearly": 366,
+                    "relativeyearly": 366,
+                }.get(ptype, 1)
                 return datetime.combine(first + timedelta(days=per * step * n), dtime(), tzinfo=tz)
         except ValueError:
             return None
@@ -637,23 +659,27 @@ class OutlookSource(Source):
             links.append(Link(f"outlook-attachment:{ev_id}", LinkKind.DOC, "attachment"))
 
         org = (it.get("organizer") or {}).get("emailAddress") or {}
-        organizer = Person(str(org.get("address") or ""), str(org.get("name") or "")) if org.get("address") else None
+        organizer = (
+            Person(str(org.get("address") or ""), str(org.get("name") or "")) if org.get("address") else None
+        )
 
         attendees = []
         for a in it.get("attendees") or []:
-            addr = (a.get("emailAddress") or {})
+            addr = a.get("emailAddress") or {}
             email = str(addr.get("address") or "")
             if not email:
                 continue
             kind = str(a.get("type") or "required").lower()
             response = str(((a.get("status") or {}).get("response")) or "none").lower()
-            attendees.append(Attendee(
-                email=email,
-                name=str(addr.get("name") or ""),
-                status=_RESPONSE.get(response, Status.NEEDS_ACTION),
-                optional=kind == "optional",
-                resource=kind == "resource",
-            ))
+            attendees.append(
+                Attendee(
+                    email=email,
+                    name=str(addr.get("name") or ""),
+                    status=_RESPONSE.get(response, Status.NEEDS_ACTION),
+                    optional=kind == "optional",
+                    resource=kind == "resource",
+                )
+            )
 
         if it.get("isOrganizer"):
             my_status = Status.ORGANIZER
@@ -718,7 +744,7 @@ class OutlookSource(Source):
 
     @staticmethod
     def _when(dt: datetime) -> dict:
-        return {"dateTime": dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+        return {"dateTime": dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
 
     def _block_body(self, start: datetime, end: datetime) -> dict:
         return {
@@ -751,26 +777,41 @@ class OutlookSource(Source):
                 writes.append((op, {"method": "POST", "url": f"{self._base}/events", "body": body}))
             elif op.kind is OpKind.MOVE:
                 assert op.block is not None and op.existing is not None
-                writes.append((op, {
-                    "method": "PATCH",
-                    "url": f"{self._base}/events/{quote(op.existing.provider_id, safe='')}",
-                    "body": {"start": self._when(op.block.start), "end": self._when(op.block.end)},
-                }))
+                writes.append(
+                    (
+                        op,
+                        {
+                            "method": "PATCH",
+                            "url": f"{self._base}/events/{quote(op.existing.provider_id, safe='')}",
+                            "body": {"start": self._when(op.block.start), "end": self._when(op.block.end)},
+                        },
+                    )
+                )
             elif op.kind is OpKind.DELETE:
                 assert op.existing is not None
-                writes.append((op, {
-                    "method": "DELETE",
-                    "url": f"{self._base}/events/{quote(op.existing.provider_id, safe='')}",
-                }))
+                writes.append(
+                    (
+                        op,
+                        {
+                            "method": "DELETE",
+                            "url": f"{self._base}/events/{quote(op.existing.provider_id, safe='')}",
+                        },
+                    )
+                )
         if not writes:
             return result
 
         if len(writes) == 1:
             op, req = writes[0]
             try:
-                status, body = self._call(req["method"], req["url"], body=req.get("body"),
-                                          write=True, what=f"{op.kind} a focus block",
-                                          passthrough=_DONE_ANYWAY.get(op.kind, ()))
+                status, body = self._call(
+                    req["method"],
+                    req["url"],
+                    body=req.get("body"),
+                    write=True,
+                    what=f"{op.kind} a focus block",
+                    passthrough=_DONE_ANYWAY.get(op.kind, ()),
+                )
                 outcomes = [{"status": status, "body": body}]
             except _HTTPFailure as exc:  # already gone / already created: done
                 outcomes = [{"status": exc.status, "body": None}]
@@ -778,7 +819,7 @@ class OutlookSource(Source):
             outcomes = self._batch([r for _, r in writes], write=True)
 
         failures = []
-        for (op, req), out in zip(writes, outcomes):
+        for (op, req), out in zip(writes, outcomes, strict=False):
             status = int(out.get("status") or 0)
             ok = 200 <= status < 300 or status in _DONE_ANYWAY.get(op.kind, ())
             if not ok:
@@ -788,7 +829,8 @@ class OutlookSource(Source):
             self._record(op, out.get("body"), result)
         if failures:
             raise ProviderError(
-                f"{self.spec}: {len(failures)} of {len(writes)} writes failed: " + "; ".join(failures[:3])[:400]
+                f"{self.spec}: {len(failures)} of {len(writes)} writes failed: "
+                + "; ".join(failures[:3])[:400]
             )
         return result
 
@@ -814,8 +856,10 @@ class OutlookSource(Source):
     def respond(self, event: Event, status: Status, comment: str) -> None:
         action = _RSVP_ACTION.get(status)
         if action is None:
-            raise InputError(f"{self.spec}: cannot answer an invitation with {status!s}",
-                             hint="use accepted, tentative or declined")
+            raise InputError(
+                f"{self.spec}: cannot answer an invitation with {status!s}",
+                hint="use accepted, tentative or declined",
+            )
         if not event.provider_id:
             raise InputError(f"{self.spec}: event {event.title!r} has no Outlook id")
         self._call(

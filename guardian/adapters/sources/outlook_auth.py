@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from guardian.errors import AuthError, InputError, ProviderError
 from guardian.adapters.secretfile import write_private
+from guardian.errors import AuthError, InputError, ProviderError
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -35,11 +35,18 @@ LOGIN_HINT = "run: guardian auth outlook"
 
 # Hosts of Microsoft's own identity clouds (msal knows them; anything else is
 # a custom authority, e.g. the test fake or a proxy, and skips instance discovery).
-MICROSOFT_AUTHORITY_HOSTS = frozenset({
-    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net",
-    "sts.windows.net", "login.microsoftonline.us", "login.partner.microsoftonline.cn",
-    "login.chinacloudapi.cn", "login.microsoftonline.de",
-})
+MICROSOFT_AUTHORITY_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "sts.windows.net",
+        "login.microsoftonline.us",
+        "login.partner.microsoftonline.cn",
+        "login.chinacloudapi.cn",
+        "login.microsoftonline.de",
+    }
+)
 
 
 def graph_url(settings: dict) -> str:
@@ -126,9 +133,7 @@ def load_cache(settings: dict):
         try:
             cache.deserialize(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise AuthError(
-                f"outlook: the token cache {path} cannot be read", hint=LOGIN_HINT
-            ) from None
+            raise AuthError(f"outlook: the token cache {path} cannot be read", hint=LOGIN_HINT) from None
     return cache
 
 
@@ -148,9 +153,7 @@ def is_app_only(settings: dict) -> bool:
 def _public_app(settings: dict, cache):
     import msal
 
-    return msal.PublicClientApplication(
-        _client_id(settings), token_cache=cache, **_app_kwargs(settings)
-    )
+    return msal.PublicClientApplication(_client_id(settings), token_cache=cache, **_app_kwargs(settings))
 
 
 def _confidential_token(settings: dict) -> str:
@@ -198,7 +201,9 @@ def get_token(settings: dict, *, write: bool = False) -> str:
             raise AuthError("outlook: not signed in", hint=LOGIN_HINT)
         username = settings.get("username")
         if username:
-            accounts = [a for a in accounts if str(a.get("username", "")).lower() == str(username).lower()] or accounts
+            accounts = [
+                a for a in accounts if str(a.get("username", "")).lower() == str(username).lower()
+            ] or accounts
         result = app.acquire_token_silent(scopes(settings, write=write), account=accounts[0])
     except ValueError as exc:
         raise AuthError(f"outlook: cannot reach the authority ({exc})", hint=LOGIN_HINT) from None
@@ -209,7 +214,11 @@ def get_token(settings: dict, *, write: bool = False) -> str:
     if not result or "access_token" not in result:
         if result and result.get("error"):
             raise _msal_failure("silent sign-in", result)
-        what = "write access (Calendars.ReadWrite) has not been granted yet" if write else "the saved sign-in has expired"
+        what = (
+            "write access (Calendars.ReadWrite) has not been granted yet"
+            if write
+            else "the saved sign-in has expired"
+        )
         raise AuthError(f"outlook: {what}", hint=LOGIN_HINT + (" --write" if write else ""))
     return result["access_token"]
 
@@ -240,14 +249,21 @@ def login(
             flow = app.initiate_device_flow(scopes=wanted)
             if "user_code" not in flow:
                 raise _msal_failure("device-code sign-in", flow)
-            prompt(str(flow.get("message") or f"open {flow.get('verification_uri')} and enter {flow['user_code']}"))
+            prompt(
+                str(
+                    flow.get("message")
+                    or f"open {flow.get('verification_uri')} and enter {flow['user_code']}"
+                )
+            )
             result = app.acquire_token_by_device_flow(flow)
         elif method == "browser":
             result = app.acquire_token_interactive(scopes=wanted, prompt="select_account")
         else:
             raise InputError(f"unknown sign-in method {method!r}", hint="use device or browser")
     except ValueError as exc:
-        raise AuthError(f"outlook: cannot reach the authority ({exc})", hint="check [outlook] authority and tenant") from None
+        raise AuthError(
+            f"outlook: cannot reach the authority ({exc})", hint="check [outlook] authority and tenant"
+        ) from None
     except requests.RequestException as exc:
         raise _unreachable(settings, exc) from None
     if not result or "access_token" not in result:
