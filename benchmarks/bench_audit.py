@@ -44,10 +44,10 @@ def floor_run(path: Path, start: datetime, end: datetime) -> int:
 
 def audit_run(path: Path, start: datetime, end: datetime) -> int:
     from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics import IcsSource
+    from guardian.adapters.sources.ics.source import IcsSource
     from guardian.core.model import Window
     from guardian.core.workhours import WorkingHours
-    from guardian.lint.checks import AuditContext
+    from guardian.lint.context import AuditContext
     from guardian.lint.engine import audit
     from guardian.lint.pack import load_rulebook
 

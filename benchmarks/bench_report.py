@@ -34,14 +34,14 @@ ME = "me@acme.example"
 
 def _source(path: Path):
     from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics import IcsSource
+    from guardian.adapters.sources.ics.source import IcsSource
 
     return IcsSource(path, Identity(TZ, ME, ("acme.example",)))
 
 
 def _context(window, events, book):
     from guardian.core.workhours import WorkingHours
-    from guardian.lint.checks import AuditContext
+    from guardian.lint.context import AuditContext
 
     return AuditContext(window, TZ, WorkingHours.from_spec(TZ), window.start, events, book.exemptions, ME)
 

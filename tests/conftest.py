@@ -152,10 +152,10 @@ def audit_result(
     domains: tuple[str, ...] = (),
 ):
     from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics import IcsSource
+    from guardian.adapters.sources.ics.source import IcsSource
     from guardian.core.model import Window
     from guardian.core.workhours import WorkingHours
-    from guardian.lint.checks import AuditContext
+    from guardian.lint.context import AuditContext
     from guardian.lint.engine import audit
     from guardian.lint.pack import load_rulebook
 
@@ -286,6 +286,20 @@ __all__ = [
 
 
 # --- the loopback Microsoft Graph fake -------------------------------------------------------
+
+
+def outlook_settings(table: dict):
+    """Typed [outlook] settings from a raw table (as the fake writes it)."""
+    from guardian.adapters.config import section_settings
+
+    return section_settings("outlook", table)
+
+
+def google_settings(table: dict):
+    """Typed [google] settings from a raw table."""
+    from guardian.adapters.config import section_settings
+
+    return section_settings("google", table)
 
 
 @pytest.fixture

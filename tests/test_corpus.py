@@ -262,7 +262,7 @@ def test_outlook_html_invites_are_read_as_text(cli):
 
 def test_html_descriptions_become_plain_text_with_links():
     from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics import IcsSource
+    from guardian.adapters.sources.ics.source import IcsSource
     from guardian.core.model import LinkKind, Window
 
     berlin = ZoneInfo("Europe/Berlin")

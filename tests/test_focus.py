@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.cli.app import main
+from guardian.core.availability import FocusPolicy
 from guardian.core.model import Attendee, Block, Event, EventKind, OpKind, Status, Window
 from guardian.core.workhours import WorkingHours
-from guardian.domain.focus import FocusPolicy, plan, reconcile
+from guardian.domain.focus import plan, reconcile
 
 TZ = ZoneInfo("Europe/Berlin")
 PEOPLE = (Attendee("me@x.example", status=Status.ACCEPTED), Attendee("you@x.example"))
@@ -317,7 +318,7 @@ def test_blocks_on_a_second_calendar_count_as_focus_and_are_never_moved(tmp_path
 
 def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind():
     # Google refuses native focus time on some calendars; the block is then a plain busy event
-    from guardian.lint.checks import AuditContext
+    from guardian.lint.context import AuditContext
     from guardian.lint.engine import audit
     from guardian.lint.pack import load_rulebook
 
@@ -338,7 +339,7 @@ def test_a_day_with_guardians_block_has_its_focus_block_whatever_the_events_kind
 
 def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
     # Google marks an out-of-office of any length; 09:00-11:00 away leaves 11:00-17:00
-    from guardian.lint.checks import AuditContext
+    from guardian.lint.context import AuditContext
 
     monday = date(2026, 11, 30)
     away = Event(
@@ -346,5 +347,5 @@ def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
     )
     ctx = AuditContext(window(monday), TZ, WorkingHours.from_spec(TZ), at(monday, 0), [away])
     assert monday not in ctx.days_off
-    assert ctx.focus_slots(monday, 120) == [(at(monday, 11), at(monday, 17))]
+    assert ctx.availability.focus_slots(monday, 120) == [(at(monday, 11), at(monday, 17))]
     assert blocks_of([away], monday) == (Block(at(monday, 11), at(monday, 15)),)

@@ -7,9 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guardian.core import intervals
+from guardian.core.availability import FocusPolicy
+from guardian.core.availability import is_busy as is_busy_for_focus
 from guardian.core.model import Attendee, Block, Event, OpKind, Status, Window
 from guardian.core.workhours import WorkingHours
-from guardian.domain.focus import FocusPolicy, is_busy_for_focus, plan, reconcile
+from guardian.domain.focus import plan, reconcile
 
 TZ = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 3, 23)  # the week of the spring DST change (Sunday 29 March)

@@ -6,9 +6,11 @@ import json
 import stat
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from guardian.adapters.settings import GoogleSettings
 from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
 from guardian.errors import AuthError, InputError, ProviderError
 
@@ -33,7 +35,7 @@ def mode(path) -> int:
 def test_expired_token_is_refreshed_through_the_files_token_uri_and_saved_0600(fake, tmp_path):
     path = write_token_file(tmp_path / "token.json", fake)
     assert mode(path) != 0o600  # as a careless copy would leave it
-    creds = load_credentials({"token_file": str(path)}, write=False)
+    creds = load_credentials(GoogleSettings(token_file=Path(str(path))), write=False)
     assert creds.valid and creds.token.startswith("ya29.fake-")
     assert [r["grant_type"] for r in fake.token_requests] == ["refresh_token"]
     saved = json.loads(path.read_text())
@@ -43,7 +45,7 @@ def test_expired_token_is_refreshed_through_the_files_token_uri_and_saved_0600(f
 
 def test_valid_token_is_used_without_a_refresh(fake, tmp_path):
     path = write_token_file(tmp_path / "token.json", fake, expired=False)
-    load_credentials({"token_file": str(path)}, write=True)
+    load_credentials(GoogleSettings(token_file=Path(str(path))), write=True)
     assert fake.token_requests == []
 
 
@@ -51,7 +53,7 @@ def test_revoked_token_says_what_to_run_and_leaks_nothing(fake, tmp_path):
     path = write_token_file(tmp_path / "token.json", fake)
     fake.revoke()
     with pytest.raises(AuthError) as err:
-        load_credentials({"token_file": str(path)}, write=False)
+        load_credentials(GoogleSettings(token_file=Path(str(path))), write=False)
     assert err.value.message == "Google refused the saved token"
     assert err.value.hint == "run: guardian auth google"
     assert err.value.__cause__ is None and err.value.__suppress_context__
@@ -61,22 +63,22 @@ def test_revoked_token_says_what_to_run_and_leaks_nothing(fake, tmp_path):
 
 def test_missing_token_file(tmp_path):
     with pytest.raises(AuthError) as err:
-        load_credentials({"token_file": str(tmp_path / "nope.json")}, write=False)
+        load_credentials(GoogleSettings(token_file=Path(str(tmp_path / "nope.json"))), write=False)
     assert "guardian auth google" in str(err.value)
 
 
 def test_read_only_token_is_refused_for_writes_with_a_hint(fake, tmp_path):
     path = write_token_file(tmp_path / "token.json", fake, scopes=tuple(SCOPES_READ))
-    assert load_credentials({"token_file": str(path)}, write=False).valid
+    assert load_credentials(GoogleSettings(token_file=Path(str(path))), write=False).valid
     with pytest.raises(AuthError) as err:
-        load_credentials({"token_file": str(path)}, write=True)
+        load_credentials(GoogleSettings(token_file=Path(str(path))), write=True)
     assert "only allows reading" in err.value.message
     assert err.value.hint == "run: guardian auth google --write"
 
 
 def test_write_token_can_also_read(fake, tmp_path):
     path = write_token_file(tmp_path / "token.json", fake, scopes=tuple(SCOPES_WRITE))
-    assert load_credentials({"token_file": str(path)}, write=False).valid
+    assert load_credentials(GoogleSettings(token_file=Path(str(path))), write=False).valid
 
 
 def test_login_runs_the_installed_app_flow_and_writes_the_token_0600(fake, tmp_path, monkeypatch):
@@ -116,7 +118,7 @@ def test_login_runs_the_installed_app_flow_and_writes_the_token_0600(fake, tmp_p
     consent = fake.requests("GET", "/o/oauth2/auth")
     assert consent and consent[0].param("scope") == SCOPES_READ[0]
     # and the saved token works for later runs
-    assert load_credentials({"token_file": str(token_file)}, write=False).valid
+    assert load_credentials(GoogleSettings(token_file=Path(str(token_file))), write=False).valid
 
 
 def test_login_with_missing_secrets_file(tmp_path):
@@ -148,7 +150,7 @@ def test_service_account_with_subject(fake, tmp_path):
             }
         )
     )
-    creds = load_credentials({"service_account_file": str(sa), "subject": "me@example.com"}, write=True)
+    creds = load_credentials(GoogleSettings(service_account_file=sa, subject="me@example.com"), write=True)
     assert creds.valid
     [req] = fake.token_requests
     assert req["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"

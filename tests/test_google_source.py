@@ -15,6 +15,7 @@ from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.google import GoogleSource
 from guardian.core.model import EventKind, LinkKind, Status, Window
 from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
+from tests.conftest import google_settings
 from tests.source_contract import assert_source_contract
 
 try:
@@ -67,7 +68,7 @@ def make(fake, token_file, sleeps):
     def build(state=None, calendar="primary", **settings) -> GoogleSource:
         conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token_file), **settings}
         ident = Identity(tz=TZ, me=ME, domains=("example.com",))
-        return GoogleSource(calendar, ident, state, conf, sleep=sleeps)
+        return GoogleSource(calendar, ident, state, google_settings(conf), sleep=sleeps)
 
     return build
 
@@ -538,7 +539,7 @@ def test_a_group_calendar_id_is_not_taken_for_my_address(fake, token_file, sleep
     )
     conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token_file)}
     for ident in (Identity(tz=TZ), Identity(tz=TZ, me=ME)):
-        source = GoogleSource(team, ident, None, conf, sleep=sleeps)
+        source = GoogleSource(team, ident, None, google_settings(conf), sleep=sleeps)
         (ev,) = source.read(WEEK)
         assert not ev.external, ident
 

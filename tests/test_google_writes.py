@@ -22,6 +22,7 @@ from guardian.core.model import (
 )
 from guardian.domain.focus import reconcile
 from guardian.errors import AuthError, ProviderError
+from tests.conftest import google_settings
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -75,7 +76,7 @@ def sleeps():
 def make(fake, token_file, sleeps):
     def build(state=None, calendar="primary", **settings) -> GoogleSource:
         conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token_file), **settings}
-        return GoogleSource(calendar, Identity(tz=TZ, me=ME), state, conf, sleep=sleeps)
+        return GoogleSource(calendar, Identity(tz=TZ, me=ME), state, google_settings(conf), sleep=sleeps)
 
     return build
 
@@ -333,7 +334,10 @@ def test_respond_when_not_invited_is_an_input_error(fake, make):
 def test_read_only_token_cannot_write_and_says_what_to_run(fake, tmp_path):
     token = write_token_file(tmp_path / "ro.json", fake, scopes=(READ,))
     source = GoogleSource(
-        "primary", Identity(tz=TZ, me=ME), None, {"api_endpoint": fake.api_endpoint, "token_file": str(token)}
+        "primary",
+        Identity(tz=TZ, me=ME),
+        None,
+        google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)}),
     )
     assert source.read(WEEK) == []  # reading is fine
     with pytest.raises(AuthError) as err:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian.core.availability import FocusPolicy
 from guardian.core.model import Attendee, Event, EventKind, Link, LinkKind, Status, Window
 from guardian.core.workhours import WorkingHours
 from guardian.domain.metrics import (
@@ -23,7 +24,7 @@ from guardian.domain.metrics import (
     trend,
     trend_weeks,
 )
-from guardian.lint.checks import AuditContext
+from guardian.lint.context import AuditContext
 from guardian.lint.pack import load_rulebook
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -68,7 +69,7 @@ def context(events: list[Event], first: date = MON, days: int = 7, rulebook=None
 
 
 def params(rulebook=None, **kw) -> MetricParams:
-    return MetricParams.from_rulebook(rulebook or load_rulebook(), **kw)
+    return MetricParams.from_rulebook(rulebook or load_rulebook(), FocusPolicy(**kw))
 
 
 def monday(events: list[Event], **kw):

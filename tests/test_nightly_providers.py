@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from guardian.adapters.sources import outlook_auth
 from guardian.cli.app import main
+from tests.conftest import outlook_settings
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -62,12 +63,12 @@ def test_google_second_nightly_makes_one_sync_request_and_no_writes(tmp_path, ca
 
 def test_outlook_second_nightly_makes_no_writes(tmp_path, capsys, graph_fake):
     fake = graph_fake
-    settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
-    outlook_auth.login(settings, prompt=lambda _m: None)
+    raw = fake.settings(token_cache=str(tmp_path / "cache.json"))
+    outlook_auth.login(outlook_settings(raw), prompt=lambda _m: None)
     for day in range(7, 12):
         fake.seed_event(subject="Standup", start=at(day, 9), end=at(day, 9, 30))
     fake.clear_log()
-    lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
+    lines = [f'{k} = "{v}"' for k, v in raw.items() if isinstance(v, str)]
     config = tmp_path / "guardian.toml"
     config.write_text(
         f'timezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'

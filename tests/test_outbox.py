@@ -238,7 +238,7 @@ def test_no_title_or_name_changes_headers_or_recipients(title, org_name, my_name
 def test_itip_reply_echoes_the_sequence_of_an_updated_invite(tmp_path):
     # RFC 5546: a REPLY carries the SEQUENCE of the revision it answers, read from the .ics
     from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics import IcsSource
+    from guardian.adapters.sources.ics.source import IcsSource
     from guardian.core.model import Window
 
     path = tmp_path / "invite.ics"

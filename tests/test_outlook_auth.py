@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import OutlookSource
 from guardian.core.model import Window
 from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
+from tests.conftest import outlook_settings
 
 UTC = UTC
 
@@ -25,7 +27,7 @@ def fake(graph_fake):
 
 @pytest.fixture
 def settings(fake, tmp_path):
-    return fake.settings(token_cache=str(tmp_path / "cfg" / "outlook-token-cache.json"))
+    return outlook_settings(fake.settings(token_cache=str(tmp_path / "cfg" / "outlook-token-cache.json")))
 
 
 def _identity():
@@ -101,7 +103,7 @@ def test_app_only_reads_another_mailbox(fake, settings, monkeypatch):
         end=datetime(2026, 11, 25, 10, tzinfo=UTC),
     )
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(
+    app_settings = replace(
         settings,
         client_secret_env="GUARDIAN_TEST_SECRET",
         authority=f"{fake.base_url}/contoso.onmicrosoft.com",
@@ -117,7 +119,7 @@ def test_app_only_reads_another_mailbox(fake, settings, monkeypatch):
 
 
 def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatch):
-    app_settings = dict(
+    app_settings = replace(
         settings,
         client_secret_env="GUARDIAN_TEST_SECRET",
         authority=f"{fake.base_url}/contoso.onmicrosoft.com",
@@ -137,7 +139,7 @@ def test_app_only_secret_missing_or_wrong_never_leaks(fake, settings, monkeypatc
 def test_app_only_with_outlook_me_says_to_name_the_mailbox(fake, settings, monkeypatch):
     # an app has no "me": Graph would answer 400 for /me; say what to write instead
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(
+    app_settings = replace(
         settings,
         client_secret_env="GUARDIAN_TEST_SECRET",
         authority=f"{fake.base_url}/contoso.onmicrosoft.com",
@@ -154,7 +156,7 @@ def test_unreachable_identity_platform_is_a_provider_error(fake, settings):
     outlook_auth.login(settings, prompt=lambda _m: None)
     fake.go_offline()  # the authority (and Graph) no longer answer
     with pytest.raises(ProviderError) as err:
-        OutlookSource("me", _identity(), None, dict(settings, attempts=1), sleep=lambda _s: None).read(
+        OutlookSource("me", _identity(), None, replace(settings, attempts=1), sleep=lambda _s: None).read(
             _window()
         )
     assert err.value.exit_code == EXIT_PROVIDER
@@ -170,7 +172,7 @@ def test_unreachable_authority_during_login_is_a_provider_error(fake, settings):
 
 def test_unreachable_authority_for_app_only_is_a_provider_error(fake, settings, monkeypatch):
     monkeypatch.setenv("GUARDIAN_TEST_SECRET", fake.client_secret)
-    app_settings = dict(
+    app_settings = replace(
         settings,
         client_secret_env="GUARDIAN_TEST_SECRET",
         authority=f"{fake.base_url}/contoso.onmicrosoft.com",

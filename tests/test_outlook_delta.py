@@ -12,6 +12,7 @@ from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import OutlookSource
 from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
+from tests.conftest import outlook_settings
 
 UTC = UTC
 MON = datetime(2026, 11, 23, tzinfo=UTC)
@@ -26,7 +27,7 @@ def fake(graph_fake):
 
 @pytest.fixture
 def settings(fake, tmp_path):
-    s = fake.settings(token_cache=str(tmp_path / "outlook-token-cache.json"), attempts=3)
+    s = outlook_settings(fake.settings(token_cache=str(tmp_path / "outlook-token-cache.json"), attempts=3))
     outlook_auth.login(s, prompt=lambda _m: None)
     fake.clear_log()
     return s

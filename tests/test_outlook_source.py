@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from guardian.core.model import (
     Window,
 )
 from guardian.errors import EXIT_PROVIDER, ProviderError
+from tests.conftest import outlook_settings
 from tests.source_contract import assert_source_contract
 
 UTC = UTC
@@ -38,7 +40,7 @@ def fake(graph_fake):
 
 @pytest.fixture
 def settings(fake, tmp_path):
-    s = fake.settings(token_cache=str(tmp_path / "outlook-token-cache.json"), attempts=3)
+    s = outlook_settings(fake.settings(token_cache=str(tmp_path / "outlook-token-cache.json"), attempts=3))
     outlook_auth.login(s, prompt=lambda _m: None)
     fake.clear_log()
     return s
@@ -55,7 +57,7 @@ IDENTITY = Identity(tz=BERLIN, me="me@contoso.com", domains=("contoso.com",))
 @pytest.fixture
 def source(settings, sleeps, state):
     """Plain calendarView reads (delta off); see test_outlook_delta.py for the synced path."""
-    return OutlookSource("me", IDENTITY, state, dict(settings, delta=False), sleep=sleeps.append)
+    return OutlookSource("me", IDENTITY, state, replace(settings, delta=False), sleep=sleeps.append)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -422,7 +424,7 @@ def test_source_contract(fake, settings, state, delta):
     fake.seed_series(
         subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10, range_type="noEnd"
     )
-    source = OutlookSource("me", IDENTITY, state, dict(settings, delta=delta), sleep=lambda _s: None)
+    source = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
     assert source.spec == "outlook:me"
     assert_source_contract(source, WEEK, series_in_window=5)
     assert fake.writes() == []
@@ -477,7 +479,9 @@ def test_batch_whose_answer_was_lost_is_not_booked_twice(fake, source, sleeps):
 
 def test_external_attendees_are_seen_without_me_configured(fake, settings, state, sleeps):
     # no --me and no domains: who I am comes from the mailbox itself (events I organize)
-    source = OutlookSource("me", Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append)
+    source = OutlookSource(
+        "me", Identity(tz=BERLIN), state, replace(settings, delta=False), sleep=sleeps.append
+    )
     fake.seed_event(subject="Mine", start=at(0, 8), end=at(0, 9))
     fake.seed_event(
         subject="Negotiation",
@@ -502,7 +506,7 @@ def test_external_attendees_are_seen_without_me_configured(fake, settings, state
 
 def test_external_attendees_of_another_mailbox_are_judged_by_its_domain(fake, settings, state, sleeps):
     source = OutlookSource(
-        fake.me, Identity(tz=BERLIN), state, dict(settings, delta=False), sleep=sleeps.append
+        fake.me, Identity(tz=BERLIN), state, replace(settings, delta=False), sleep=sleeps.append
     )
     fake.seed_event(
         subject="Negotiation",

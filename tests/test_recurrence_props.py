@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.ics import IcsSource
+from guardian.adapters.sources.ics.source import IcsSource
 from guardian.core.model import Window
 from tests.conftest import ME, vevent, write_ics
 

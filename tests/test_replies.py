@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.adapters.config import Config
+from guardian.adapters.config import load_config
 from guardian.adapters.state import State
 from guardian.core.model import Attendee, Event, Finding, Person, Severity, Status
 from guardian.domain.replies import (
@@ -255,7 +255,7 @@ def test_actions_can_turn_requests_off(tmp_path):
 
 def test_response_is_configurable(tmp_path):
     path = write_ics(tmp_path, vevent("Review", "2026-12-01 10:00"))
-    settings = ReplySettings.from_config(Config(None, {"replies": {"response": "accepted"}}))
+    settings = replies_section(tmp_path, 'response = "accepted"')
     plan = plan_for(path, settings=settings)
     assert plan.replies[0].response is Status.ACCEPTED
     assert "I have accepted" in plan.replies[0].body
@@ -363,12 +363,18 @@ def test_custom_template_is_used_and_dollars_are_literal(tmp_path):
     assert plan.replies[0].body.startswith("Hi bob, it costs $0 to link it.\n- a document")
 
 
-def test_settings_from_config_validate():
-    s = ReplySettings.from_config(Config(None, {}))
+def replies_section(tmp_path: Path, body: str) -> ReplySettings:
+    config = tmp_path / "replies.toml"
+    config.write_text(f"[replies]\n{body}\n", encoding="utf-8")
+    return load_config(config).replies
+
+
+def test_settings_from_config_validate(tmp_path):
+    s = replies_section(tmp_path, "")
     assert (s.max_per_run, s.min_hours_ahead, s.response, s.channel) == (5, 4.0, Status.TENTATIVE, "auto")
-    for bad in ({"response": "maybe"}, {"channel": "pigeon"}, {"max_per_run": -1}, {"quiet_hours": "late"}):
+    for bad in ('response = "maybe"', 'channel = "pigeon"', "max_per_run = -1", 'quiet_hours = "late"'):
         with pytest.raises(InputError):
-            ReplySettings.from_config(Config(None, {"replies": bad}))
+            replies_section(tmp_path, bad)
 
 
 # --- the command line -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from guardian.adapters.sources import outlook_auth
 from guardian.adapters.state import State
 from guardian.cli.app import main
+from tests.conftest import outlook_settings
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -116,8 +117,8 @@ def test_google_rsvp_carries_the_comment_once_per_series(tmp_path, capsys):
 
 def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, graph_fake):
     fake = graph_fake
-    settings = fake.settings(token_cache=str(tmp_path / "cache.json"))
-    outlook_auth.login(settings, prompt=lambda _m: None)
+    raw = fake.settings(token_cache=str(tmp_path / "cache.json"))
+    outlook_auth.login(outlook_settings(raw), prompt=lambda _m: None)
     _, instances = fake.seed_series(
         start=at(7, 9),
         end=at(7, 9, 15),
@@ -138,7 +139,7 @@ def test_outlook_rsvp_carries_the_comment_once_per_series(tmp_path, capsys, grap
         body="Agenda: should we cut scope?",
     )
     fake.clear_log()
-    lines = [f'{k} = "{v}"' for k, v in settings.items() if isinstance(v, str)]
+    lines = [f'{k} = "{v}"' for k, v in raw.items() if isinstance(v, str)]
     config = tmp_path / "guardian.toml"
     config.write_text(
         f'me = "me@contoso.com"\ntimezone = "Europe/Berlin"\nstate = "{tmp_path}/state.sqlite3"\n'

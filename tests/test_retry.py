@@ -29,7 +29,7 @@ def run(fn, sleeps, **kw):
         is_retryable=lambda e: isinstance(e, Throttled),
         retry_after=lambda e: e.after,
         sleep=sleeps.append,
-        **kw,
+        **{"attempts": 5, **kw},
     )
 
 

@@ -107,7 +107,13 @@ def test_a_rule_without_exempt_applies_to_valid_meetings(tmp_path):
 # Each of these would break nearly every rule if it were a meeting: 10 people, after hours,
 # no doc, no agenda, late, endless, a status sync, overlapping an accepted meeting.
 CROWD = tuple(f"person{i}@acme.example" for i in range(10))
-WORST = {"description": None, "created": "20261201T080000Z", "attendees": CROWD, "minutes": 240, "rrule": "FREQ=DAILY"}
+WORST = {
+    "description": None,
+    "created": "20261201T080000Z",
+    "attendees": CROWD,
+    "minutes": 240,
+    "rrule": "FREQ=DAILY",
+}
 ANCHOR = "Should we ship the beta on Friday?\nDoc: https://docs.google.com/document/d/beta"
 
 

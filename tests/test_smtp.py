@@ -16,7 +16,8 @@ from email import policy
 import icalendar
 import pytest
 
-from guardian.adapters.mail import SmtpSettings, build_message, itip_reply, send_smtp
+from guardian.adapters.mail import build_message, itip_reply, send_smtp
+from guardian.adapters.settings import SmtpSettings
 from guardian.adapters.state import State
 from guardian.core.model import Finding, Severity
 from guardian.domain.replies import compose
@@ -314,7 +315,7 @@ def test_impossible_smtp_settings_are_bad_input(cli, tmp_path, port, extra, key)
     config.write_text(config.read_text().replace("timeout = 10\n", extra))
     res = cli(*args(["replies", "send"], config))
     assert res.code == 2, res.err
-    assert f"[smtp] {key}" in res.err and "Traceback" not in res.err
+    assert f"smtp.{key}:" in res.err and "Traceback" not in res.err
     state = State(tmp_path / "state.sqlite3")
     assert state.requests() == []
     state.close()

@@ -4,8 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.blockfile import BlockFile
-from guardian.adapters.sources.ics import IcsSource
+from guardian.adapters.sources.ics.blockfile import BlockFile
+from guardian.adapters.sources.ics.source import IcsSource
 from guardian.core.model import Window
 from tests.source_contract import assert_source_contract
 

@@ -1,93 +1,35 @@
 """The user's configuration: one TOML file, validated before anything runs.
 
 Found at `--config`, then `GUARDIAN_CONFIG`, then the platform config dir
-(platformdirs). Every key is declared in SCHEMA below; an unknown or
-mistyped key is an error that names the file, the line and the key, so a
-typo never silently turns a setting off.
+(platformdirs). Every key is declared in `guardian.adapters.settings.SCHEMA`;
+an unknown, mistyped or out-of-range key is an error that names the file,
+the line and the key, so a typo never silently turns a setting off. The
+result is a typed `Settings` record: nothing outside this module and
+`settings` reads a raw key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from guardian.adapters.settings import (
+    CALENDAR_KEYS,
+    PATH,
+    SCHEMA,
+    CalendarSettings,
+    Key,
+    Settings,
+    SmtpSettings,
+    resolve_path,
+)
 from guardian.adapters.tomlfile import TomlDoc, load
-from guardian.core.workhours import WEEKDAYS, WorkingHours, parse_ranges
+from guardian.core.workhours import WEEKDAYS, parse_ranges
 from guardian.errors import InputError
 
 APP = "guardian"
-
-STR, INT, NUM, BOOL, STRS = "text", "a whole number", "a number", "true or false", "a list of text"
-
-# section -> key -> type. "" is the top level. "calendars" holds user-named tables.
-SCHEMA: dict[str, dict[str, str]] = {
-    "": {"me": STR, "domains": STRS, "timezone": STR, "rules": STR, "calendars_default": STRS, "state": STR},
-    "working_hours": dict.fromkeys(WEEKDAYS, STR),
-    "focus": {
-        "min_minutes": INT,
-        "daily_cap_hours": NUM,
-        "weekly_target_hours": NUM,
-        "buffer_minutes": INT,
-        "prefer": STR,
-        "output": STR,
-        "days": INT,
-        "title": STR,
-    },
-    "nightly": {"apply": BOOL, "calendars": STRS, "days": INT, "replies": BOOL, "log": STR},
-    "google": {
-        "api_endpoint": STR,
-        "token_file": STR,
-        "client_secrets": STR,
-        "service_account_file": STR,
-        "subject": STR,
-        "batch_uri": STR,
-        "focus_auto_decline": BOOL,
-        "focus_decline_message": STR,
-        "focus_chat_status": STR,
-        "attempts": INT,
-        "sync_lookback_days": INT,
-        "sync_ahead_days": INT,
-    },
-    "outlook": {
-        "graph_url": STR,
-        "authority": STR,
-        "tenant": STR,
-        "client_id": STR,
-        "client_secret_env": STR,
-        "token_cache": STR,
-        "focus_category": STR,
-        "attempts": INT,
-        "page_size": INT,
-        "delta": BOOL,
-        "username": STR,
-    },
-    "replies": {
-        "enabled": BOOL,
-        "actions": STRS,
-        "max_per_run": INT,
-        "min_hours_ahead": NUM,
-        "quiet_hours": STR,
-        "response": STR,
-        "outbox": STR,
-        "template": STR,
-        "channel": STR,
-    },
-    "smtp": {
-        "host": STR,
-        "port": INT,
-        "starttls": BOOL,
-        "username": STR,
-        "password_env": STR,
-        "from": STR,
-        "timeout": NUM,
-    },
-    "report": {"weeks": INT, "trend_weeks": INT, "html": STR},
-}
-CALENDAR_KEYS = {"source": STR, "me": STR}
-PREFER = ("long", "early", "late")
 
 
 def default_config_path() -> Path:
@@ -102,66 +44,8 @@ def default_data_dir() -> Path:
     return user_data_path(APP)
 
 
-def _matches(kind: str, value: Any) -> bool:
-    if kind == STR:
-        return isinstance(value, str)
-    if kind == INT:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == NUM:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == BOOL:
-        return isinstance(value, bool)
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-@dataclass
-class Config:
-    path: Path | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    # --- typed accessors ------------------------------------------------------
-
-    def section(self, name: str) -> dict[str, Any]:
-        return dict(self.data.get(name, {}))
-
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        table = self.data if section == "" else self.data.get(section, {})
-        return table.get(key, default)
-
-    def resolve_path(self, value: str | None) -> Path | None:
-        """Paths in the config are relative to the config file."""
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        if not path.is_absolute() and self.path is not None:
-            path = (self.path.parent / path).resolve()
-        return path
-
-    @property
-    def me(self) -> str | None:
-        return self.get("", "me")
-
-    @property
-    def domains(self) -> tuple[str, ...]:
-        return tuple(self.get("", "domains", []))
-
-    @property
-    def calendars(self) -> dict[str, dict[str, Any]]:
-        return dict(self.data.get("calendars", {}))
-
-    def timezone(self):
-        name = self.get("", "timezone")
-        return ZoneInfo(name) if name else None
-
-    def working_hours(self, tz) -> WorkingHours:
-        return WorkingHours.from_spec(tz, self.section("working_hours"))
-
-    def state_path(self) -> Path:
-        return self.resolve_path(self.get("", "state")) or default_data_dir() / "state.sqlite3"
-
-
-def load_config(explicit: str | Path | None = None) -> Config:
-    """Load and validate the config; a missing default file is an empty config."""
+def load_config(explicit: str | Path | None = None) -> Settings:
+    """Load, validate and type the config; a missing default file means the defaults."""
     path: Path | None
     if explicit:
         path = Path(explicit).expanduser()
@@ -170,41 +54,108 @@ def load_config(explicit: str | Path | None = None) -> Config:
     else:
         path = default_config_path()
         if not path.exists():
-            return Config(None, {})
+            return Settings()
     doc = load(path, "config file")
-    validate(doc)
-    return Config(path.resolve(), doc.data)
+    return build(doc, path.resolve())
 
 
-def validate(doc: TomlDoc) -> None:
+def build(doc: TomlDoc, path: Path | None) -> Settings:
+    """Validate `doc` against the schema and build the typed settings."""
     data = doc.data
+    top: dict[str, Any] = {"path": path}
+    sections = sorted([k for k in SCHEMA if k] + ["calendars", "working_hours"])
     for key, value in data.items():
         if key == "calendars":
-            _validate_calendars(doc, value)
-            continue
-        if isinstance(value, dict):
-            if key not in SCHEMA or key == "":
-                raise doc.error(
-                    (key,),
-                    "unknown section",
-                    hint=f"sections: {', '.join(sorted(k for k in SCHEMA if k) + ['calendars'])}",
-                )
-            _validate_table(doc, key, value)
-        elif key in SCHEMA[""]:
-            if not _matches(SCHEMA[""][key], value):
-                raise doc.error((key,), f"must be {SCHEMA[''][key]}")
+            top["calendars"] = _calendars(doc, value, path)
+        elif key == "working_hours":
+            top["working_hours_spec"] = _working_hours(doc, value)
+        elif key in SCHEMA and key:
+            if not isinstance(value, dict):
+                raise doc.error((key,), f"must be a table like [{key}]")
+            record, keys = SCHEMA[key]
+            values = _values(doc, (key,), value, keys, path)
+            top[key] = _smtp(values) if record is SmtpSettings else _make(record, values)
+        elif isinstance(value, dict):
+            raise doc.error((key,), "unknown section", hint=f"sections: {', '.join(sections)}")
         else:
-            raise doc.error((key,), "unknown key", hint=f"top-level keys: {', '.join(sorted(SCHEMA['']))}")
-    if "timezone" in data:
-        try:
-            ZoneInfo(data["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise doc.error(
-                ("timezone",),
-                f"unknown time zone {data['timezone']!r}",
-                hint="use an IANA name like Europe/Berlin",
-            ) from None
-    for day, spec in data.get("working_hours", {}).items():
+            keys = SCHEMA[""][1]
+            if key not in keys:
+                raise doc.error((key,), "unknown key", hint=f"top-level keys: {', '.join(sorted(keys))}")
+            top.update(_values(doc, (), {key: value}, keys, path))
+    return Settings(**top)
+
+
+def section_settings(name: str, table: dict[str, Any], config_path: Path | None = None) -> Any:
+    """One section's typed settings from a raw table, validated as in a config file.
+
+    For callers that hold a table rather than a file (tests, the fakes' own
+    `[outlook]` sections).
+    """
+    record, keys = SCHEMA[name]
+    doc = TomlDoc(config_path or Path("<settings>"), "", {name: table})
+    values = _values(doc, (name,), table, keys, config_path)
+    return _smtp(values) if record is SmtpSettings else _make(record, values)
+
+
+def _values(
+    doc: TomlDoc, where: tuple[str, ...], table: dict[str, Any], keys: dict[str, Key], path: Path | None
+) -> dict[str, Any]:
+    """The table's values, checked and converted, keyed by the field they go into."""
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        spec = keys.get(name)
+        if spec is None:
+            label = f"[{'.'.join(where)}]" if where else "the top level"
+            raise doc.error((*where, name), "unknown key", hint=f"keys in {label}: {', '.join(sorted(keys))}")
+        problem = spec.problem(value)
+        if problem:
+            raise doc.error((*where, name), problem)
+        if spec.kind == PATH:
+            value = resolve_path(path, value)
+        elif spec.convert is not None:
+            try:
+                value = spec.convert(value)
+            except ValueError as exc:
+                raise doc.error((*where, name), str(exc)) from None
+        out[spec.into] = value
+    return out
+
+
+def _make(record: type, values: dict[str, Any]) -> Any:
+    """Build `record` from field values; a dotted name fills a nested record.
+
+    Only the given values are passed, so every default stays where its
+    record declares it.
+    """
+    flat = {k: v for k, v in values.items() if "." not in k}
+    nested: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        if "." in name:
+            outer, inner = name.split(".", 1)
+            nested.setdefault(outer, {})[inner] = value
+    fields = {f.name: f for f in dataclasses.fields(record)}
+    for outer, inner in nested.items():
+        make_default = fields[outer].default_factory
+        assert make_default is not dataclasses.MISSING, f"{record.__name__}.{outer} needs a default_factory"
+        flat[outer] = dataclasses.replace(make_default(), **inner)
+    return record(**flat)
+
+
+def _smtp(values: dict[str, Any]) -> SmtpSettings | None:
+    """[smtp] without a host means: write requests to the outbox, mail nothing."""
+    if not values.get("host"):
+        return None
+    return SmtpSettings(**values)
+
+
+def _working_hours(doc: TomlDoc, table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise doc.error(("working_hours",), "must be a table like [working_hours]")
+    for day, spec in table.items():
+        if day not in WEEKDAYS:
+            raise doc.error(("working_hours", day), "unknown key", hint=f"keys: {', '.join(WEEKDAYS)}")
+        if not isinstance(spec, str):
+            raise doc.error(("working_hours", day), "must be text")
         try:
             parse_ranges(spec)
         except ValueError as exc:
@@ -213,25 +164,13 @@ def validate(doc: TomlDoc) -> None:
                 str(exc),
                 hint='write e.g. "09:00-17:00", "09:00-12:00, 13:00-17:00" or "off"',
             ) from None
-    prefer = data.get("focus", {}).get("prefer")
-    if prefer is not None and prefer not in PREFER:
-        raise doc.error(("focus", "prefer"), f"{prefer!r} is not one of {', '.join(PREFER)}")
+    return dict(table)
 
 
-def _validate_table(doc: TomlDoc, section: str, table: dict) -> None:
-    allowed = SCHEMA[section]
-    for key, value in table.items():
-        if key not in allowed:
-            raise doc.error(
-                (section, key), "unknown key", hint=f"keys in [{section}]: {', '.join(sorted(allowed))}"
-            )
-        if not _matches(allowed[key], value):
-            raise doc.error((section, key), f"must be {allowed[key]}")
-
-
-def _validate_calendars(doc: TomlDoc, calendars: Any) -> None:
+def _calendars(doc: TomlDoc, calendars: Any, path: Path | None) -> dict[str, CalendarSettings]:
     if not isinstance(calendars, dict):
         raise doc.error(("calendars",), "must be tables like [calendars.work]")
+    out: dict[str, CalendarSettings] = {}
     for name, table in calendars.items():
         if not isinstance(table, dict):
             raise doc.error(("calendars", name), 'must be a table with source = "..."')
@@ -239,13 +178,8 @@ def _validate_calendars(doc: TomlDoc, calendars: Any) -> None:
             raise doc.error(
                 ("calendars", name), 'missing `source` (e.g. "ics:work.ics", "google:primary", "outlook:me")'
             )
-        for key, value in table.items():
-            if key not in CALENDAR_KEYS:
-                raise doc.error(
-                    ("calendars", name, key), "unknown key", hint=f"keys: {', '.join(sorted(CALENDAR_KEYS))}"
-                )
-            if not _matches(CALENDAR_KEYS[key], value):
-                raise doc.error(("calendars", name, key), f"must be {CALENDAR_KEYS[key]}")
+        out[name] = CalendarSettings(**_values(doc, ("calendars", name), table, CALENDAR_KEYS, path))
+    return out
 
 
 STARTER = """# guardian configuration. Every key is optional; unknown keys are errors.

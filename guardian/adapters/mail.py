@@ -23,14 +23,13 @@ import os
 import re
 import smtplib
 import ssl
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
 
+from guardian.adapters.settings import SmtpSettings
 from guardian.core.model import Event, Status
 from guardian.core.text import one_line
 from guardian.domain.replies import Reply, display_name, valid_address
@@ -186,41 +185,6 @@ def write_outbox(folder: Path, name: str, ics: bytes, msg: EmailMessage) -> tupl
 
 # ---------------------------------------------------------------------------
 # SMTP
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 587
-    starttls: bool = True
-    username: str = ""
-    password_env: str = ""
-    sender: str = ""
-    timeout: float = 30.0
-
-    @classmethod
-    def from_config(cls, config: Any, me: str | None = None) -> SmtpSettings | None:
-        host = config.get("smtp", "host")
-        if not host:
-            return None
-        port = int(config.get("smtp", "port", 587))
-        if not 1 <= port <= 65535:
-            raise InputError(f"[smtp] port: {port} is not a TCP port", hint="587 (STARTTLS) or 465 (TLS)")
-        timeout = float(config.get("smtp", "timeout", 30))
-        if timeout <= 0:
-            raise InputError(f"[smtp] timeout: {timeout:g} must be more than 0 seconds")
-        return cls(
-            host=str(host),
-            port=port,
-            starttls=bool(config.get("smtp", "starttls", True)),
-            username=str(config.get("smtp", "username", "") or ""),
-            password_env=str(config.get("smtp", "password_env", "") or ""),
-            sender=str(config.get("smtp", "from", "") or me or ""),
-            timeout=timeout,
-        )
-
-    def __repr__(self) -> str:  # never shows a secret (there is none here, only its env name)
-        return f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls})"
 
 
 def _password(settings: SmtpSettings, env: dict[str, str] | os._Environ) -> str | None:

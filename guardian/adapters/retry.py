@@ -19,7 +19,6 @@ from tenacity.wait import wait_random_exponential
 
 T = TypeVar("T")
 
-DEFAULT_ATTEMPTS = 5
 MAX_WAIT_SECONDS = 60.0
 
 
@@ -46,7 +45,7 @@ def call_with_retries(
     *,
     is_retryable: Callable[[BaseException], bool],
     retry_after: Callable[[BaseException], float | None],
-    attempts: int = DEFAULT_ATTEMPTS,
+    attempts: int,
     base_wait: float = 0.5,
     max_wait: float = MAX_WAIT_SECONDS,
     sleep: Callable[[float], None] = time.sleep,

@@ -127,7 +127,7 @@ def rules_list(
                         "severity": str(r.severity),
                         "check": r.check,
                         "action": r.action,
-                        "params": r.resolved_params(),
+                        "params": r.params_dict(),
                         "exempt": r.exempt,
                     }
                     for r in book.rules
@@ -152,7 +152,7 @@ def rules_explain(
     found = book.find(rule)
     if found is None:
         raise InputError(f"no rule {rule!r} in the pack", hint="see `guardian rules list`")
-    params = found.resolved_params()
+    params = found.params_dict()
     lines = [f"{found.code} {found.name} ({found.severity})", ""]
     for title, key in (
         ("What it does", "what"),
@@ -181,7 +181,7 @@ def _rulebook(rules: str | None, config: str | None):
     from guardian.lint.pack import load_rulebook
 
     cfg = load_config(config)
-    return load_rulebook(rules or cfg.resolve_path(cfg.get("", "rules")))
+    return load_rulebook(rules or cfg.rules)
 
 
 # --- init ----------------------------------------------------------------------

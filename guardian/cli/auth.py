@@ -30,25 +30,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Sign in to Google Calendar with your own OAuth client; the token is saved 0600."""
-        from guardian.adapters.config import load_config
-        from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, login, token_file_of
-        from guardian.errors import InputError
+        from guardian.usecases.auth import sign_in_google
 
-        cfg = load_config(config)
-        settings = cfg.section("google")
-        secrets = client_secrets or (
-            str(cfg.resolve_path(settings.get("client_secrets"))) if settings.get("client_secrets") else None
-        )
-        if not secrets:
-            raise InputError(
-                "no Google OAuth client given",
-                hint="pass --client-secrets PATH or set [google] client_secrets (README: Google Calendar)",
-            )
-        scopes = SCOPES_WRITE if write else SCOPES_READ  # calendar.events also reads events
-        login(secrets, token_file_of(settings), scopes, open_browser=not no_browser)
-        typer.echo(
-            f"signed in; token saved to {token_file_of(settings)} ({'read and write' if write else 'read-only'})"
-        )
+        typer.echo(sign_in_google(config, client_secrets, write=write, open_browser=not no_browser))
 
     @auth_app.command("outlook")
     def auth_outlook(
@@ -60,13 +44,9 @@ def register(app: typer.Typer) -> None:
         logout: Annotated[bool, typer.Option("--logout", help="Forget the saved sign-in.")] = False,
     ) -> None:
         """Sign in to Microsoft 365 with your own app registration (device code or browser)."""
-        from guardian.adapters.config import load_config
-        from guardian.adapters.sources.outlook_auth import login, token_cache_path
-        from guardian.adapters.sources.outlook_auth import logout as forget
+        from guardian.usecases.auth import sign_in_outlook, sign_out_outlook
 
-        settings = load_config(config).section("outlook")
         if logout:
-            typer.echo("signed out" if forget(settings) else "no saved sign-in")
+            typer.echo(sign_out_outlook(config))
             return
-        who = login(settings, method=method, prompt=typer.echo, write=not read_only)
-        typer.echo(f"signed in as {who}; token cache at {token_cache_path(settings)}")
+        typer.echo(sign_in_outlook(config, method=method, prompt=typer.echo, write=not read_only))

@@ -1,7 +1,6 @@
 """`guardian focus plan|apply` and `guardian nightly`."""
 
 import sys
-from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
@@ -43,7 +42,8 @@ def register(app: typer.Typer) -> None:
         from guardian.usecases.session import Session
 
         return Session(
-            _options(calendar, me, start, days, tz, rules, config, now), days_setting=("focus", "days")
+            _options(calendar, me, start, days, tz, rules, config, now),
+            default_days=lambda settings: settings.focus.days,
         )
 
     def _show(run, session, fmt: str, title: str) -> None:
@@ -122,44 +122,23 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """The unattended job: for every calendar, audit, book focus blocks, send due requests."""
-        from guardian.adapters.config import load_config
-        from guardian.errors import GuardianError
-        from guardian.usecases.nightly import NightlyBudget, run_nightly
+        from guardian.usecases.nightly import run_all
 
-        cfg = load_config(config)
-        act = apply if apply is not None else bool(cfg.get("nightly", "apply", False))
-        specs = (
-            list(calendar or [])
-            or cfg.get("nightly", "calendars")
-            or cfg.get("", "calendars_default")
-            or list(cfg.calendars)
-        )
-        if not specs:
-            from guardian.errors import InputError
-
-            raise InputError(
-                "nightly: no calendars",
-                hint="add [calendars.NAME] and [nightly] calendars to the config, or pass -c",
-            )
         worst = 0
-        budget = NightlyBudget()  # one cap on pre-read requests for the whole run
-        for spec in specs:
-            try:
-                for line in run_nightly(
-                    spec,
-                    cfg_path=config,
-                    me=me,
-                    days=days or cfg.get("nightly", "days"),
-                    tz=tz,
-                    rules=rules,
-                    now=now,
-                    apply=act,
-                    budget=budget,
-                ):
-                    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-                    typer.echo(f"{stamp} {line}")
-            except GuardianError as exc:
-                print(f"guardian: error: {spec}: {exc}", file=sys.stderr)
-                worst = max(worst, exc.exit_code)
+        for line in run_all(
+            calendars=list(calendar or []),
+            cfg_path=config,
+            me=me,
+            days=days,
+            tz=tz,
+            rules=rules,
+            now=now,
+            apply=apply,
+        ):
+            if line.error is None:
+                typer.echo(line.text)
+            else:
+                print(f"guardian: error: {line.spec}: {line.error}", file=sys.stderr)
+                worst = max(worst, line.error.exit_code)
         if worst:
             raise typer.Exit(worst)

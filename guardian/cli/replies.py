@@ -54,13 +54,12 @@ def register(app: typer.Typer) -> None:
         body: BodyOpt = False,
     ) -> None:
         """Show who would be asked for a pre-read, and who not and why. Sends nothing."""
-        from guardian.domain.replies import ReplySettings
         from guardian.usecases.replies import Sender, plan_for_session
         from guardian.usecases.session import Session
 
         fmt = _check_format(fmt, ("table", "json"))
         session = Session(_options(calendar, me, start, days, tz, rules, config, now))
-        settings = ReplySettings.from_config(session.config)
+        settings = session.config.replies
         plan = plan_for_session(session, settings=settings)
         sender = Sender(session, settings)
         if fmt == "json":
@@ -81,14 +80,13 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
     ) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
-        from guardian.domain.replies import ReplySettings
         from guardian.errors import EXIT_INPUT, InputError, ProviderError
         from guardian.usecases.replies import Sender, plan_for_session, send_plan
         from guardian.usecases.session import Session
 
         fmt = _check_format(fmt, ("table", "json"))
         session = Session(_options(calendar, me, start, days, tz, rules, config, now))
-        settings = ReplySettings.from_config(session.config)
+        settings = session.config.replies
         plan = plan_for_session(session, settings=settings, state=session.state)
         sender = Sender(session, settings)
         outcomes = send_plan(session, plan, settings, sender)

@@ -95,27 +95,21 @@ def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, wee
     fmt = _check_format(fmt)
     session = Session(_options(calendar, me, start, days, tz, rules, config, now))
     cfg = session.config
-    trend_count = weeks if weeks is not None else cfg.get("report", "trend_weeks", DEFAULT_TREND_WEEKS)
+    trend_count = weeks if weeks is not None else cfg.report.trend_weeks
     if trend_count < 0 or trend_count > 520:
         raise InputError(f"--weeks: {trend_count} is out of range", hint="use 0 to 520")
-    window_weeks = cfg.get("report", "weeks", DEFAULT_WEEKS)
-    if window_weeks < 1:
-        raise InputError(f"[report] weeks = {window_weeks} in the config must be at least 1")
+    window_weeks = cfg.report.weeks
     if days is not None and (days < 1 or days > 3660):
         raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
     window = report_window(session.now, session.tz, parse_day(start) if start else None, days, window_weeks)
     session.window = window
 
-    params = MetricParams.from_rulebook(
-        session.rulebook,
-        min_minutes=cfg.get("focus", "min_minutes"),
-        weekly_target_hours=cfg.get("focus", "weekly_target_hours"),
-    )
+    params = MetricParams.from_rulebook(session.rulebook, cfg.focus.policy)
     events = session.read_events(read_span(window, session.tz, trend_count))
     ctx = session.audit_context(events)
     result = build_report(ctx, params, trend_weeks_count=trend_count)
 
-    target = Path(html).expanduser() if html else cfg.resolve_path(cfg.get("report", "html"))
+    target = Path(html).expanduser() if html else cfg.report.html
     if target is not None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

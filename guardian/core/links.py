@@ -152,9 +152,10 @@ def classify(url: str, label_hint: str = "") -> Link:
     for needle, label in DOC_HOSTS:
         if _matches(host, path, needle):
             return Link(url, LinkKind.DOC, label)
-    if (host in {"github.com", "gitlab.com", "bitbucket.org"} or host.startswith(
-        ("github.", "gitlab.", "git.")
-    )) and FORGE_DOC_PATHS.search(path):
+    if (
+        host in {"github.com", "gitlab.com", "bitbucket.org"}
+        or host.startswith(("github.", "gitlab.", "git."))
+    ) and FORGE_DOC_PATHS.search(path):
         return Link(url, LinkKind.DOC, host.split(".")[0].capitalize())
     if host.endswith("atlassian.net") or host.startswith("jira."):
         if TRACKER_PATHS.search(path) or "/browse/" in path:

@@ -188,6 +188,7 @@ class Finding:
     event: Event | None = None
     day: date | None = None
     hint: str = ""  # what to do instead, one line
+    check: str = ""  # the built-in check that found it (what code asks, never the rule's code)
 
     @property
     def sort_key(self) -> tuple:

@@ -16,36 +16,15 @@ cap and the weekly target.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from guardian.core import intervals
+from guardian.core.availability import Availability, FocusPolicy, is_booked_focus
 from guardian.core.intervals import Interval
-from guardian.core.model import Block, BlockOp, Event, EventKind, OpKind, Status, Window
+from guardian.core.model import Block, BlockOp, Event, OpKind, Window
 from guardian.core.workhours import WorkingHours
 
 QUANTUM = timedelta(minutes=5)  # blocks start and end on 5-minute marks
-PREFERENCES = ("long", "early", "late")
-
-
-@dataclass(frozen=True)
-class FocusPolicy:
-    min_minutes: int = 120
-    daily_cap_hours: float = 4.0
-    weekly_target_hours: float = 10.0
-    buffer_minutes: int = 0
-    prefer: str = "long"  # among a day's windows: "long" (then early), "early", or "late"
-
-    @property
-    def min_length(self) -> timedelta:
-        return timedelta(minutes=self.min_minutes)
-
-    @property
-    def daily_cap(self) -> timedelta:
-        return timedelta(hours=self.daily_cap_hours)
-
-    @property
-    def weekly_target(self) -> timedelta:
-        return timedelta(hours=self.weekly_target_hours)
 
 
 @dataclass(frozen=True)
@@ -58,6 +37,9 @@ class DayPlan:
     existing_focus: tuple[Interval, ...]
     blocks: tuple[Block, ...]
     off: bool = False
+    #: the day's focus time as the audit and the report count it (free pieces of
+    #: at least the minimum block, booked focus included), before this plan
+    focus_time: tuple[Interval, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,39 +68,6 @@ def _floor(when: datetime) -> datetime:
     return when - timedelta(seconds=epoch % step)
 
 
-def is_busy_for_focus(event: Event) -> bool:
-    """Events that make the time unusable for focus work (the audit asks this too)."""
-    return (
-        event.makes_me_busy
-        and not event.own_block
-        and event.kind is not EventKind.FOCUS
-        and not event.all_day
-    )
-
-
-AWAY_FOR_THE_DAY = timedelta(hours=6)
-
-
-def days_off(events: list[Event], tz: tzinfo) -> set[date]:
-    """Days covered by an all-day busy event or an out-of-office of 6 h or more.
-
-    A shorter out-of-office (Google and Outlook mark any length) is busy
-    time like a meeting, not a day off.
-    """
-    off: set[date] = set()
-    for event in events:
-        if event.cancelled or event.my_status is Status.DECLINED or event.own_block:
-            continue
-        away = event.kind is EventKind.OUT_OF_OFFICE and (event.all_day or event.duration >= AWAY_FOR_THE_DAY)
-        if away or (event.all_day and event.busy):
-            day = event.start.astimezone(tz).date()
-            last = (event.end - timedelta(microseconds=1)).astimezone(tz).date()
-            while day <= last:
-                off.add(day)
-                day += timedelta(days=1)
-    return off
-
-
 def _week(day: date) -> tuple[int, int]:
     iso = day.isocalendar()
     return iso[0], iso[1]
@@ -136,25 +85,16 @@ def plan(
 ) -> FocusPlan:
     """The focus blocks this calendar should have in `window`."""
     tz = hours.tz
-    off = days_off(events, tz)
+    availability = Availability(events, hours)
+    off = availability.off
     buffer = timedelta(minutes=policy.buffer_minutes)
-    # A block of ours that has started is history: it is busy time and counts as focus.
-    started_own = [(e.start, e.end) for e in events if e.own_block and e.start < now and not e.cancelled]
-    user_focus = [
-        (e.start, e.end)
-        for e in events
-        if e.kind is EventKind.FOCUS
-        and not e.own_block
-        and not e.cancelled
-        and e.my_status is not Status.DECLINED
-        and not e.all_day
-    ]
-    busy = intervals.merge(
-        intervals.pad(((ev.start, ev.end) for ev in events if is_busy_for_focus(ev)), buffer)
-        + started_own
-        + user_focus
+    # Focus already booked counts toward the caps and cannot be booked over; of
+    # guardian's own blocks only those that have started: the rest are the
+    # plan's to keep, move or delete.
+    existing_focus = intervals.merge(
+        (e.start, e.end) for e in events if is_booked_focus(e) and (not e.own_block or e.start < now)
     )
-    existing_focus = intervals.merge(started_own + user_focus)
+    busy = intervals.merge(intervals.pad(availability.busy, buffer) + existing_focus)
 
     days = window.days()
     work_by_day: dict[date, list[Interval]] = {}
@@ -248,6 +188,9 @@ def plan(
                 ),
                 blocks=day_blocks,
                 off=day in off,
+                focus_time=tuple(
+                    intervals.intersect(availability.focus_slots(day, policy.min_minutes), work_by_day[day])
+                ),
             )
         )
     return FocusPlan(tuple(blocks), tuple(day_plans))
@@ -321,3 +264,12 @@ def _overlap(block: Block, event: Event) -> float:
 def changes(ops: list[BlockOp]) -> list[BlockOp]:
     """The operations that write something (everything but KEEP)."""
     return [op for op in ops if op.kind is not OpKind.KEEP]
+
+
+def describe_block(block: Block) -> str:
+    """'Mon 30 Nov 09:45-13:45', in the block's own zone (for action lines)."""
+    return f"{block.start:%a %d %b %H:%M}-{block.end:%H:%M}"
+
+
+def describe_event(event: Event) -> str:
+    return f"{event.start:%a %d %b %H:%M}-{event.end.astimezone(event.start.tzinfo):%H:%M}"

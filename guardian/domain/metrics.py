@@ -12,14 +12,11 @@ keeps a year of calendar about as cheap to report on as it is to audit.
 
 Definitions (the README's "guardian report" section repeats them):
 
-- focus time: free working time in pieces of at least `min_minutes`
-  (default 120). Free means inside working hours and not overlapped by
-  anything that makes me busy; the user's own focus events (Google
-  focusTime, an Outlook focus category, guardian's blocks) are focus, not
-  busy. Days off have none. Matches `AuditContext.focus_hours`, so the
-  audit's F001/F002 and the report agree.
+- focus time: free working time in pieces of at least `[focus] min_minutes`
+  (default 120), by `guardian.core.availability`: the same rule for busy
+  time, days off and booked focus that the audit and the planner use.
 - fragmented time: free working time in pieces shorter than `min_minutes`.
-- meetings: `checks.is_meeting` events, counted on the day they start;
+- meetings: `lint.context.is_meeting` events, counted on the day they start;
   hours are the union of their spans, so overlaps count once.
 - pre-read: the invite links a document; decision agenda: the description
   or title asks for a decision (`agenda.seeks_decision`); sent ahead: the
@@ -27,8 +24,8 @@ Definitions (the README's "guardian report" section repeats them):
   whose source gives no creation time, or one after the start as for an
   imported copy, are counted as unknown, as D002 ignores them, and left out
   of that share).
-- status hours: meetings the rule pack's status rule (S001) would flag by
-  its title keywords, exempt meetings left out when the rule skips them.
+- status hours: meetings that a title-keywords rule of kind "status" (S001
+  in the default pack) flags, with that rule's filters.
 - after hours: meetings not inside one working range of their day.
 - series cost: duration x people invited, summed over the instances.
 """
@@ -36,46 +33,62 @@ Definitions (the README's "guardian report" section repeats them):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from guardian.core import intervals
 from guardian.core.agenda import seeks_decision
-from guardian.core.model import Event, EventKind, Status
-from guardian.lint.checks import REGISTRY, AuditContext
-from guardian.lint.engine import passes_filters
-from guardian.lint.pack import Rule
+from guardian.core.availability import FocusPolicy
+from guardian.core.model import Event
+from guardian.lint.checks.event import LateInvite
+from guardian.lint.context import AuditContext
+from guardian.lint.engine import flags
+from guardian.lint.pack import Rule, RuleBook
 
 HOUR = 3600.0
 
 
+STATUS_KIND = "status"  # the title-keywords `kind` of status meetings
+
+
 @dataclass(frozen=True)
 class MetricParams:
-    """What the metrics measure against; the CLI fills it from config and rule pack."""
+    """What the metrics measure against: my focus policy and the pack's rules.
 
-    min_minutes: int = 120
-    weekly_target_hours: float = 10.0
-    lead_hours: float = 24.0
-    # the rule that marks status meetings (S001), so the report counts exactly the
-    # meetings the audit flags; None when the pack has no such rule
-    status_rule: Rule | None = None
+    The minimum block and the weekly target are my `[focus]` settings, the
+    same ones the audit and the planner use. The lead time is that of the
+    pack's late-invite rule, and status meetings are those its title-keywords
+    rules of kind "status" flag, so the report counts exactly what the audit
+    reports; rules are found by what they check, never by their code.
+    """
+
+    focus: FocusPolicy = field(default_factory=FocusPolicy)
+    lead_hours: float = LateInvite().lead_hours
+    status_rules: tuple[Rule, ...] = ()
+
+    @property
+    def min_minutes(self) -> int:
+        return self.focus.min_minutes
+
+    @property
+    def weekly_target_hours(self) -> float:
+        return self.focus.weekly_target_hours
+
+    @property
+    def status_rule(self) -> Rule | None:
+        """The first status rule (the report names it), or None when the pack has none."""
+        return self.status_rules[0] if self.status_rules else None
 
     @classmethod
-    def from_rulebook(cls, rulebook, **overrides) -> MetricParams:
-        """Take the status keywords (S001) and the pre-read lead time (D002) from a pack."""
-        values: dict = {}
-        values["status_rule"] = rulebook.find("S001")
-        late = rulebook.find("D002")
-        if late is not None and "lead_hours" in late.resolved_params():
-            values["lead_hours"] = float(late.resolved_params()["lead_hours"])
-        focus = rulebook.find("F002")
-        if focus is not None:
-            params = focus.resolved_params()
-            values.setdefault("weekly_target_hours", float(params.get("target_hours", 10.0)))
-            values.setdefault("min_minutes", int(params.get("min_minutes", 120)))
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+    def from_rulebook(cls, rulebook: RuleBook, focus: FocusPolicy | None = None) -> MetricParams:
+        late = rulebook.by_check("late-invite")
+        return cls(
+            focus=focus or FocusPolicy(),
+            lead_hours=late[0].params.lead_hours if late else LateInvite().lead_hours,
+            status_rules=tuple(
+                rule for rule in rulebook.by_check("title-keywords") if rule.params.kind == STATUS_KIND
+            ),
+        )
 
 
 @dataclass
@@ -180,32 +193,9 @@ def _share(part: float, whole: float) -> float | None:
 # one pass: file events under days
 
 
-def _local_days(start: datetime, end: datetime, tz) -> Iterable[date]:
-    first = start.astimezone(tz).date()
-    last = (max(end, start + timedelta(microseconds=1)) - timedelta(microseconds=1)).astimezone(tz).date()
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
-
-
-def _is_own_focus(event: Event) -> bool:
-    return event.kind is EventKind.FOCUS or event.own_block
-
-
-def _counts_as_busy(event: Event) -> bool:
-    """Takes time away from focus work (the same rule as AuditContext.busy_intervals)."""
-    return (
-        event.makes_me_busy and not event.all_day and event.kind is EventKind.DEFAULT and not event.own_block
-    )
-
-
 def _is_status(event: Event, ctx: AuditContext, params: MetricParams) -> bool:
-    """Whether the pack's status rule flags this meeting: its filters, then its check."""
-    rule = params.status_rule
-    if rule is None or not passes_filters(rule, event, ctx):
-        return False
-    return REGISTRY[rule.check].fn(event, ctx, rule.resolved_params()) is not None
+    """Whether one of the pack's status rules flags this meeting: its filters, then its check."""
+    return any(flags(rule, event, ctx) is not None for rule in params.status_rules)
 
 
 def _hours(spans: list[intervals.Interval]) -> float:
@@ -214,37 +204,19 @@ def _hours(spans: list[intervals.Interval]) -> float:
 
 def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None = None) -> list[DayMetrics]:
     """Measure each day of `days` (default: the context's window) once."""
-    tz = ctx.tz
     days = ctx.window.days() if days is None else days
-    wanted = set(days)
-    busy: dict[date, list[intervals.Interval]] = {}
-    focus: dict[date, list[intervals.Interval]] = {}
-    for event in ctx.events:
-        if event.cancelled or event.my_status is Status.DECLINED:
-            continue
-        if event.all_day:
-            continue
-        if _counts_as_busy(event):
-            for day in _local_days(event.start, event.end, tz):
-                if day in wanted:
-                    busy.setdefault(day, []).append((event.start, event.end))
-        elif _is_own_focus(event):
-            for day in _local_days(event.start, event.end, tz):
-                if day in wanted:
-                    focus.setdefault(day, []).append((event.start, event.end))
-
-    days_off = ctx.days_off
+    availability = ctx.availability  # the audit's and the planner's rule for busy and off
     min_length = timedelta(minutes=params.min_minutes)
     lead = timedelta(hours=params.lead_hours)
     out: list[DayMetrics] = []
     for day in days:
         m = DayMetrics(day)
-        m.day_off = day in days_off
-        work = [] if m.day_off else ctx.hours.intervals(day)
+        m.day_off = availability.is_day_off(day)
+        work = availability.work(day)
         m.workday = bool(work)
         if work:
             m.working_hours = _hours(work)
-            for start, end in intervals.subtract(work, busy.get(day, ())):
+            for start, end in availability.free(day):
                 length = (end - start).total_seconds() / HOUR
                 if end - start >= min_length:
                     m.focus_hours += length
@@ -252,8 +224,7 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
                 else:
                     m.fragmented_hours += length
                     m.fragments += 1
-            if day in focus:
-                m.booked_focus_hours = _hours(intervals.intersect(work, focus[day]))
+            m.booked_focus_hours = _hours(availability.booked_within(day))
         todays = ctx.meetings_by_day.get(day, [])  # the audit's own grouping
         m.meetings = len(todays)
         m.meeting_hours = _hours([(e.start, e.end) for e in todays])

@@ -43,10 +43,10 @@ from typing import Any
 from guardian.core.model import Event, Finding, Status
 from guardian.core.text import one_line
 from guardian.errors import InputError
+from guardian.lint.checks.event import LateInvite
 
 DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0
-DEFAULT_LEAD_HOURS = 24
 REQUEST_ACTION = "request-pre-read"
 RESPONSES = {"tentative": Status.TENTATIVE, "accepted": Status.ACCEPTED, "declined": Status.DECLINED}
 CHANNELS = ("auto", "outbox", "smtp", "rsvp")
@@ -68,19 +68,11 @@ TEMPLATE_FIELDS = frozenset(
 WRAP = 76
 MAX_SUBJECT = 200
 
-# What each kind of finding asks the organizer for.
+# What a finding asks the organizer for, by the check that found it.
 MISSING = {
     "missing-doc": "a document to read beforehand (the proposal, notes or ticket the meeting is about)",
     "no-decision": "the decision to make or the open question the meeting should resolve",
     "missing-agenda": "a few lines of agenda: what the meeting should produce",
-}
-_MISSING_BY_RULE = {
-    "D001": "missing-doc",
-    "missing-pre-read": "missing-doc",
-    "A002": "no-decision",
-    "no-decision": "no-decision",
-    "A001": "missing-agenda",
-    "missing-agenda": "missing-agenda",
 }
 
 STATUS_NOTES = {
@@ -234,35 +226,22 @@ class ReplySettings:
     outbox: Path | None = None
     template: Path | None = None
     channel: str = "auto"
-    lead_hours: float = DEFAULT_LEAD_HOURS
+    lead_hours: float = LateInvite().lead_hours  # set from the pack by the use case
 
-    @classmethod
-    def from_config(cls, config: Any) -> ReplySettings:
-        get = lambda key, default=None: config.get("replies", key, default)  # noqa: E731
-        response = str(get("response", "tentative")).lower()
+    @staticmethod
+    def parse_response(value: str) -> Status:
+        """The answer a request is sent with: `tentative`, `accepted` or `declined`."""
+        response = value.strip().lower()
         if response not in RESPONSES:
-            raise InputError(f"[replies] response: {response!r} is not one of {', '.join(RESPONSES)}")
-        channel = str(get("channel", "auto")).lower()
-        if channel not in CHANNELS:
-            raise InputError(f"[replies] channel: {channel!r} is not one of {', '.join(CHANNELS)}")
-        max_per_run = get("max_per_run", DEFAULT_MAX_PER_RUN)
-        if max_per_run < 0:
-            raise InputError("[replies] max_per_run: must not be negative")
-        ahead = get("min_hours_ahead", DEFAULT_MIN_HOURS_AHEAD)
-        if ahead < 0:
-            raise InputError("[replies] min_hours_ahead: must not be negative")
-        actions = tuple(a.strip() for a in get("actions", [REQUEST_ACTION]) if a.strip())
-        return cls(
-            enabled=bool(get("enabled", False)),
-            actions=actions,
-            max_per_run=max_per_run,
-            min_hours_ahead=float(ahead),
-            quiet_hours=QuietHours.parse(get("quiet_hours")),
-            response=RESPONSES[response],
-            outbox=config.resolve_path(get("outbox")),
-            template=config.resolve_path(get("template")),
-            channel=channel,
-        )
+            raise ValueError(f"{value!r} is not one of {', '.join(RESPONSES)}")
+        return RESPONSES[response]
+
+    @staticmethod
+    def parse_quiet_hours(value: str) -> QuietHours | None:
+        try:
+            return QuietHours.parse(value)
+        except InputError as exc:
+            raise ValueError(exc.message.removeprefix("[replies] quiet_hours: ")) from None
 
     def triggers(self, finding: Finding) -> bool:
         """Whether this finding asks for a request to its organizer."""
@@ -488,7 +467,7 @@ def _first_name(name: str) -> str:
 def _missing_kinds(findings: Iterable[Finding]) -> list[str]:
     kinds: list[str] = []
     for f in findings:
-        kind = _MISSING_BY_RULE.get(f.rule) or _MISSING_BY_RULE.get(f.name) or "missing-doc"
+        kind = f.check if f.check in MISSING else "missing-doc"
         if kind not in kinds:
             kinds.append(kind)
     order = list(MISSING)

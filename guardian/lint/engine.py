@@ -13,8 +13,9 @@ from datetime import date
 from guardian.core import intervals
 from guardian.core.agenda import seeks_decision
 from guardian.core.model import Event, Finding, Severity
-from guardian.lint.checks import REGISTRY, AuditContext
+from guardian.lint.context import AuditContext
 from guardian.lint.pack import Rule, RuleBook
+from guardian.lint.registry import DayCheck, EventCheck, WindowCheck
 
 
 @dataclass(frozen=True)
@@ -63,35 +64,43 @@ def _finding(rule: Rule, message: str, event: Event | None, day: date | None) ->
         event=event,
         day=day,
         hint=rule.fix,
+        check=rule.check,
     )
+
+
+def flags(rule: Rule, event: Event, ctx: AuditContext) -> str | None:
+    """The message an event rule gives this meeting (its filters, then its check), or None."""
+    spec = rule.spec
+    if not isinstance(spec, EventCheck) or not passes_filters(rule, event, ctx):
+        return None
+    return spec.fn(event, ctx, rule.params)
 
 
 def run_rules(rulebook: RuleBook, ctx: AuditContext) -> list[Finding]:
     findings: list[Finding] = []
     days = ctx.window.days()
     for rule in rulebook.rules:
-        check = REGISTRY[rule.check]
-        params = rule.resolved_params()
-        if check.scope == "event":
+        spec = rule.spec
+        if isinstance(spec, EventCheck):
             for event in ctx.meetings:
                 if not passes_filters(rule, event, ctx):
                     continue
-                message = check.fn(event, ctx, params)
+                message = spec.fn(event, ctx, rule.params)
                 if message:
                     findings.append(_finding(rule, message, event, ctx.local(event.start).date()))
-        elif check.scope == "day":
+        elif isinstance(spec, DayCheck):
             for day in days:
                 meetings = [e for e in ctx.meetings_by_day.get(day, []) if passes_filters(rule, e, ctx)]
-                for message, event in check.fn(day, meetings, ctx, params):
-                    findings.append(_finding(rule, message, event, day))
-        else:
-            for message, event, day in check.fn(ctx, params):
-                findings.append(_finding(rule, message, event, day))
+                for hit in spec.fn(day, meetings, ctx, rule.params):
+                    findings.append(_finding(rule, hit.message, hit.event, day))
+        elif isinstance(spec, WindowCheck):
+            for whit in spec.fn(ctx, rule.params):
+                findings.append(_finding(rule, whit.message, whit.event, whit.day))
     findings.sort(key=lambda f: f.sort_key)
     return findings
 
 
-def summarize(ctx: AuditContext, findings: list[Finding], focus_min_minutes: int = 120) -> Summary:
+def summarize(ctx: AuditContext, findings: list[Finding]) -> Summary:
     meetings = ctx.meetings
     count = len(meetings)
     hours = intervals.total((e.start, e.end) for e in meetings).total_seconds() / 3600
@@ -102,14 +111,14 @@ def summarize(ctx: AuditContext, findings: list[Finding], focus_min_minutes: int
         meeting_hours=round(hours, 2),
         with_pre_read=round(with_doc / count, 3) if count else 0.0,
         with_decision=round(with_decision / count, 3) if count else 0.0,
-        focus_hours=round(ctx.focus_hours(focus_min_minutes), 2),
-        focus_min_minutes=focus_min_minutes,
+        focus_hours=round(ctx.focus_hours(), 2),
+        focus_min_minutes=ctx.focus.min_minutes,
         exempt=sum(1 for e in meetings if ctx.exemptions.category(e)),
         findings_by_severity=dict(Counter(str(f.severity) for f in findings)),
         findings_by_rule=dict(sorted(Counter(f.rule for f in findings).items())),
     )
 
 
-def audit(rulebook: RuleBook, ctx: AuditContext, focus_min_minutes: int = 120) -> AuditResult:
+def audit(rulebook: RuleBook, ctx: AuditContext) -> AuditResult:
     findings = run_rules(rulebook, ctx)
-    return AuditResult(ctx, findings, summarize(ctx, findings, focus_min_minutes))
+    return AuditResult(ctx, findings, summarize(ctx, findings))

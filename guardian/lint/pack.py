@@ -18,7 +18,8 @@ from guardian.adapters.resources import rules_dir
 from guardian.adapters.tomlfile import TomlDoc, load
 from guardian.core.model import Severity
 from guardian.errors import InputError
-from guardian.lint.checks import REGISTRY, Exemptions
+from guardian.lint.context import Exemptions
+from guardian.lint.registry import Check, accepts, build_params, param_specs, params_as_dict, registry
 
 CODE_RE = re.compile(r"^[A-Z]{1,4}\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -49,7 +50,7 @@ class Rule:
     severity: Severity
     check: str
     action: str = "flag"
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Any = None  # the check's params record, the pack's values over its defaults
     exempt: bool = False
     min_attendees: int = 2
     min_minutes: float = 0
@@ -58,13 +59,15 @@ class Rule:
     origin: str = ""  # which pack file defined it last
 
     @property
-    def scope(self) -> str:
-        return REGISTRY[self.check].scope
+    def spec(self) -> Check:
+        return registry()[self.check]
 
-    def resolved_params(self) -> dict[str, Any]:
-        merged = dict(REGISTRY[self.check].params)
-        merged.update(self.params)
-        return merged
+    @property
+    def scope(self) -> str:
+        return self.spec.scope
+
+    def params_dict(self) -> dict[str, Any]:
+        return params_as_dict(self.params)
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,24 @@ class RuleBook:
     sources: tuple[str, ...] = ()
 
     def find(self, code_or_name: str) -> Rule | None:
+        """The rule a person named, by code or name (for `rules explain` and config lists).
+
+        Code that needs a rule's settings asks `by_check` or `by_action` instead,
+        so a pack that renumbers its rules changes nothing but their codes.
+        """
         key = code_or_name.strip()
         for rule in self.rules:
             if rule.code == key.upper() or rule.name == key.lower():
                 return rule
         return None
+
+    def by_check(self, check: str) -> tuple[Rule, ...]:
+        """The enabled rules built from the check named `check`."""
+        return tuple(rule for rule in self.rules if rule.check == check)
+
+    def by_action(self, action: str) -> tuple[Rule, ...]:
+        """The enabled rules whose action is `action` (e.g. "suggest-async:update")."""
+        return tuple(rule for rule in self.rules if rule.action == action)
 
 
 def default_pack_path() -> Path:
@@ -255,9 +271,10 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise err("name", f"{name!r} is not a kebab-case name like missing-pre-read")
     check_name = spec["check"]
-    if check_name not in REGISTRY:
+    checks = registry()
+    if check_name not in checks:
         raise err(
-            "check", f"unknown check {check_name!r}", hint=f"built-in checks: {', '.join(sorted(REGISTRY))}"
+            "check", f"unknown check {check_name!r}", hint=f"built-in checks: {', '.join(sorted(checks))}"
         )
     try:
         severity = Severity(spec["severity"])
@@ -274,16 +291,21 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
             hint="use flag, request-pre-read or suggest-async:" + "|".join(ASYNC_TEMPLATES),
         )
     params = spec.get("params", {})
-    defaults = REGISTRY[check_name].params
+    specs = param_specs(checks[check_name].params)
     for key, value in params.items():
-        if key not in defaults:
-            allowed = ", ".join(sorted(defaults)) or "none"
+        if key not in specs:
+            allowed = ", ".join(sorted(specs)) or "none"
             raise err(
                 f"params.{key}",
                 f"check {check_name!r} has no parameter {key!r}",
                 hint=f"parameters: {allowed}",
             )
-        _check_type(doc_for(f"params.{key}"), ("rules", code, "params", key), value, defaults[key])
+        if not accepts(specs[key], value):
+            numeric = specs[key].kind in ("number", "whole number")
+            kind = "a number (not negative)" if numeric else specs[key].kind
+            if kind in ("text", "list of text"):
+                kind = "text" if kind == "text" else "a list of text"
+            raise doc_for(f"params.{key}").error(("rules", code, "params", key), f"must be {kind}")
     for key, kind in (("exempt", bool), ("min_attendees", int), ("min_minutes", (int, float)), ("fix", str)):
         if key in spec and (
             not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool
@@ -305,7 +327,7 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
         severity=severity,
         check=check_name,
         action=action,
-        params=dict(params),
+        params=build_params(checks[check_name].params, params),
         exempt=spec.get("exempt", False),
         min_attendees=spec.get("min_attendees", 2),
         min_minutes=spec.get("min_minutes", 0),
@@ -325,21 +347,3 @@ def _type_name(kind: Any) -> str:
     if kind is str:
         return "text"
     return "a list of text"
-
-
-def _check_type(doc: TomlDoc, where: tuple, value: Any, default: Any) -> None:
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-        kind: Any = bool
-    elif isinstance(default, (int, float)):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-        kind = (int, float)
-    elif isinstance(default, str):
-        ok, kind = isinstance(value, str), str
-    else:
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        kind = list
-    if not ok:
-        raise doc.error(
-            where, f"must be {_type_name(kind)}" + (" (not negative)" if kind == (int, float) else "")
-        )

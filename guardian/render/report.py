@@ -60,7 +60,7 @@ from guardian.domain.metrics import (
     trend_weeks,
     week_start,
 )
-from guardian.lint.checks import AuditContext
+from guardian.lint.context import AuditContext
 
 MEETING_COLOUR = "#d9553b"
 FOCUS_COLOUR = "#2b8a5a"
@@ -262,7 +262,7 @@ def report_dict(r: Report) -> dict[str, Any]:
             "focus_block_minutes": r.params.min_minutes,
             "weekly_focus_target_hours": float(r.params.weekly_target_hours),
             "pre_read_lead_hours": float(r.params.lead_hours),
-            "status_keywords_from": "S001" if status_known else None,
+            "status_keywords_from": r.params.status_rule.code if r.params.status_rule else None,
         },
         "totals": totals_json(r.totals, status_known),
         "weeks": [totals_json(w, status_known) | {"when": r.when(w)} for w in r.weeks],

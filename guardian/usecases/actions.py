@@ -22,7 +22,6 @@ log = logging.getLogger("guardian")
 
 
 def action_states(session, result) -> dict[str, str]:
-    from guardian.domain.replies import ReplySettings
     from guardian.usecases.replies import plan_for_session, state_if_exists
 
     states: dict[str, str] = {}
@@ -31,7 +30,7 @@ def action_states(session, result) -> dict[str, str]:
             states[_key(f)] = f"draft available: guardian convert --event {f.event.uid}"
 
     try:
-        settings = ReplySettings.from_config(session.config)
+        settings = session.config.replies
         state = state_if_exists(session)
         plan = plan_for_session(session, result, settings=settings, state=state)
     except GuardianError as exc:  # a bad [replies] section must not hide the audit

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guardian.adapters.lock import run_lock
-from guardian.adapters.sources.base import ApplyResult
-from guardian.adapters.sources.blockfile import BlockFile, describe, describe_event
-from guardian.adapters.sources.ics import IcsSource
+from guardian.adapters.sources.base import ApplyResult, BlockOptions, BlockWriter
 from guardian.core.model import BlockOp, Event, EventKind, OpKind
-from guardian.domain.focus import FocusPlan, FocusPolicy, changes, plan, reconcile
+from guardian.domain.focus import FocusPlan, changes, describe_block, describe_event, plan, reconcile
 from guardian.usecases.session import Session
 
 
@@ -28,25 +26,11 @@ class FocusRun:
     lines: list[str] = field(default_factory=list)
 
 
-def policy_from(session: Session) -> FocusPolicy:
-    focus = session.config.section("focus")
-    return FocusPolicy(
-        min_minutes=focus.get("min_minutes", 120),
-        daily_cap_hours=focus.get("daily_cap_hours", 4.0),
-        weekly_target_hours=focus.get("weekly_target_hours", 10.0),
-        buffer_minutes=focus.get("buffer_minutes", 0),
-        prefer=focus.get("prefer", "long"),
-    )
-
-
-def write_target(session: Session, output: str | None = None, state=None):
-    """Where blocks go: the first calendar, or its block file for .ics."""
-    source = session.sources[0]
-    if isinstance(source, IcsSource):
-        path = session.path_option(output, "focus", "output", "focus-blocks.ics")
-        title = session.config.get("focus", "title") or "Focus time"
-        return BlockFile(Path(path), session.identity, title, state=state)
-    return source
+def write_target(session: Session, output: str | None = None, state=None) -> BlockWriter:
+    """Where blocks go: the first calendar's block writer (itself, or its block file)."""
+    focus = session.config.focus
+    options = BlockOptions(output=Path(output).expanduser() if output else focus.output, title=focus.title)
+    return session.sources[0].block_writer(options, state=state)
 
 
 def run_focus(
@@ -56,10 +40,10 @@ def run_focus(
     target = write_target(session, output, state=session.state if apply else None)
     if events is None:
         events = session.read_events()
-    if isinstance(target, BlockFile):
+    if target is not session.sources[0]:  # blocks kept apart from the calendar: add them
         events = _with_block_file(events, target.own_blocks(session.window))
     events = [_foreign_blocks_are_focus(e, target.spec) for e in events]
-    focus_plan = plan(events, session.window, session.hours, policy_from(session), session.now)
+    focus_plan = plan(events, session.window, session.hours, session.config.focus.policy, session.now)
     existing = [e for e in events if e.own_block]
     ops = reconcile(list(focus_plan.blocks), existing, session.now)
     run = FocusRun(focus_plan, ops, target=target.spec)
@@ -101,7 +85,7 @@ def _with_block_file(events: list[Event], blocks: list[Event]) -> list[Event]:
 
 def _describe(op: BlockOp) -> str:
     if op.kind is OpKind.CREATE:
-        return f"create focus block {describe(op.block)}"
+        return f"create focus block {describe_block(op.block)}"
     if op.kind is OpKind.MOVE:
-        return f"move focus block {describe_event(op.existing)} to {describe(op.block)}"
+        return f"move focus block {describe_event(op.existing)} to {describe_block(op.block)}"
     return f"delete focus block {describe_event(op.existing)}"

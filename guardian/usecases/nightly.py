@@ -7,10 +7,13 @@ the run log in the state store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
-from guardian.errors import EXIT_INPUT, InputError, ProviderError
+from guardian.adapters.config import load_config
+from guardian.adapters.runlog import append_line
+from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError
 from guardian.lint.engine import audit
 from guardian.usecases.focus import run_focus
 from guardian.usecases.session import Options, Session
@@ -21,6 +24,67 @@ class NightlyBudget:
     """What the calendars of one nightly run share: the per-run cap on requests."""
 
     requests_left: int | None = None  # None: each calendar's own [replies] max_per_run
+
+
+@dataclass(frozen=True)
+class NightlyLine:
+    """One line of a nightly run: an action (stamped) or a calendar's failure."""
+
+    text: str
+    spec: str = ""
+    error: GuardianError | None = None
+
+
+def run_all(
+    *,
+    calendars: list[str],
+    cfg_path: str | None,
+    me: str | None,
+    days: int | None,
+    tz: str | None,
+    rules: str | None,
+    now: str | None,
+    apply: bool | None,
+    clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+) -> Iterator[NightlyLine]:
+    """Every calendar of the nightly run, one after the other; a failing one does not stop the rest.
+
+    Action lines carry the wall-clock time they happened (not `--now`, which
+    only decides what is planned) and go to `[nightly] log` too, when set.
+    """
+    settings = load_config(cfg_path)
+    nightly = settings.nightly
+    act = apply if apply is not None else nightly.apply
+    specs = (
+        calendars or list(nightly.calendars) or list(settings.calendars_default) or list(settings.calendars)
+    )
+    if not specs:
+        raise InputError(
+            "nightly: no calendars",
+            hint="add [calendars.NAME] and [nightly] calendars to the config, or pass -c",
+        )
+    budget = NightlyBudget()  # one cap on pre-read requests for the whole run
+    for spec in specs:
+        try:
+            for action in run_nightly(
+                spec,
+                cfg_path=cfg_path,
+                me=me,
+                days=days or nightly.days,
+                tz=tz,
+                rules=rules,
+                now=now,
+                apply=act,
+                budget=budget,
+            ):
+                line = f"{clock().isoformat(timespec='seconds')} {action}"
+                if nightly.log is not None:
+                    append_line(nightly.log, line)
+                yield NightlyLine(line, spec)
+        except GuardianError as exc:
+            if nightly.log is not None:
+                append_line(nightly.log, f"{clock().isoformat(timespec='seconds')} error: {spec}: {exc}")
+            yield NightlyLine("", spec, exc)
 
 
 def run_nightly(
@@ -48,15 +112,13 @@ def run_nightly(
             )
     run = run_focus(session, apply=apply, events=events)
     yield from (f"{spec}: {line}" for line in run.lines)
-    if session.config.get("nightly", "replies", False) or session.config.get("replies", "enabled", False):
+    if session.config.nightly.replies or session.config.replies.enabled:
         from guardian.usecases.replies import run_replies
 
         budget = budget or NightlyBudget()
         outcome = run_replies(session, send=apply, result=result, max_requests=budget.requests_left)
         if budget.requests_left is None:
-            from guardian.domain.replies import ReplySettings
-
-            budget.requests_left = ReplySettings.from_config(session.config).max_per_run
+            budget.requests_left = session.config.replies.max_per_run
         budget.requests_left -= outcome["sent"] + outcome["failed"] if apply else outcome["planned"]
         for line in outcome.get("lines", []):
             yield f"{spec}: {line}"

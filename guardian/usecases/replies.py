@@ -45,11 +45,6 @@ from guardian.errors import GuardianError, InputError
 log = logging.getLogger("guardian")
 
 
-def _provider(spec: str) -> str | None:
-    scheme = spec.split(":", 1)[0].lower()
-    return scheme if scheme in ("google", "outlook") else None
-
-
 def state_if_exists(session):
     """The state store, or None when no state file exists yet (read-only callers)."""
     path = session.config.state_path()
@@ -62,7 +57,7 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
     """Audit the session's window (unless given) and compose the requests."""
     from guardian.lint.engine import audit
 
-    settings = settings or ReplySettings.from_config(session.config)
+    settings = settings or session.config.replies
     unknown = [
         a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None
     ]
@@ -71,9 +66,9 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
             f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}" nor a rule of the pack',
             hint='use a rule code or name, e.g. "no-decision" (see `guardian rules list`)',
         )
-    late = session.rulebook.find("D002")  # the lead time the note asks for is the pack's
-    if late is not None and "lead_hours" in late.resolved_params():
-        settings = replace(settings, lead_hours=float(late.resolved_params()["lead_hours"]))
+    late = session.rulebook.by_check("late-invite")  # the lead time the note asks for is the pack's
+    if late:
+        settings = replace(settings, lead_hours=late[0].params.lead_hours)
     if result is None:
         result = audit(session.rulebook, session.audit_context())
     if state is None:
@@ -115,11 +110,14 @@ class Sender:
     """Delivers replies of one run; one instance per run (keeps SMTP settings)."""
 
     def __init__(self, session, settings: ReplySettings) -> None:
-        from guardian.adapters.mail import SmtpSettings, default_outbox
+        from guardian.adapters.mail import default_outbox
 
         self.session = session
         self.settings = settings
-        self.smtp = SmtpSettings.from_config(session.config, session.identity.me)
+        smtp = session.config.smtp
+        if smtp is not None and not smtp.sender:
+            smtp = replace(smtp, sender=session.identity.me or "")
+        self.smtp = smtp
         if settings.channel == "smtp" and self.smtp is None:
             raise InputError(
                 '[replies] channel = "smtp" but [smtp] host is not set',
@@ -130,7 +128,7 @@ class Sender:
 
     def channel_for(self, reply: Reply) -> str:
         source = self.sources.get(reply.event.source)
-        provider = _provider(source.spec) if source is not None else None
+        provider = source.capabilities.rsvp if source is not None else ""
         mode = self.settings.channel
         if mode == "outbox":
             return "outbox"
@@ -146,7 +144,8 @@ class Sender:
         channel = self.channel_for(reply)
         if channel == "none":
             return Outcome(reply, "", False, '[replies] channel = "rsvp" and this is an .ics calendar')
-        if channel in ("google", "outlook"):
+        source = self.sources.get(reply.event.source)
+        if source is not None and channel == source.capabilities.rsvp:
             self.sources[reply.event.source].respond(reply.event, reply.response, reply.body)
             return Outcome(reply, channel, True, f"RSVP {reply.response} with comment")
         return self._outbox(reply, now, send=channel == "smtp")
@@ -176,7 +175,7 @@ def send_plan(
     """Send the plan's replies, recording each with its delivery in one transaction."""
     from guardian.adapters.lock import run_lock
 
-    settings = settings or ReplySettings.from_config(session.config)
+    settings = settings or session.config.replies
     state = session.state
     sender = sender or Sender(session, settings)
     outcomes: list[Outcome] = []
@@ -218,7 +217,7 @@ def run_replies(session, send: bool, result=None, *, max_requests: int | None = 
     one per-run cap across several calendars. The caller decides whether
     replies are enabled ([nightly] replies or [replies] enabled).
     """
-    settings = ReplySettings.from_config(session.config)
+    settings = session.config.replies
     if max_requests is not None:
         settings = replace(settings, max_per_run=min(settings.max_per_run, max(0, max_requests)))
     plan = plan_for_session(session, result, settings=settings, state=session.state if send else None)

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guardian.adapters.config import Config, load_config
-from guardian.adapters.sources import open_source
+from guardian.adapters.config import load_config
+from guardian.adapters.settings import Settings
+from guardian.adapters.sources import needs_state, open_source
 from guardian.adapters.sources.base import Identity, Source
 from guardian.adapters.state import State
 from guardian.core.model import Event, Window
 from guardian.errors import InputError
-from guardian.lint.checks import AuditContext
+from guardian.lint.context import AuditContext
 from guardian.lint.pack import RuleBook, load_rulebook
 
 log = logging.getLogger("guardian")
+
+DEFAULT_DAYS = 7  # the coming week
 
 
 @dataclass
@@ -84,18 +87,20 @@ def parse_day(value: str, option: str = "--from") -> date:
 
 
 class Session:
-    def __init__(self, options: Options, *, days_setting: tuple[str, str] | None = None) -> None:
-        """`days_setting` names a config key, e.g. ("focus", "days"), that sets the default --days."""
+    def __init__(self, options: Options, *, default_days: Callable[[Settings], int] | None = None) -> None:
+        """`default_days` picks the --days default from the settings (e.g. `[focus] days`)."""
         self.options = options
-        self.config: Config = load_config(options.config)
+        self.config: Settings = load_config(options.config)
         if options.tz:
             self.tz = parse_zone(options.tz)
         else:
-            self.tz = self.config.timezone() or system_zone()
+            self.tz = self.config.timezone or system_zone()
         self.now = parse_now(options.now or os.environ.get("GUARDIAN_NOW"), self.tz)
         first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
-        configured = self.config.get(*days_setting) if days_setting else None
-        days = options.days if options.days is not None else (configured or 7)
+        if options.days is not None:
+            days = options.days
+        else:
+            days = default_days(self.config) if default_days else DEFAULT_DAYS
         if days < 1 or days > 3660:
             raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
         self.window = Window(
@@ -107,8 +112,7 @@ class Session:
 
     @cached_property
     def rulebook(self) -> RuleBook:
-        path = self.options.rules or self.config.resolve_path(self.config.get("", "rules"))
-        return load_rulebook(path)
+        return load_rulebook(self.options.rules or self.config.rules)
 
     @cached_property
     def state(self) -> State:
@@ -117,7 +121,7 @@ class Session:
     def calendar_specs(self) -> list[str]:
         if self.options.calendars:
             return list(self.options.calendars)
-        default = self.config.get("", "calendars_default") or list(self.config.calendars)
+        default = self.config.calendars_default or list(self.config.calendars)
         if not default:
             raise InputError(
                 "no calendar given",
@@ -127,13 +131,9 @@ class Session:
 
     @cached_property
     def sources(self) -> list[Source]:
-        def provider(spec: str) -> bool:
-            named = self.config.calendars.get(spec)
-            spec = named["source"] if named else spec
-            return spec.startswith(("google:", "outlook:"))
-
-        # only providers keep sync tokens; an .ics-only run creates no state file
-        state = self.state if any(provider(s) for s in self.calendar_specs()) else None
+        # only sources that sync keep state; an .ics-only run creates no state file
+        specs = self.calendar_specs()
+        state = self.state if any(needs_state(spec, self.config) for spec in specs) else None
         return [open_source(spec, self.config, self.identity, state) for spec in self.calendar_specs()]
 
     def read_events(self, window: Window | None = None) -> list[Event]:
@@ -159,10 +159,5 @@ class Session:
             events=self.read_events() if events is None else events,
             exemptions=self.rulebook.exemptions,
             me=self.identity.me,
+            focus=self.config.focus.policy,
         )
-
-    def path_option(self, value: str | None, config_section: str, key: str, default: str) -> Path:
-        if value:
-            return Path(value).expanduser()
-        configured = self.config.resolve_path(self.config.get(config_section, key))
-        return configured or Path(default)

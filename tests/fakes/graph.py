@@ -436,9 +436,7 @@ class GraphFake:
         rng: dict[str, Any] = {
             "type": range_type,
             "startDate": start.astimezone(UTC).date().isoformat(),
-            "endDate": last.astimezone(UTC).date().isoformat()
-            if range_type == "endDate"
-            else "0001-01-01",
+            "endDate": last.astimezone(UTC).date().isoformat() if range_type == "endDate" else "0001-01-01",
             "recurrenceTimeZone": fields.pop("recurrenceTimeZone", tz_name),
             "numberOfOccurrences": count if range_type == "numbered" else 0,
         }

@@ -1,63 +1,85 @@
-"""Turn a calendar spec from the command line or the config into a Source.
+"""Calendar sources, and the one place that turns a spec into one.
 
-Provider modules (and their SDKs) are imported only when a spec names them,
+A spec is what the user writes after `-c` or in `[calendars.NAME] source`:
+`path.ics`, `ics:PATH`, `google:CALENDAR_ID`, `outlook:me|USER`, or the name
+of a configured calendar. `KINDS` maps each scheme to its Source class;
+adding a backend means adding its package here and one line to `KINDS`.
+Nothing outside this package parses a spec or names a backend.
+
+Backend modules (and their SDKs) are imported only when a spec names them,
 which keeps `guardian --help` and .ics-only runs fast.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from guardian.adapters.config import Config
 from guardian.adapters.sources.base import Identity, Source
-from guardian.adapters.state import State
 from guardian.errors import InputError
 
-SCHEMES = ("ics", "google", "outlook")
+if TYPE_CHECKING:
+    from guardian.adapters.settings import Settings
+    from guardian.adapters.state import State
+
+#: scheme -> "module:Class" of its source
+KINDS: dict[str, str] = {
+    "ics": "guardian.adapters.sources.ics.source:IcsSource",
+    "google": "guardian.adapters.sources.google:GoogleSource",
+    "outlook": "guardian.adapters.sources.outlook:OutlookSource",
+}
+ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+MAX_NAME_DEPTH = 3
 
 
-def open_source(
-    spec: str,
-    config: Config,
-    identity: Identity,
-    state: State | None = None,
-    *,
-    _depth: int = 0,
-) -> Source:
-    """`path.ics`, `ics:PATH`, `google:CALENDAR_ID`, `outlook:me|USER`, or a config name."""
+@dataclass(frozen=True)
+class Spec:
+    """A spec resolved to its kind: what `Source.open` receives."""
+
+    kind: type[Source]
+    target: str  # what follows `scheme:` (for files: the path)
+    me: str | None = None  # `me` of a configured calendar, overriding the global one
+    base_dir: Path | None = None  # relative paths are relative to this (the config's folder)
+
+
+def source_class(scheme: str) -> type[Source]:
+    module, _, name = KINDS[scheme].partition(":")
+    cls: type[Source] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
+    """What kind of calendar `spec` names, and its target."""
     spec = spec.strip()
     scheme, sep, rest = spec.partition(":")
-    if sep and scheme in SCHEMES and not (len(scheme) == 1 and Path(spec).exists()):
-        if scheme == "ics":
-            return _ics(rest, config, identity, relative=False)
-        if scheme == "google":
-            from guardian.adapters.sources.google import GoogleSource
-
-            return GoogleSource(rest or "primary", identity, state, config.section("google"))
-        from guardian.adapters.sources.outlook import OutlookSource
-
-        return OutlookSource(rest or "me", identity, state, config.section("outlook"))
-    named = config.calendars.get(spec)
+    # a one-letter "scheme" of an existing path is a Windows drive (C:\...)
+    if sep and scheme in KINDS and not (len(scheme) == 1 and Path(spec).exists()):
+        return Spec(source_class(scheme), rest)
+    named = settings.calendars.get(spec)
     if named is not None:
-        if _depth > 3:
+        if _depth >= MAX_NAME_DEPTH:
             raise InputError(f"calendar {spec!r}: its source refers back to itself")
-        source_spec = named["source"]
-        ident = identity if not named.get("me") else Identity(identity.tz, named["me"], identity.domains)
-        scheme, _, rest = source_spec.partition(":")
-        if scheme == "ics":
-            return _ics(rest, config, ident, relative=True)
-        return open_source(source_spec, config, ident, state, _depth=_depth + 1)
-    if spec.lower().endswith((".ics", ".ical", ".ifb", ".icalendar")) or Path(spec).exists():
-        return _ics(spec, config, identity, relative=False)
-    known = ", ".join(sorted(config.calendars)) or "none configured"
+        inner = resolve(named.source, settings, _depth=_depth + 1)
+        base = settings.path.parent if settings.path is not None else None
+        return Spec(inner.kind, inner.target, named.me or inner.me, inner.base_dir or base)
+    if spec.lower().endswith(ICS_SUFFIXES) or Path(spec).expanduser().exists():
+        return Spec(source_class("ics"), spec)
+    known = ", ".join(sorted(settings.calendars)) or "none configured"
     raise InputError(
         f"calendar {spec!r}: not a file, a known scheme or a configured name",
         hint=f"use a path to an .ics file, ics:PATH, google:primary, outlook:me, or a name ({known})",
     )
 
 
-def _ics(path: str, config: Config, identity: Identity, relative: bool) -> Source:
-    from guardian.adapters.sources.ics import IcsSource
+def needs_state(spec: str, settings: Settings) -> bool:
+    """Whether reading `spec` uses the state store (sync marks, caches)."""
+    return resolve(spec, settings).kind.capabilities.needs_state
 
-    resolved = config.resolve_path(path) if relative else Path(path).expanduser()
-    return IcsSource(resolved, identity)
+
+def open_source(spec: str, settings: Settings, identity: Identity, state: State | None = None) -> Source:
+    resolved = resolve(spec, settings)
+    if resolved.me:
+        identity = Identity(identity.tz, resolved.me, identity.domains)
+    return resolved.kind.open(resolved.target, settings, identity, state, base_dir=resolved.base_dir)

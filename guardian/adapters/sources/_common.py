@@ -8,15 +8,6 @@ from datetime import datetime
 from typing import Any
 
 
-def truthy(value: Any, default: bool) -> bool:
-    """A boolean setting that may come from TOML (bool) or the environment (str)."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
 @dataclass(frozen=True)
 class SyncMark:
     """Where an incremental sync stands: the provider's cursor (Google's sync

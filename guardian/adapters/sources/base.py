@@ -1,8 +1,19 @@
 """The one small interface every calendar backend implements.
 
-The audit, the focus planner and replies talk only to `Source`; they never
-import a provider module. A backend reads normalized events for a window and,
-when it can write, manages guardian's own blocks and answers invitations.
+Terms, as the rest of guardian uses them:
+
+- a *source* is one calendar the user named (`-c SPEC` or `[calendars.NAME]`);
+  it reads normalized `Event`s for a window;
+- its *capabilities* say what else it can do: where guardian's focus blocks
+  go (`BlockHome`), whether it answers invitations itself (RSVP) or leaves
+  that to mail (iTIP), and whether it keeps sync state in the state store;
+- a *block writer* holds guardian's own focus blocks for a source: the
+  calendar itself for a provider, a separate block file for an .ics file.
+  It lists its blocks and applies reconcile operations, refusing any
+  operation on an event guardian did not create.
+
+The use cases talk only to these types. They never import a backend module,
+never test a source's class and never parse a spec: they ask `capabilities`.
 """
 
 from __future__ import annotations
@@ -11,9 +22,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from guardian.core.model import BlockOp, Event, OpKind, Status, Window
+from guardian.core.model import FOCUS_TITLE, BlockOp, Event, OpKind, Status, Window
 from guardian.errors import InputError
+
+if TYPE_CHECKING:
+    from guardian.adapters.settings import Settings
+    from guardian.adapters.state import State
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,28 @@ class Identity:
         return bool(home) and domain not in home
 
 
+class BlockHome(StrEnum):
+    """Where guardian's focus blocks for a source live."""
+
+    NONE = "none"  # this source cannot hold blocks
+    IN_PLACE = "in-place"  # tagged events in the calendar itself
+    BLOCK_FILE = "block-file"  # a separate .ics file the user imports or subscribes to
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a source can do beyond reading.
+
+    `rsvp` names the provider channel that answers invitations ("google",
+    "outlook"), or is "" when replies go out as iTIP mail. `needs_state`
+    says the source keeps sync marks or caches in the state store.
+    """
+
+    blocks: BlockHome = BlockHome.NONE
+    rsvp: str = ""
+    needs_state: bool = False
+
+
 @dataclass
 class ApplyResult:
     """What a write actually did, for the run log."""
@@ -48,19 +88,61 @@ class ApplyResult:
     details: list[str] = field(default_factory=list)
 
 
-class Source(ABC):
-    """A calendar guardian can read (and sometimes write)."""
+@dataclass(frozen=True)
+class BlockOptions:
+    """How blocks are written, from `[focus]` and `--output`."""
 
+    output: Path | None = None  # the block file, for sources whose blocks live in one
+    title: str = FOCUS_TITLE
+
+
+class BlockWriter(Protocol):
+    """Where guardian's own blocks for one source are listed and changed."""
+
+    spec: str
+    label: str
+
+    def own_blocks(self, window: Window) -> list[Event]: ...
+
+    def apply(self, ops: Sequence[BlockOp]) -> ApplyResult: ...
+
+
+class Source(ABC):
+    """A calendar guardian can read (and, as its capabilities say, write)."""
+
+    #: what every instance of this kind can do
+    capabilities: ClassVar[Capabilities] = Capabilities()
     #: the spec the user wrote, e.g. "ics:team.ics" or "google:primary"
     spec: str
     #: short label used in messages and in `Event.source`
     label: str
 
+    @classmethod
+    @abstractmethod
+    def open(
+        cls,
+        target: str,
+        settings: Settings,
+        identity: Identity,
+        state: State | None,
+        *,
+        base_dir: Path | None = None,
+    ) -> Source:
+        """The source for a spec's target (what follows `scheme:`), with its settings.
+
+        `base_dir` is the folder relative paths in the target are relative
+        to (the config file's, for a configured calendar; else the current one).
+        """
+
     @abstractmethod
     def read(self, window: Window) -> list[Event]:
         """Every event instance overlapping `window`, recurring series expanded."""
 
-    # --- writes: optional ----------------------------------------------------
+    # --- writes: as the capabilities say ---------------------------------------
+
+    def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
+        """Where this source's focus blocks are written (itself, for in-place sources)."""
+        raise InputError(f"{self.spec}: focus blocks cannot be booked on this calendar")
 
     def own_blocks(self, window: Window) -> list[Event]:
         """guardian's own focus blocks overlapping `window` (tag, never title)."""
@@ -76,7 +158,8 @@ class Source(ABC):
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:
     """Guard shared by every writer: only guardian-tagged events are touched."""
     for op in ops:
-        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP):
-            if op.existing is None or not op.existing.own_block:
-                title = op.existing.title if op.existing else "?"
-                raise RuntimeError(f"refusing to {op.kind} event {title!r}: guardian did not create it")
+        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP) and (
+            op.existing is None or not op.existing.own_block
+        ):
+            title = op.existing.title if op.existing else "?"
+            raise RuntimeError(f"refusing to {op.kind} event {title!r}: guardian did not create it")

@@ -58,11 +58,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from guardian.adapters.sources._common import load_sync, save_sync, truthy
-from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
+from guardian.adapters.settings import GoogleSettings
+from guardian.adapters.sources._common import load_sync, save_sync
+from guardian.adapters.sources.base import (
+    ApplyResult,
+    BlockHome,
+    BlockOptions,
+    BlockWriter,
+    Capabilities,
+    Identity,
+    Source,
+    refuse_foreign,
+)
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -81,12 +92,12 @@ from guardian.core.model import (
 )
 from guardian.errors import AuthError, InputError, ProviderError
 
-DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
-DEFAULT_ATTEMPTS = 5  # as guardian.retry (imported lazily, with tenacity)
+if TYPE_CHECKING:
+    from guardian.adapters.settings import Settings
+    from guardian.adapters.state import State
+
 MAX_RESULTS = 2500
 BATCH_LIMIT = 50  # Google advises small batches for Calendar writes
-LOOKBACK_DAYS = 7
-AHEAD_DAYS = 35
 REUSE_SECONDS = 60.0  # a sync this recent (and no write since) is reused within a run
 
 ITEM_FIELDS = (
@@ -204,33 +215,46 @@ class _Write:
 class GoogleSource(Source):
     """`google:CALENDAR_ID` (`primary` by default)."""
 
+    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="google", needs_state=True)
+
+    @classmethod
+    def open(
+        cls,
+        target: str,
+        settings: Settings,
+        identity: Identity,
+        state: State | None,
+        *,
+        base_dir: Path | None = None,
+    ) -> GoogleSource:
+        return cls(target or "primary", identity, state, settings.google)
+
     def __init__(
         self,
         calendar_id: str = "primary",
         identity: Identity | None = None,
         state: Any | None = None,
-        settings: Mapping[str, Any] | None = None,
+        settings: GoogleSettings | None = None,
         *,
         credentials: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-
         self.calendar_id = calendar_id or "primary"
         self.identity = identity or Identity(tz=UTC)
         self.state = state
-        self.settings = dict(settings or {})
+        self.settings = settings or GoogleSettings()
         self.spec = f"google:{self.calendar_id}"
         self.label = self.spec
-        self.api_endpoint = str(self.settings.get("api_endpoint") or DEFAULT_API_ENDPOINT)
+        self.api_endpoint = self.settings.api_endpoint
         if not self.api_endpoint.endswith("/"):
             self.api_endpoint += "/"
-        self.batch_uri = str(self.settings.get("batch_uri") or default_batch_uri(self.api_endpoint))
-        self.attempts = max(1, int(self.settings.get("attempts") or DEFAULT_ATTEMPTS))
-        self.lookback = timedelta(days=int(self.settings.get("sync_lookback_days", LOOKBACK_DAYS)))
-        self.ahead = timedelta(days=int(self.settings.get("sync_ahead_days", AHEAD_DAYS)))
-        self.auto_decline = truthy(self.settings.get("focus_auto_decline"), True)
-        self.decline_message = str(self.settings.get("focus_decline_message") or "")
-        self.chat_status = str(self.settings.get("focus_chat_status") or "doNotDisturb")
+        self.batch_uri = self.settings.batch_uri or default_batch_uri(self.api_endpoint)
+        self.attempts = max(1, self.settings.attempts)
+        self.lookback = timedelta(days=self.settings.horizon.lookback_days)
+        self.ahead = timedelta(days=self.settings.horizon.ahead_days)
+        self.auto_decline = self.settings.focus_auto_decline
+        self.decline_message = self.settings.focus_decline_message
+        self.chat_status = self.settings.focus_chat_status
         self._credentials = credentials
         self._sleep = sleep
         self._service_obj: Any = None
@@ -239,6 +263,9 @@ class GoogleSource(Source):
         self._fresh_at: float | None = None  # monotonic time of the last sync in this process
         self._me = self.identity.me or _personal(self.calendar_id)
         self.focus_time_rejected = False  # set when Google refused focusTime on this calendar
+
+    def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
+        return self  # blocks are tagged events in this calendar
 
     # --- plumbing --------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from guardian.adapters.secretfile import write_private
+from guardian.adapters.settings import GoogleSettings
 from guardian.errors import AuthError, InputError, ProviderError
 
 SCOPES_READ = ["https://www.googleapis.com/auth/calendar.readonly"]
@@ -46,9 +47,8 @@ def default_token_file() -> Path:
     return Path(user_config_dir("guardian")) / "google-token.json"
 
 
-def token_file_of(settings: Mapping[str, Any]) -> Path:
-    value = settings.get("token_file")
-    return Path(value).expanduser() if value else default_token_file()
+def token_file_of(settings: GoogleSettings) -> Path:
+    return settings.token_file or default_token_file()
 
 
 def save_credentials(creds: Any, token_file: Path) -> None:
@@ -114,7 +114,7 @@ def _scopes_of(info: Mapping[str, Any]) -> set[str]:
     return set(scopes)
 
 
-def load_credentials(settings: Mapping[str, Any], write: bool) -> Any:
+def load_credentials(settings: GoogleSettings, write: bool) -> Any:
     """Credentials for the `[google]` settings, fresh and with the right scope.
 
     A service account (`service_account_file`, with `subject` for domain-wide
@@ -123,9 +123,8 @@ def load_credentials(settings: Mapping[str, Any], write: bool) -> Any:
     needed, the error says to log in again with the write scope.
     """
     scopes = SCOPES_WRITE if write else SCOPES_READ
-    sa_file = settings.get("service_account_file")
-    if sa_file:
-        return _service_account(Path(sa_file).expanduser(), settings.get("subject"), scopes)
+    if settings.service_account_file:
+        return _service_account(settings.service_account_file, settings.subject or None, scopes)
     return _authorized_user(token_file_of(settings), write)
 
 

@@ -25,13 +25,24 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from guardian.adapters.retry import DEFAULT_ATTEMPTS, call_with_retries, parse_retry_after
+from guardian.adapters.retry import call_with_retries, parse_retry_after
+from guardian.adapters.settings import OutlookSettings
 from guardian.adapters.sources import outlook_auth
-from guardian.adapters.sources._common import load_sync, save_sync, truthy
-from guardian.adapters.sources.base import ApplyResult, Identity, Source, refuse_foreign
+from guardian.adapters.sources._common import load_sync, save_sync
+from guardian.adapters.sources.base import (
+    ApplyResult,
+    BlockHome,
+    BlockOptions,
+    BlockWriter,
+    Capabilities,
+    Identity,
+    Source,
+    refuse_foreign,
+)
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -49,17 +60,19 @@ from guardian.core.model import (
 )
 from guardian.errors import AuthError, InputError, ProviderError
 
+if TYPE_CHECKING:
+    from guardian.adapters.settings import Settings
+    from guardian.adapters.state import State
+
 #: guardian's property set (a fixed GUID, so every install finds the same blocks)
 PROPERTY_SET = "{8c3f6f0e-5a8e-4f7b-9a61-2f0c5d6e7b41}"
 #: the single-value extended property that marks guardian's own events
 TAG_PROPERTY_ID = f"String {PROPERTY_SET} Name {GUARDIAN_TAG}"
 
 MAX_BATCH = 20
-PAGE_SIZE = 100
 HORIZON_DAYS = 35  # the span kept in sync by delta: a window inside it reuses the deltaLink
 SERIES_TTL = timedelta(hours=20)  # how long a fetched series range is trusted
 RETRYABLE = frozenset({429, 503, 504})
-DEFAULT_FOCUS_CATEGORY = "Focus time"
 
 # only what the mapping below reads
 SELECT = (
@@ -153,25 +166,39 @@ def zone_of(name: str | None):
 class OutlookSource(Source):
     """`outlook:me` (delegated) or `outlook:USER@DOMAIN` (app-only)."""
 
+    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="outlook", needs_state=True)
+
+    @classmethod
+    def open(
+        cls,
+        target: str,
+        settings: Settings,
+        identity: Identity,
+        state: State | None,
+        *,
+        base_dir: Path | None = None,
+    ) -> OutlookSource:
+        return cls(target or "me", identity, state, settings.outlook)
+
     def __init__(
         self,
         user: str,
         identity: Identity,
         state: Any = None,
-        settings: dict | None = None,
+        settings: OutlookSettings | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.user = user or "me"
         self.identity = identity
         self.state = state
-        self.settings = dict(settings or {})
+        self.settings = settings or OutlookSettings()
         self.spec = f"outlook:{self.user}"
         self.label = self.spec
         self.graph_url = outlook_auth.graph_url(self.settings)
-        self.focus_category = str(self.settings.get("focus_category") or DEFAULT_FOCUS_CATEGORY)
-        self.attempts = int(self.settings.get("attempts") or DEFAULT_ATTEMPTS)
-        self.page_size = int(self.settings.get("page_size") or PAGE_SIZE)
+        self.focus_category = self.settings.focus_category
+        self.attempts = max(1, self.settings.attempts)
+        self.page_size = self.settings.page_size
         self._sleep = sleep
         self._session = None
         self._tokens: dict[bool, str] = {}
@@ -180,6 +207,9 @@ class OutlookSource(Source):
         # who I am, for `external`: configured, the mailbox named, or learned from the
         # organizer of events I organize (Graph marks no attendee as "self")
         self._me = identity.me or (self.user if "@" in self.user else None)
+
+    def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
+        return self  # blocks are tagged events in this mailbox's calendar
 
     # --- plumbing ------------------------------------------------------------
 
@@ -426,7 +456,7 @@ class OutlookSource(Source):
     # --- incremental sync: calendarView/delta over a cached horizon ----------------
 
     def _use_delta(self) -> bool:
-        return self.state is not None and truthy(self.settings.get("delta"), True)
+        return self.state is not None and self.settings.delta
 
     @property
     def sync_key(self) -> str:

@@ -26,11 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from guardian.adapters.secretfile import write_private
+from guardian.adapters.settings import DEFAULT_AUTHORITY_HOST, OutlookSettings
 from guardian.errors import AuthError, InputError, ProviderError
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
-DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_TENANT = "common"
 LOGIN_HINT = "run: guardian auth outlook"
 
 # Hosts of Microsoft's own identity clouds (msal knows them; anything else is
@@ -49,41 +47,38 @@ MICROSOFT_AUTHORITY_HOSTS = frozenset(
 )
 
 
-def graph_url(settings: dict) -> str:
-    return str(settings.get("graph_url") or DEFAULT_GRAPH_URL).rstrip("/")
+def graph_url(settings: OutlookSettings) -> str:
+    return settings.graph_url.rstrip("/")
 
 
-def graph_root(settings: dict) -> str:
+def graph_root(settings: OutlookSettings) -> str:
     """https://host of the Graph endpoint: the resource scopes are qualified with."""
     parts = urlsplit(graph_url(settings))
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def authority(settings: dict) -> str:
-    explicit = settings.get("authority")
-    if explicit:
-        return str(explicit).rstrip("/")
-    tenant = settings.get("tenant") or DEFAULT_TENANT
-    return f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
+def authority(settings: OutlookSettings) -> str:
+    if settings.authority:
+        return settings.authority.rstrip("/")
+    return f"{DEFAULT_AUTHORITY_HOST}/{settings.tenant}"
 
 
-def scopes(settings: dict, *, write: bool = False) -> list[str]:
+def scopes(settings: OutlookSettings, *, write: bool = False) -> list[str]:
     """Delegated scopes, least privilege for the job at hand."""
     name = "Calendars.ReadWrite" if write else "Calendars.Read"
     return [f"{graph_root(settings)}/{name}"]
 
 
-def token_cache_path(settings: dict) -> Path:
-    configured = settings.get("token_cache")
-    if configured:
-        return Path(os.path.expanduser(str(configured)))
+def token_cache_path(settings: OutlookSettings) -> Path:
+    if settings.token_cache is not None:
+        return settings.token_cache
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("guardian")) / "outlook-token-cache.json"
 
 
-def _client_id(settings: dict) -> str:
-    cid = settings.get("client_id")
+def _client_id(settings: OutlookSettings) -> str:
+    cid = settings.client_id
     if not cid:
         raise InputError(
             "[outlook] client_id is not set",
@@ -92,7 +87,7 @@ def _client_id(settings: dict) -> str:
     return str(cid)
 
 
-def _app_kwargs(settings: dict) -> dict[str, Any]:
+def _app_kwargs(settings: OutlookSettings) -> dict[str, Any]:
     url = authority(settings)
     host = (urlsplit(url).hostname or "").lower()
     kwargs: dict[str, Any] = {"authority": url}
@@ -112,7 +107,7 @@ def _msal_failure(what: str, result: dict | None) -> AuthError:
     return AuthError(f"outlook: {what} failed ({detail[:300]})", hint=LOGIN_HINT)
 
 
-def _unreachable(settings: dict, exc: BaseException) -> ProviderError:
+def _unreachable(settings: OutlookSettings, exc: BaseException) -> ProviderError:
     """msal talks to the authority through requests: a network failure is exit 3."""
     host = urlsplit(authority(settings)).netloc
     return ProviderError(
@@ -124,7 +119,7 @@ def _unreachable(settings: dict, exc: BaseException) -> ProviderError:
 # --- the persisted token cache ---------------------------------------------------
 
 
-def load_cache(settings: dict):
+def load_cache(settings: OutlookSettings):
     import msal
 
     cache = msal.SerializableTokenCache()
@@ -137,7 +132,7 @@ def load_cache(settings: dict):
     return cache
 
 
-def save_cache(settings: dict, cache) -> None:
+def save_cache(settings: OutlookSettings, cache) -> None:
     if cache.has_state_changed:
         write_private(token_cache_path(settings), cache.serialize())
         cache.has_state_changed = False
@@ -146,21 +141,21 @@ def save_cache(settings: dict, cache) -> None:
 # --- public entry points ----------------------------------------------------------
 
 
-def is_app_only(settings: dict) -> bool:
-    return bool(settings.get("client_secret_env"))
+def is_app_only(settings: OutlookSettings) -> bool:
+    return settings.app_only
 
 
-def _public_app(settings: dict, cache):
+def _public_app(settings: OutlookSettings, cache):
     import msal
 
     return msal.PublicClientApplication(_client_id(settings), token_cache=cache, **_app_kwargs(settings))
 
 
-def _confidential_token(settings: dict) -> str:
+def _confidential_token(settings: OutlookSettings) -> str:
     import msal
     import requests
 
-    env = str(settings["client_secret_env"])
+    env = settings.client_secret_env
     secret = os.environ.get(env)
     if not secret:
         raise AuthError(
@@ -183,7 +178,7 @@ def _confidential_token(settings: dict) -> str:
     return result["access_token"]
 
 
-def get_token(settings: dict, *, write: bool = False) -> str:
+def get_token(settings: OutlookSettings, *, write: bool = False) -> str:
     """An access token for Graph, without asking the user anything.
 
     Raises AuthError (with a hint to run `guardian auth outlook`) when there is
@@ -199,7 +194,7 @@ def get_token(settings: dict, *, write: bool = False) -> str:
         accounts = app.get_accounts()
         if not accounts:
             raise AuthError("outlook: not signed in", hint=LOGIN_HINT)
-        username = settings.get("username")
+        username = settings.username
         if username:
             accounts = [
                 a for a in accounts if str(a.get("username", "")).lower() == str(username).lower()
@@ -224,7 +219,7 @@ def get_token(settings: dict, *, write: bool = False) -> str:
 
 
 def login(
-    settings: dict,
+    settings: OutlookSettings,
     scopes_: list[str] | None = None,
     method: str = "device",
     prompt: Callable[[str], None] = print,
@@ -273,7 +268,7 @@ def login(
     return str(claims.get("preferred_username") or claims.get("name") or "signed in")
 
 
-def logout(settings: dict) -> bool:
+def logout(settings: OutlookSettings) -> bool:
     """Forget the saved sign-in (deletes the token cache file)."""
     path = token_cache_path(settings)
     if path.exists():

@@ -17,13 +17,25 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from guardian.adapters.sources.base import Identity, Source
+from guardian.adapters.sources.base import (
+    BlockHome,
+    BlockOptions,
+    BlockWriter,
+    Capabilities,
+    Identity,
+    Source,
+)
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
 from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
 from guardian.core.text import html_to_text, plain_description
 from guardian.errors import InputError
+
+if TYPE_CHECKING:
+    from guardian.adapters.settings import Settings
+    from guardian.adapters.state import State
 
 log = logging.getLogger("guardian")
 
@@ -43,6 +55,7 @@ _PARTSTAT = {
 _OOO_WORDS = ("out of office", "ooo", "vacation", "holiday", "pto", "day off", "sick leave", "annual leave")
 FOCUS_CATEGORIES = {"focus time", "focus"}
 X_TAG = "X-" + GUARDIAN_TAG.upper() + "-TAG"  # X-GUARDIAN-TAG
+DEFAULT_BLOCK_FILE = Path("focus-blocks.ics")  # relative to where guardian runs
 
 
 def _email(value: object) -> str:
@@ -65,7 +78,33 @@ def _as_list(value: object) -> list:
 
 
 class IcsSource(Source):
-    """One .ics file (which may hold several VCALENDARs)."""
+    """One .ics file (which may hold several VCALENDARs).
+
+    Its blocks go to a separate block file (the user's file is never
+    rewritten), and requests to organizers go out as iTIP mail.
+    """
+
+    capabilities = Capabilities(blocks=BlockHome.BLOCK_FILE)
+
+    @classmethod
+    def open(
+        cls,
+        target: str,
+        settings: Settings,
+        identity: Identity,
+        state: State | None,
+        *,
+        base_dir: Path | None = None,
+    ) -> IcsSource:
+        path = Path(target).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = (base_dir / path).resolve()
+        return cls(path, identity)
+
+    def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
+        from guardian.adapters.sources.ics.blockfile import BlockFile
+
+        return BlockFile(options.output or DEFAULT_BLOCK_FILE, self.identity, options.title, state=state)
 
     def __init__(
         self,

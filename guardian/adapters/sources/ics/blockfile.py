@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from guardian.adapters.sources.base import ApplyResult, Identity, refuse_foreign
-from guardian.adapters.sources.ics import X_TAG, IcsSource
+from guardian.adapters.sources.ics.source import X_TAG, IcsSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
     Block,
     BlockOp,
     Event,
-    EventKind,
     OpKind,
     Window,
 )
+from guardian.domain.focus import describe_block, describe_event
 from guardian.errors import InputError
 
 PRODID = "-//guardian//focus blocks//EN"
@@ -87,7 +87,7 @@ class BlockFile:
                 cal.add_component(self._vevent(op.block, uid, stamp))
                 self._record(uid, op.block)
                 result.created += 1
-                result.details.append(f"created {describe(op.block)}")
+                result.details.append(f"created {describe_block(op.block)}")
             elif op.kind is OpKind.MOVE:
                 assert op.block is not None and op.existing is not None
                 component = by_uid.get(op.existing.uid)
@@ -103,7 +103,7 @@ class BlockFile:
                 component.add("SEQUENCE", sequence)
                 self._record(op.existing.uid, op.block)
                 result.moved += 1
-                result.details.append(f"moved {describe_event(op.existing)} to {describe(op.block)}")
+                result.details.append(f"moved {describe_event(op.existing)} to {describe_block(op.block)}")
             elif op.kind is OpKind.DELETE:
                 assert op.existing is not None
                 component = by_uid.get(op.existing.uid)
@@ -153,14 +153,3 @@ class BlockFile:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-
-
-def describe(block: Block) -> str:
-    return f"{block.start:%a %d %b %H:%M}-{block.end:%H:%M}"
-
-
-def describe_event(event: Event) -> str:
-    return f"{event.start:%a %d %b %H:%M}-{event.end.astimezone(event.start.tzinfo):%H:%M}"
-
-
-__all__ = ["BlockFile", "EventKind", "describe", "describe_event"]

@@ -1,0 +1,42 @@
+"""`guardian auth google|outlook`: sign in once, so later runs are silent.
+
+Each function returns the line to show; the sign-in itself lives with its
+provider in `guardian.adapters.sources`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guardian.adapters.config import load_config
+from guardian.errors import InputError
+
+
+def sign_in_google(config: str | None, client_secrets: str | None, *, write: bool, open_browser: bool) -> str:
+    from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, login, token_file_of
+
+    settings = load_config(config).google
+    secrets = client_secrets or (str(settings.client_secrets) if settings.client_secrets else None)
+    if not secrets:
+        raise InputError(
+            "no Google OAuth client given",
+            hint="pass --client-secrets PATH or set [google] client_secrets (README: Google Calendar)",
+        )
+    scopes = SCOPES_WRITE if write else SCOPES_READ  # the write scope also reads events
+    token_file = token_file_of(settings)
+    login(secrets, token_file, scopes, open_browser=open_browser)
+    return f"signed in; token saved to {token_file} ({'read and write' if write else 'read-only'})"
+
+
+def sign_in_outlook(config: str | None, *, method: str, prompt: Callable[[str], None], write: bool) -> str:
+    from guardian.adapters.sources.outlook_auth import login, token_cache_path
+
+    settings = load_config(config).outlook
+    who = login(settings, method=method, prompt=prompt, write=write)
+    return f"signed in as {who}; token cache at {token_cache_path(settings)}"
+
+
+def sign_out_outlook(config: str | None) -> str:
+    from guardian.adapters.sources.outlook_auth import logout
+
+    return "signed out" if logout(load_config(config).outlook) else "no saved sign-in"
