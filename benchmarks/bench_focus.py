@@ -25,9 +25,9 @@ from gen_calendar import ensure  # noqa: E402
 def main() -> None:
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics.source import IcsSource
+    from guardian.core.availability import FocusPolicy
     from guardian.core.model import Event, Window
     from guardian.core.workhours import WorkingHours
-    from guardian.core.availability import FocusPolicy
     from guardian.domain.focus import plan, reconcile
 
     parser = argparse.ArgumentParser()

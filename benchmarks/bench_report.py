@@ -52,15 +52,10 @@ def report_run(path: Path, start: datetime, end: datetime, weeks: int, phases: d
 
     from guardian.core.model import Window
     from guardian.domain.metrics import MetricParams
+    from guardian.domain.report import build_report, read_span
     from guardian.lint.pack import load_rulebook
-    from guardian.render.report import (
-        build_report,
-        read_span,
-        report_html,
-        report_json,
-        report_markdown,
-        report_table,
-    )
+    from guardian.render.report import report_json, report_markdown, report_table
+    from guardian.render.report_html import report_html
 
     t0 = time.perf_counter()
     window = Window(start, end)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian.adapters.templates import draft_template
 from guardian.core.model import Attendee, Event, Link, LinkKind, Person, Status
 from guardian.domain.drafts import KINDS, check_kind, draft, feedback_by, frequency_window, savings
 from guardian.errors import InputError
@@ -133,7 +134,7 @@ def test_feedback_by_follows_my_working_days():
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_is_prefilled(kind):
     m = meeting(recurring=True)
-    d = draft(m, kind, CLOCK, tz=ZONE, series=weekdays(m), me=ME)
+    d = draft(m, kind, CLOCK, tz=ZONE, series=weekdays(m), me=ME, template=draft_template(kind))
     md = d.markdown
     assert "$" not in md
     assert "Platform daily standup" in md.splitlines()[0]
@@ -149,7 +150,7 @@ def test_every_kind_is_prefilled(kind):
 
 def test_rfc_has_sections_questions_and_a_feedback_date():
     m = meeting(start=datetime(2026, 12, 3, 15, tzinfo=ZONE), minutes=60, title="Design discussion: search")
-    d = draft(m, "rfc", CLOCK, tz=ZONE, me=ME)
+    d = draft(m, "rfc", CLOCK, tz=ZONE, me=ME, template=draft_template("rfc"))
     for heading in ("## Context", "## Proposal", "## Open questions", "## Success metrics"):
         assert heading in d.markdown
     assert d.feedback_by == date(2026, 12, 2)
@@ -162,16 +163,24 @@ def test_rfc_has_sections_questions_and_a_feedback_date():
 
 def test_update_names_the_rhythm_and_brainstorm_the_deadline():
     m = meeting(recurring=True)
-    update = draft(m, "update", CLOCK, tz=ZONE, series=weekdays(m), me=ME).markdown
+    update = draft(
+        m, "update", CLOCK, tz=ZONE, series=weekdays(m), me=ME, template=draft_template("update")
+    ).markdown
     assert "every working day at 09:30" in update and "one thread per day" in update
-    brainstorm = draft(meeting(minutes=90, title="Brainstorm: signup"), "brainstorm", CLOCK, tz=ZONE).markdown
+    brainstorm = draft(
+        meeting(minutes=90, title="Brainstorm: signup"),
+        "brainstorm",
+        CLOCK,
+        tz=ZONE,
+        template=draft_template("brainstorm"),
+    ).markdown
     assert "## Constraints" in brainstorm and "## Ideas" in brainstorm and "Pros:" in brainstorm
     assert "until **Monday 30 November 2026**" in brainstorm
 
 
 def test_hostile_titles_stay_on_one_line():
     m = meeting(title="Standup\n# injected heading\r\n$title")
-    md = draft(m, "update", CLOCK, tz=ZONE).markdown
+    md = draft(m, "update", CLOCK, tz=ZONE, template=draft_template("update")).markdown
     assert "\n# injected heading" not in md
     assert md.splitlines()[0] == "# Async update: Standup # injected heading $title"
 
@@ -182,10 +191,12 @@ def test_kind_names_and_custom_templates(tmp_path):
         check_kind("memo")
     for name in KINDS.values():
         (tmp_path / name).write_text("Hi $title by $feedback_by\n", encoding="utf-8")
-    assert draft(meeting(), "rfc", CLOCK, tz=ZONE, templates=tmp_path).markdown.startswith("Hi Platform")
+    assert draft(
+        meeting(), "rfc", CLOCK, tz=ZONE, template=draft_template("rfc", tmp_path)
+    ).markdown.startswith("Hi Platform")
     (tmp_path / "rfc.md").write_text("${__class__}\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown placeholder"):
-        draft(meeting(), "rfc", CLOCK, tz=ZONE, templates=tmp_path)
+        draft(meeting(), "rfc", CLOCK, tz=ZONE, template=draft_template("rfc", tmp_path))
 
 
 # --- the command line ------------------------------------------------------------------
@@ -281,7 +292,7 @@ def test_convert_to_an_unwritable_folder_is_bad_input(cli, tmp_path):
 def test_a_template_that_is_not_utf8_is_bad_input(tmp_path):
     (tmp_path / "rfc.md").write_bytes(b"# RFC: $title \xff\xfe\n")
     with pytest.raises(InputError, match="rfc.md"):
-        draft(meeting(), "rfc", CLOCK, tz=ZONE, templates=tmp_path)
+        draft(meeting(), "rfc", CLOCK, tz=ZONE, template=draft_template("rfc", tmp_path))
 
 
 def test_two_series_with_the_same_title_and_day_get_two_drafts(cli, tmp_path):
@@ -318,6 +329,6 @@ def test_two_series_with_the_same_title_and_day_get_two_drafts(cli, tmp_path):
 
 def test_control_characters_in_the_description_do_not_reach_the_draft():
     ev = meeting().with_(description="Agenda\x1b[2J\x1b]0;pwned\x07\n- blockers\tfirst\r\n- demo")
-    text = draft(ev, "update", CLOCK, tz=ZONE).markdown
+    text = draft(ev, "update", CLOCK, tz=ZONE, template=draft_template("update")).markdown
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "> - blockers" in text and "> - demo" in text  # the lines themselves survive

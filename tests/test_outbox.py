@@ -13,6 +13,7 @@ import icalendar
 import pytest
 
 from guardian.adapters.mail import build_message, itip_reply, outbox_name, write_outbox
+from guardian.adapters.templates import reply_template
 from guardian.core.model import Attendee, Event, Person, Status
 from guardian.domain.replies import Reply, ReplySettings, compose
 from guardian.errors import InputError
@@ -54,7 +55,14 @@ def reply_for(ev: Event, response: Status = Status.TENTATIVE) -> Reply:
     from guardian.core.model import Finding, Severity
 
     finding = Finding("D001", "missing-pre-read", Severity.WARNING, "no doc", "request-pre-read", ev)
-    plan = compose([finding], now=CLOCK, tz=ZONE, me=ME, settings=ReplySettings(response=response))
+    plan = compose(
+        [finding],
+        now=CLOCK,
+        tz=ZONE,
+        me=ME,
+        settings=ReplySettings(response=response),
+        template=reply_template(),
+    )
     return plan.replies[0]
 
 

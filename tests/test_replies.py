@@ -16,12 +16,12 @@ import pytest
 
 from guardian.adapters.config import load_config
 from guardian.adapters.state import State
+from guardian.adapters.templates import reply_template
 from guardian.core.model import Attendee, Event, Finding, Person, Severity, Status
 from guardian.domain.replies import (
     QuietHours,
     ReplySettings,
     compose,
-    load_template,
     one_line,
     valid_address,
 )
@@ -51,6 +51,7 @@ def plan_for(
         was_asked=state.was_asked if state else (lambda s, o: False),
         me=me,
         exempt=load_rulebook().exemptions.category,
+        template=reply_template((settings or ReplySettings()).template),
     )
 
 
@@ -92,7 +93,14 @@ def test_who_is_never_asked(tmp_path, event, code):
     # the past meeting lives before the audited week: audit from its own day
     start = datetime(2026, 11, 27).date()
     result = audit_result(path, start=start, days=7)
-    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME, exempt=load_rulebook().exemptions.category)
+    plan = compose(
+        result.findings,
+        now=CLOCK,
+        tz=ZONE,
+        me=ME,
+        exempt=load_rulebook().exemptions.category,
+        template=reply_template(),
+    )
     assert plan.replies == []
     if code is None:  # a declined meeting is not even a meeting to the audit
         assert plan.skipped == []
@@ -112,7 +120,14 @@ def test_exempt_meeting_is_skipped_even_when_a_pack_stops_exempting_it(tmp_path)
     path = write_ics(tmp_path, vevent("Interview: backend engineer", "2026-12-01 10:00"))
     result = audit_result(path, rules=pack)
     assert any(f.rule == "D001" for f in result.findings)
-    plan = compose(result.findings, now=CLOCK, tz=ZONE, me=ME, exempt=load_rulebook().exemptions.category)
+    plan = compose(
+        result.findings,
+        now=CLOCK,
+        tz=ZONE,
+        me=ME,
+        exempt=load_rulebook().exemptions.category,
+        template=reply_template(),
+    )
     assert plan.replies == []
     assert [s.code for s in plan.skipped] == ["exempt"]
 
@@ -295,7 +310,7 @@ def _d001(event: Event) -> Finding:
     ],
 )
 def test_hostile_titles_cannot_break_the_subject(title):
-    plan = compose([_d001(_event(title=title))], now=CLOCK, tz=ZONE, me=ME)
+    plan = compose([_d001(_event(title=title))], now=CLOCK, tz=ZONE, me=ME, template=reply_template())
     reply = plan.replies[0]
     assert reply.to == BOB
     for ch in "\r\n\x85\u2028\x00":
@@ -317,14 +332,16 @@ def test_hostile_titles_cannot_break_the_subject(title):
     ],
 )
 def test_hostile_organizer_addresses_are_refused(address):
-    plan = compose([_d001(_event(organizer=address))], now=CLOCK, tz=ZONE, me=ME)
+    plan = compose([_d001(_event(organizer=address))], now=CLOCK, tz=ZONE, me=ME, template=reply_template())
     assert plan.replies == []
     assert [s.code for s in plan.skipped] == ["bad-address"]
 
 
 def test_hostile_organizer_name_stays_a_name():
     name = 'Bob"\r\nBcc: evil@x.example\r\n<evil@x.example>'
-    reply = compose([_d001(_event(organizer_name=name))], now=CLOCK, tz=ZONE, me=ME).replies[0]
+    reply = compose(
+        [_d001(_event(organizer_name=name))], now=CLOCK, tz=ZONE, me=ME, template=reply_template()
+    ).replies[0]
     assert reply.to == BOB
     assert "\r" not in reply.to_name and "\n" not in reply.to_name
     assert "<" not in reply.to_name and "@" not in reply.to_name and '"' not in reply.to_name
@@ -345,10 +362,10 @@ def test_template_refuses_unknown_placeholders(tmp_path):
     bad = tmp_path / "t.toml"
     bad.write_text('subject = "Hi $title"\nbody = "run ${__import__}"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown placeholder \$__import__"):
-        load_template(bad)
+        reply_template(bad)
     bad.write_text('subject = "Hi"\n', encoding="utf-8")
     with pytest.raises(InputError, match="body"):
-        load_template(bad)
+        reply_template(bad)
 
 
 def test_custom_template_is_used_and_dollars_are_literal(tmp_path):

@@ -19,6 +19,7 @@ import pytest
 from guardian.adapters.mail import build_message, itip_reply, send_smtp
 from guardian.adapters.settings import SmtpSettings
 from guardian.adapters.state import State
+from guardian.adapters.templates import reply_template
 from guardian.core.model import Finding, Severity
 from guardian.domain.replies import compose
 from guardian.errors import InputError, ProviderError
@@ -106,7 +107,7 @@ def tls_server():
 def message(title="Platform daily standup", org_name="Sam Rivera"):
     ev = event(title=title, org_name=org_name, recurring=True)
     finding = Finding("D001", "missing-pre-read", Severity.WARNING, "no doc", "request-pre-read", ev)
-    reply = compose([finding], now=CLOCK, tz=ZONE, me=ME).replies[0]
+    reply = compose([finding], now=CLOCK, tz=ZONE, me=ME, template=reply_template()).replies[0]
     ics = itip_reply(reply.event, me=ME, my_name="Me", status=reply.response, comment=reply.body, now=CLOCK)
     return reply, build_message(reply, ics, sender=ME, sender_name="Me", now=CLOCK)
 

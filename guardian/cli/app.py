@@ -69,9 +69,8 @@ def audit(
 ) -> None:
     """Review the coming days' meetings against the rule pack, like a linter."""
     from guardian.core.model import Severity
-    from guardian.lint.engine import audit as run_audit
     from guardian.render.audit import audit_json, audit_markdown, audit_table
-    from guardian.usecases.session import Session
+    from guardian.usecases.audit import run_audit
 
     fmt = _check_format(fmt)
     threshold = None
@@ -80,27 +79,16 @@ def audit(
             threshold = Severity(fail_on.lower())
         except ValueError:
             raise InputError(f"--fail-on: {fail_on!r} is not one of info, warning, error") from None
-    session = Session(_options(calendar, me, start, days, tz, rules, config, now))
-    result = run_audit(session.rulebook, session.audit_context())
-    action_state = _action_state(session, result)
+    run = run_audit(_options(calendar, me, start, days, tz, rules, config, now))
     if fmt == "json":
-        typer.echo(audit_json(result, action_state))
+        typer.echo(audit_json(run.result, run.action_states))
     elif fmt == "markdown":
-        typer.echo(audit_markdown(result, action_state), nl=False)
+        typer.echo(audit_markdown(run.result, run.action_states), nl=False)
     else:
-        audit_table(result, console(), action_state)
-    worst = result.worst()
+        audit_table(run.result, console(), run.action_states)
+    worst = run.result.worst()
     if threshold is not None and worst is not None and worst.rank >= threshold.rank:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def _action_state(session, result) -> dict[str, str] | None:
-    """What happened or would happen to each finding's action (replies, drafts)."""
-    try:
-        from guardian.usecases.actions import action_states
-    except ImportError:
-        return None
-    return action_states(session, result)
 
 
 # --- rules ---------------------------------------------------------------------
@@ -177,11 +165,9 @@ def rules_check(file: Annotated[str, typer.Argument(metavar="FILE")]) -> None:
 
 
 def _rulebook(rules: str | None, config: str | None):
-    from guardian.adapters.config import load_config
-    from guardian.lint.pack import load_rulebook
+    from guardian.usecases.audit import load_pack
 
-    cfg = load_config(config)
-    return load_rulebook(rules or cfg.rules)
+    return load_pack(rules, config)
 
 
 # --- init ----------------------------------------------------------------------
@@ -239,7 +225,13 @@ def _register_optional_commands() -> None:
     """Commands that live in their own modules register themselves here."""
     import importlib
 
-    for module in ("guardian.cli.focus", "guardian.cli.replies", "guardian.cli.report", "guardian.cli.auth"):
+    for module in (
+        "guardian.cli.focus",
+        "guardian.cli.replies",
+        "guardian.cli.convert",
+        "guardian.cli.report",
+        "guardian.cli.auth",
+    ):
         try:
             importlib.import_module(module).register(app)
         except ModuleNotFoundError as exc:

@@ -10,9 +10,6 @@ from typing import Annotated, Optional
 
 import typer
 
-DEFAULT_TREND_WEEKS = 8
-DEFAULT_WEEKS = 2
-
 
 def register(app: typer.Typer) -> None:
     from guardian.cli.options import (
@@ -49,7 +46,7 @@ def register(app: typer.Typer) -> None:
         typer.Option(
             "--weeks",
             metavar="N",
-            help=f"Weeks in the trend, ending with the report's last week (default {DEFAULT_TREND_WEEKS}; 0: none).",
+            help="Weeks in the trend, ending with the report's last week (default [report] trend_weeks, 8; 0: none).",
         ),
     ]
 
@@ -76,48 +73,21 @@ def register(app: typer.Typer) -> None:
 
 
 def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks) -> None:
+    from guardian.adapters.files import write_text_file
     from guardian.cli.options import check_format as _check_format
     from guardian.cli.options import console
     from guardian.cli.options import make_options as _options
-    from guardian.domain.metrics import MetricParams
-    from guardian.errors import InputError
-    from guardian.render.report import (
-        build_report,
-        read_span,
-        report_html,
-        report_json,
-        report_markdown,
-        report_table,
-        report_window,
-    )
-    from guardian.usecases.session import Session, parse_day
+    from guardian.render.report import report_json, report_markdown, report_table
+    from guardian.usecases.report import run_report as build
 
     fmt = _check_format(fmt)
-    session = Session(_options(calendar, me, start, days, tz, rules, config, now))
-    cfg = session.config
-    trend_count = weeks if weeks is not None else cfg.report.trend_weeks
-    if trend_count < 0 or trend_count > 520:
-        raise InputError(f"--weeks: {trend_count} is out of range", hint="use 0 to 520")
-    window_weeks = cfg.report.weeks
-    if days is not None and (days < 1 or days > 3660):
-        raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
-    window = report_window(session.now, session.tz, parse_day(start) if start else None, days, window_weeks)
-    session.window = window
-
-    params = MetricParams.from_rulebook(session.rulebook, cfg.focus.policy)
-    events = session.read_events(read_span(window, session.tz, trend_count))
-    ctx = session.audit_context(events)
-    result = build_report(ctx, params, trend_weeks_count=trend_count)
-
-    target = Path(html).expanduser() if html else cfg.report.html
+    session, result = build(_options(calendar, me, start, days, tz, rules, config, now), weeks=weeks)
+    target = Path(html).expanduser() if html else session.config.report.html
     if target is not None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(report_html(result), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--html: cannot write {target} ({exc.strerror})") from None
-        print(f"guardian: wrote {target}", file=sys.stderr)
+        from guardian.render.report_html import report_html
 
+        write_text_file(target, report_html(result), what="--html")
+        print(f"guardian: wrote {target}", file=sys.stderr)
     if fmt == "json":
         typer.echo(report_json(result))
     elif fmt == "markdown":

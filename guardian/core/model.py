@@ -191,6 +191,11 @@ class Finding:
     check: str = ""  # the built-in check that found it (what code asks, never the rule's code)
 
     @property
+    def key(self) -> str:
+        """Names this finding across a run: its rule and its occurrence (or day)."""
+        return f"{self.rule}|{self.event.instance_id if self.event else self.day}"
+
+    @property
     def sort_key(self) -> tuple:
         when = self.event.start if self.event else None
         return (

@@ -37,7 +37,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 
 from guardian.core.model import Event, Status
 from guardian.core.text import one_line
@@ -180,21 +179,13 @@ def feedback_by(event: Event, today: date, tz: tzinfo, workday: Callable[[date],
     return max(day, today)
 
 
-def load_template(kind: str, folder: Path | None = None) -> string.Template:
-    from guardian.adapters.resources import templates_dir
-
-    path = (folder or templates_dir()) / KINDS[kind]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {kind} template ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: the {kind} template is not UTF-8 text", hint="save it as UTF-8") from None
+def parse_template(text: str, kind: str, origin: str) -> string.Template:
+    """A draft template from its text, refusing unknown placeholders (named with `origin`)."""
     tpl = string.Template(text)
     unknown = sorted(set(tpl.get_identifiers()) - FIELDS) if tpl.is_valid() else ["$"]
     if unknown:
         raise InputError(
-            f"{path}: unknown placeholder ${unknown[0]}",
+            f"{origin}: unknown placeholder ${unknown[0]}",
             hint="known: " + ", ".join("$" + f for f in sorted(FIELDS)) + "; write $$ for a dollar sign",
         )
     return tpl
@@ -238,7 +229,7 @@ def draft(
     series: Iterable[Event] | None = None,
     me: str | None = None,
     workday: Callable[[date], bool] = _weekday,
-    templates: Path | None = None,
+    template: string.Template,
 ) -> Draft:
     """A Markdown draft of `kind` replacing `event`, prefilled from the invite."""
     kind = check_kind(kind)
@@ -294,5 +285,5 @@ def draft(
         "frequency": f"{s.per_week:g}/week" if s.recurring else "once",
         "kind": KIND_LABEL[kind],
     }
-    markdown = load_template(kind, templates).substitute(values)
+    markdown = template.substitute(values)
     return Draft(event, kind, markdown.rstrip("\n") + "\n", s, fb)

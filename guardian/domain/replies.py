@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
@@ -179,40 +178,34 @@ def reflow(text: str, width: int = WRAP) -> str:
     return "\n\n".join(out)
 
 
-def load_template(path: Path | str | None = None) -> Template:
-    """Read a subject/body template (TOML), refusing unknown placeholders."""
-    from guardian.adapters.resources import templates_dir
+def parse_template(data: dict[str, Any], origin: str) -> Template:
+    """A subject/body template from its TOML table, refusing unknown placeholders.
 
-    path = Path(path) if path else templates_dir() / TEMPLATE_NAME
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such reply template", hint="check [replies] template") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the reply template ({exc})") from None
+    `origin` (the file it came from) is named in every error.
+    """
     parts = {}
     for key in ("subject", "body"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise InputError(
-                f"{path}: {key}: missing or not text", hint="a template has `subject` and `body`"
+                f"{origin}: {key}: missing or not text", hint="a template has `subject` and `body`"
             )
         tpl = string.Template(value)
         if not tpl.is_valid():
             raise InputError(
-                f"{path}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign"
+                f"{origin}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign"
             )
         unknown = sorted(set(tpl.get_identifiers()) - TEMPLATE_FIELDS)
         if unknown:
             raise InputError(
-                f"{path}: {key}: unknown placeholder ${unknown[0]}",
+                f"{origin}: {key}: unknown placeholder ${unknown[0]}",
                 hint="known: " + ", ".join("$" + f for f in sorted(TEMPLATE_FIELDS)),
             )
         parts[key] = tpl
     extra = sorted(set(data) - {"subject", "body"})
     if extra:
-        raise InputError(f"{path}: {extra[0]}: unknown key", hint="a template has `subject` and `body`")
-    return Template(parts["subject"], parts["body"], str(path))
+        raise InputError(f"{origin}: {extra[0]}: unknown key", hint="a template has `subject` and `body`")
+    return Template(parts["subject"], parts["body"], origin)
 
 
 @dataclass(frozen=True)
@@ -347,10 +340,9 @@ def compose(
     was_asked: AskedLookup = lambda series, organizer: False,
     me: str | None = None,
     exempt: Callable[[Event], str | None] = lambda event: None,
-    template: Template | None = None,
+    template: Template,
 ) -> Plan:
-    """Decide who is asked now; pure apart from reading the default template."""
-    template = template or load_template(settings.template)
+    """Decide who is asked now (pure: the template arrives loaded)."""
     groups: dict[tuple[str, str], list[tuple[Event, list[Finding]]]] = {}
     by_instance: dict[str, tuple[Event, list[Finding]]] = {}
     for finding in findings:

@@ -40,12 +40,8 @@ def finding_json(f: Finding, action_state: dict[str, str] | None = None) -> dict
         "hint": f.hint,
     }
     if action_state is not None:
-        out["action_state"] = action_state.get(_finding_key(f))
+        out["action_state"] = action_state.get(f.key)
     return out
-
-
-def _finding_key(f: Finding) -> str:
-    return f"{f.rule}|{f.event.instance_id if f.event else f.day}"
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
@@ -123,7 +119,7 @@ def audit_table(result: AuditResult, console, action_state: dict[str, str] | Non
             when = f.event.start.astimezone(tz).strftime("%H:%M") if f.event else "  -  "
             subject = escape(one_line(f.event.title)) + ": " if f.event else ""
             style = SEVERITY_STYLE.get(str(f.severity), "")
-            state = (action_state or {}).get(_finding_key(f))
+            state = (action_state or {}).get(f.key)
             tail = f" [dim]-> {escape(f.hint)}[/]" if f.hint else ""
             if state:
                 tail += f" [magenta]\\[{escape(state)}][/]"
@@ -152,7 +148,7 @@ def audit_markdown(result: AuditResult, action_state: dict[str, str] | None = No
         for f in findings:
             when = f.event.start.astimezone(tz).strftime("%H:%M") if f.event else ""
             title = _md(f.event.title) if f.event else ""
-            state = (action_state or {}).get(_finding_key(f))
+            state = (action_state or {}).get(f.key)
             todo = _md(f.hint) + (f" ({state})" if state else "")
             lines.append(f"| {when} | {f.rule} {f.name} | {title} | {_md(f.message)} | {todo} |")
         lines.append("")

@@ -1,6 +1,6 @@
 """What happened, or would happen, to each finding's action: for `guardian audit`.
 
-Keys are `f"{rule}|{instance_id or day}"` (the audit renderer's key); values:
+Keys are `Finding.key` (rule and occurrence); values:
 
 - "request sent YYYY-MM-DD"  the organizer was asked about this series (state store)
 - "would send"               `guardian replies send` would ask now
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 
 from guardian.errors import GuardianError
-from guardian.render.audit import _finding_key as _key  # the renderer looks states up by this key
 
 log = logging.getLogger("guardian")
 
@@ -27,7 +26,7 @@ def action_states(session, result) -> dict[str, str]:
     states: dict[str, str] = {}
     for f in result.findings:
         if f.event is not None and f.action.startswith("suggest-async:"):
-            states[_key(f)] = f"draft available: guardian convert --event {f.event.uid}"
+            states[f.key] = f"draft available: guardian convert --event {f.event.uid}"
 
     try:
         settings = session.config.replies
@@ -54,7 +53,7 @@ def action_states(session, result) -> dict[str, str]:
         organizer = (f.event.organizer.email if f.event.organizer else "").lower()
         key = (f.event.uid, organizer)
         if key in sent:
-            states[_key(f)] = f"request sent {sent[key]}"
+            states[f.key] = f"request sent {sent[key]}"
         elif key in series_state:
-            states[_key(f)] = series_state[key]
+            states[f.key] = series_state[key]
     return states

@@ -38,9 +38,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from guardian.adapters.templates import reply_template
 from guardian.core.text import one_line
-from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose, load_template
-from guardian.errors import GuardianError, InputError
+from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose
+from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError
+from guardian.usecases.session import Options, Session
 
 log = logging.getLogger("guardian")
 
@@ -82,7 +84,7 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
         was_asked=was_asked,
         me=session.identity.me,
         exempt=session.rulebook.exemptions.category,
-        template=load_template(settings.template),
+        template=reply_template(settings.template),
     )
 
 
@@ -250,3 +252,64 @@ def run_replies(session, send: bool, result=None, *, max_requests: int | None = 
 
 def _ref(reply: Reply, tz) -> str:
     return f'{reply.event.start.astimezone(tz):%a %d %b %H:%M} "{one_line(reply.event.title)}"'
+
+
+@dataclass
+class ReplyRun:
+    """One `guardian replies plan|send`: the plan, how each reply goes, and (send) what happened."""
+
+    session: Session
+    plan: Plan
+    sender: Sender
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        tz = self.session.tz
+        lines = [o.line(tz) for o in self.outcomes]
+        lines += [f"deferred: {_ref(d.reply, tz)} -> {d.reply.to} ({d.reason})" for d in self.plan.deferred]
+        return lines
+
+
+def plan_replies(options: Options) -> ReplyRun:
+    """What `replies send` would do now; sends and records nothing."""
+    session = Session(options)
+    settings = session.config.replies
+    plan = plan_for_session(session, settings=settings)
+    return ReplyRun(session, plan, Sender(session, settings))
+
+
+def send_replies(options: Options) -> ReplyRun:
+    """Send the due requests and record each; raise (exit 2 or 3) when any could not be sent."""
+    session = Session(options)
+    settings = session.config.replies
+    plan = plan_for_session(session, settings=settings, state=session.state)
+    sender = Sender(session, settings)
+    run = ReplyRun(session, plan, sender, send_plan(session, plan, settings, sender))
+    with session.state.transaction():
+        session.state.log_run(
+            "replies send",
+            [r.to_json()["event"] for r in plan.replies],
+            {
+                "sent": sum(o.ok for o in run.outcomes),
+                "failed": sum(not o.ok for o in run.outcomes),
+                "deferred": len(plan.deferred),
+                "lines": run.lines,
+            },
+        )
+    return run
+
+
+def raise_for_failures(run: ReplyRun) -> None:
+    """A request that could not be sent fails the command: exit 2 for a set-up problem
+    (no `me`, an outbox that cannot be written, an unset password variable), else 3."""
+    failures = [o for o in run.outcomes if not o.ok]
+    if not failures:
+        return
+    setup = next((o for o in failures if o.exit_code == EXIT_INPUT), None)
+    error = InputError if setup is not None else ProviderError
+    raise error(
+        f"{len(failures)} of {len(run.outcomes)} requests could not be sent"
+        + (f": {setup.detail}" if setup is not None else " (see above)"),
+        hint="nothing was recorded for them; the next `guardian replies send` retries",
+    )

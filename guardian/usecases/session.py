@@ -28,6 +28,7 @@ from guardian.lint.pack import RuleBook, load_rulebook
 log = logging.getLogger("guardian")
 
 DEFAULT_DAYS = 7  # the coming week
+MAX_DAYS = 3660  # ten years: more is a typo, and would take minutes to expand
 
 
 @dataclass
@@ -86,9 +87,21 @@ def parse_day(value: str, option: str = "--from") -> date:
         raise InputError(f"{option}: {value!r} is not a date", hint="use YYYY-MM-DD") from None
 
 
+def check_days(days: int) -> None:
+    if days < 1 or days > MAX_DAYS:
+        raise InputError(f"--days: {days} is out of range", hint=f"use 1 to {MAX_DAYS}")
+
+
 class Session:
-    def __init__(self, options: Options, *, default_days: Callable[[Settings], int] | None = None) -> None:
-        """`default_days` picks the --days default from the settings (e.g. `[focus] days`)."""
+    def __init__(
+        self,
+        options: Options,
+        *,
+        default_days: Callable[[Settings], int] | None = None,
+        window: Callable[[datetime, tzinfo, Settings], Window] | None = None,
+    ) -> None:
+        """`default_days` picks the --days default from the settings (e.g. `[focus] days`);
+        `window` replaces the default window rule (the report's weeks), given now, zone and settings."""
         self.options = options
         self.config: Settings = load_config(options.config)
         if options.tz:
@@ -96,17 +109,19 @@ class Session:
         else:
             self.tz = self.config.timezone or system_zone()
         self.now = parse_now(options.now or os.environ.get("GUARDIAN_NOW"), self.tz)
-        first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
-        if options.days is not None:
-            days = options.days
+        if window is not None:
+            self.window = window(self.now, self.tz, self.config)
         else:
-            days = default_days(self.config) if default_days else DEFAULT_DAYS
-        if days < 1 or days > 3660:
-            raise InputError(f"--days: {days} is out of range", hint="use 1 to 3660")
-        self.window = Window(
-            datetime.combine(first, time(0), tzinfo=self.tz),
-            datetime.combine(first + timedelta(days=days), time(0), tzinfo=self.tz),
-        )
+            first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
+            if options.days is not None:
+                days = options.days
+            else:
+                days = default_days(self.config) if default_days else DEFAULT_DAYS
+            check_days(days)
+            self.window = Window(
+                datetime.combine(first, time(0), tzinfo=self.tz),
+                datetime.combine(first + timedelta(days=days), time(0), tzinfo=self.tz),
+            )
         self.identity = Identity(self.tz, options.me or self.config.me, self.config.domains)
         self.hours = self.config.working_hours(self.tz)
 

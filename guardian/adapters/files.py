@@ -1,0 +1,30 @@
+"""Writing files a person asked for (a report page, drafts): whole or not at all.
+
+The text goes to a temporary file in the same folder, which then replaces
+the target, so an interrupted run never leaves half a page behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from guardian.errors import InputError
+
+
+def write_text_file(path: Path, text: str, *, what: str) -> None:
+    """Write `text` to `path` atomically; a failure is one line naming `what` (e.g. "--html")."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o644)  # a page to open and share, unlike a token
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InputError(f"{what}: cannot write {path} ({exc.strerror or exc})") from None

@@ -1,0 +1,39 @@
+"""`guardian report`: read the window and the trend's weeks once, measure, build the report.
+
+The window defaults to the last full Monday-Sunday week before now and the
+week now is in (`[report] weeks`); `--from` moves its first day and
+`--days` sets its length. Events are read once for the window and the
+trend together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from guardian.adapters.settings import Settings
+from guardian.core.model import Window
+from guardian.domain.metrics import MetricParams
+from guardian.domain.report import Report, build_report, read_span, report_window
+from guardian.errors import InputError
+from guardian.usecases.session import Options, Session, check_days, parse_day
+
+MAX_TREND_WEEKS = 520
+
+
+def run_report(options: Options, *, weeks: int | None = None) -> tuple[Session, Report]:
+    """The report for the options; `weeks` is the trend's length (default `[report] trend_weeks`)."""
+    if options.days is not None:
+        check_days(options.days)
+    start = parse_day(options.start) if options.start else None
+
+    def window(now: datetime, tz: tzinfo, settings: Settings) -> Window:
+        return report_window(now, tz, start, options.days, settings.report.weeks)
+
+    session = Session(options, window=window)
+    trend_count = weeks if weeks is not None else session.config.report.trend_weeks
+    if not 0 <= trend_count <= MAX_TREND_WEEKS:
+        raise InputError(f"--weeks: {trend_count} is out of range", hint=f"use 0 to {MAX_TREND_WEEKS}")
+    params = MetricParams.from_rulebook(session.rulebook, session.config.focus.policy)
+    events = session.read_events(read_span(session.window, session.tz, trend_count))
+    report = build_report(session.audit_context(events), params, trend_weeks_count=trend_count)
+    return session, report
