@@ -127,17 +127,17 @@ def _make(record: type, values: dict[str, Any]) -> Any:
     Only the given values are passed, so every default stays where its
     record declares it.
     """
-    flat = {k: v for k, v in values.items() if "." not in k}
+    flat: dict[str, Any] = {k: v for k, v in values.items() if "." not in k}
     nested: dict[str, dict[str, Any]] = {}
     for name, value in values.items():
         if "." in name:
             outer, inner = name.split(".", 1)
             nested.setdefault(outer, {})[inner] = value
     fields = {f.name: f for f in dataclasses.fields(record)}
-    for outer, inner in nested.items():
+    for outer, given in nested.items():
         make_default = fields[outer].default_factory
         assert make_default is not dataclasses.MISSING, f"{record.__name__}.{outer} needs a default_factory"
-        flat[outer] = dataclasses.replace(make_default(), **inner)
+        flat[outer] = dataclasses.replace(make_default(), **given)
     return record(**flat)
 
 

@@ -101,12 +101,12 @@ def itip_reply(
     org = icalendar.vCalAddress(f"mailto:{organizer}")
     if event.organizer and display_name(event.organizer.name):
         org.params["cn"] = icalendar.vText(display_name(event.organizer.name))
-    vevent.add("organizer", org, encode=0)
+    vevent.add("organizer", org, encode=False)
     attendee = icalendar.vCalAddress(f"mailto:{address}")
     attendee.params["partstat"] = icalendar.vText(PARTSTAT[status])
     if display_name(my_name):
         attendee.params["cn"] = icalendar.vText(display_name(my_name))
-    vevent.add("attendee", attendee, encode=0)
+    vevent.add("attendee", attendee, encode=False)
     if comment:
         vevent.add("comment", comment)
     cal.add_component(vevent)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
+from tenacity.stop import stop_base
 from tenacity.wait import wait_random_exponential
 
 T = TypeVar("T")
@@ -65,15 +66,16 @@ def call_with_retries(
         seconds = asked(state)
         return seconds if seconds is not None else backoff(state)
 
-    def asked_too_long(state: RetryCallState) -> bool:
+    class AskedTooLong(stop_base):
         # A server that asks for more than max_wait is not retried early against
         # its wish, nor waited on for an hour: the call fails now (exit 3).
-        seconds = asked(state)
-        return seconds is not None and seconds > max_wait
+        def __call__(self, state: RetryCallState) -> bool:
+            seconds = asked(state)
+            return seconds is not None and seconds > max_wait
 
     retrying = Retrying(
         retry=retry_if_exception(is_retryable),
-        stop=stop_after_attempt(attempts) | asked_too_long,
+        stop=stop_any(stop_after_attempt(attempts), AskedTooLong()),
         wait=wait,
         sleep=sleep,
         reraise=True,

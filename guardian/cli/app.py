@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from guardian.cli.options import (
+    CalendarOpt,
+    ConfigOpt,
+    DaysOpt,
+    FormatOpt,
+    FromOpt,
+    MeOpt,
+    NowOpt,
+    RulesOpt,
+    TzOpt,
+    console,
+)
+from guardian.cli.options import check_format as _check_format
+from guardian.cli.options import make_options as _options
 from guardian.errors import EXIT_FINDINGS, EXIT_INPUT, GuardianError, InputError
 
 app = typer.Typer(
@@ -27,24 +41,6 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List, explain and check rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-from guardian.cli.options import (
-    CalendarOpt,
-    ConfigOpt,
-    DaysOpt,
-    FormatOpt,
-    FromOpt,
-    MeOpt,
-    NowOpt,
-    RulesOpt,
-    TzOpt,
-    console,
-)
-from guardian.cli.options import (
-    check_format as _check_format,
-)
-from guardian.cli.options import (
-    make_options as _options,
-)
 
 # --- audit -------------------------------------------------------------------
 
@@ -239,7 +235,7 @@ def _register_optional_commands() -> None:
                 raise
 
 
-def _click_exceptions() -> tuple[type, type, type]:
+def _click_exceptions() -> tuple[Any, Any, Any]:
     """Typer's usage-error, exit and abort classes, whichever click it ships.
 
     Recent Typer vendors its own copy of click, so `click.ClickException`

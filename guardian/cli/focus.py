@@ -102,6 +102,7 @@ def register(app: typer.Typer) -> None:
         for line in run.lines:
             typer.echo(line)
         applied = run.applied
+        assert applied is not None  # an apply run always records what it did
         typer.echo(
             f"{run.target}: {applied.created} created, {applied.moved} moved, "
             f"{applied.deleted} deleted, {applied.kept} unchanged"

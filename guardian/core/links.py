@@ -123,11 +123,11 @@ def _unwrap_once(url: str) -> str | None:
     except ValueError:
         return None
     if host.endswith("safelinks.protection.outlook.com"):
-        return (query.get("url") or [None])[0]
+        return next(iter(query.get("url") or []), None)
     if host in ("www.google.com", "google.com") and path == "/url":
-        return (query.get("q") or query.get("url") or [None])[0]
+        return next(iter(query.get("q") or query.get("url") or []), None)
     if host == "urldefense.proofpoint.com" and path.startswith("/v2/url"):
-        encoded = (query.get("u") or [None])[0]
+        encoded = next(iter(query.get("u") or []), None)
         return unquote(encoded.replace("-", "%").replace("_", "/")) if encoded else None
     return None
 
@@ -157,9 +157,10 @@ def classify(url: str, label_hint: str = "") -> Link:
         or host.startswith(("github.", "gitlab.", "git."))
     ) and FORGE_DOC_PATHS.search(path):
         return Link(url, LinkKind.DOC, host.split(".")[0].capitalize())
-    if host.endswith("atlassian.net") or host.startswith("jira."):
-        if TRACKER_PATHS.search(path) or "/browse/" in path:
-            return Link(url, LinkKind.DOC, "Jira")
+    if (host.endswith("atlassian.net") or host.startswith("jira.")) and (
+        TRACKER_PATHS.search(path) or "/browse/" in path
+    ):
+        return Link(url, LinkKind.DOC, "Jira")
     if label_hint:
         return Link(url, LinkKind.OTHER, label_hint)
     return Link(url, LinkKind.OTHER, host)

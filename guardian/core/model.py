@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -151,7 +152,7 @@ class Event:
         """Whether this event takes the time away from focus work."""
         return self.busy and not self.cancelled and self.my_status is not Status.DECLINED
 
-    def with_(self, **changes) -> Event:
+    def with_(self, **changes: Any) -> Event:
         return replace(self, **changes)
 
 
@@ -196,7 +197,7 @@ class Finding:
         return f"{self.rule}|{self.event.instance_id if self.event else self.day}"
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[date, float, str, str]:
         when = self.event.start if self.event else None
         return (
             self.day or (when.date() if when else date.min),

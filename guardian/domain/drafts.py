@@ -36,7 +36,7 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from guardian.core.model import Event, Status
 from guardian.core.text import one_line
@@ -233,11 +233,11 @@ def draft(
 ) -> Draft:
     """A Markdown draft of `kind` replacing `event`, prefilled from the invite."""
     kind = check_kind(kind)
-    tz = tz or now.tzinfo
-    local = event.start.astimezone(tz)
-    today = now.astimezone(tz).date()
+    zone: tzinfo = tz or now.tzinfo or UTC
+    local = event.start.astimezone(zone)
+    today = now.astimezone(zone).date()
     s = savings(event, series)
-    schedule, period = _schedule(event, tz, s)
+    schedule, period = _schedule(event, zone, s)
     organizer = event.organizer
     organizer_name = one_line(organizer.display if organizer else "the organizer", 80)
     people = attendees_of(event)
@@ -250,7 +250,8 @@ def draft(
     ]
     questions = (
         "\n".join(
-            f"- **{one_line(a.name or a.email, 80)}**: what would you need to see here to support it, or what worries you?"
+            f"- **{one_line(a.name or a.email, 80)}**: what would you need to see here to support it, or "
+            "what worries you?"
             for a in others[:MAX_QUESTIONS]
         )
         or "- (add a question for each reviewer)"
@@ -261,18 +262,18 @@ def draft(
         "\n".join(f"- [{one_line(link.label or link.kind, 60)}]({link.url})" for link in event.links)
         or "- (none in the invite)"
     )
-    fb = feedback_by(event, today, tz, workday)
-    zone = getattr(tz, "key", None) or local.tzname() or ""
+    fb = feedback_by(event, today, zone, workday)
+    zone_name = getattr(zone, "key", None) or local.tzname() or ""
     values = {
         "title": one_line(event.title) or "(untitled meeting)",
         "organizer": organizer_name,
         "attendee_names": names,
         "today": today.isoformat(),
-        "when": f"{_long_date(local)} at {local:%H:%M}" + (f" ({zone})" if zone else ""),
+        "when": f"{_long_date(local)} at {local:%H:%M}" + (f" ({zone_name})" if zone_name else ""),
         "schedule": schedule,
         "period": period,
         "meeting_time": f"{local:%H:%M}",
-        "tz": zone,
+        "tz": zone_name,
         "feedback_by": _long_date(fb),
         "review_by": _long_date(today + timedelta(weeks=FREQUENCY_WEEKS)),
         "description": _quote(event.description),

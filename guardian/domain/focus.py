@@ -76,6 +76,15 @@ def _week(day: date) -> tuple[int, int]:
 # --- planning ----------------------------------------------------------------
 
 
+@dataclass
+class _Chosen:
+    """A block being planned: its span and which of the day's windows it sits in."""
+
+    start: datetime
+    end: datetime
+    window: int
+
+
 def plan(
     events: list[Event],
     window: Window,
@@ -122,7 +131,7 @@ def plan(
                 free.append((s, e))
         windows_by_day[day] = _order(free, policy.prefer)
 
-    chosen: dict[date, list[list[datetime]]] = {day: [] for day in days}
+    chosen: dict[date, list[_Chosen]] = {day: [] for day in days}
 
     def room(day: date) -> timedelta:
         return min(
@@ -141,23 +150,23 @@ def plan(
         s, e = windows_by_day[day][0]
         length = policy.min_length
         if policy.prefer == "late":
-            chosen[day].append([e - length, e, 0])
+            chosen[day].append(_Chosen(e - length, e, 0))
         else:
-            chosen[day].append([s, s + length, 0])
+            chosen[day].append(_Chosen(s, s + length, 0))
         take(day, length)
 
     # Phase 2: lengthen those blocks within their window, day by day.
     for day in days:
         for block in chosen[day]:
-            s, e = windows_by_day[day][block[2]]
-            extra = min(room(day), (e - s) - (block[1] - block[0]))
+            s, e = windows_by_day[day][block.window]
+            extra = min(room(day), (e - s) - (block.end - block.start))
             extra = _floor_delta(extra)
             if extra <= timedelta(0):
                 continue
             if policy.prefer == "late":
-                block[0] -= extra
+                block.start -= extra
             else:
-                block[1] += extra
+                block.end += extra
             take(day, extra)
 
     # Phase 3: second (third, ...) blocks in the other windows, if room remains.
@@ -168,15 +177,15 @@ def plan(
             if length < policy.min_length:
                 continue
             if policy.prefer == "late":
-                chosen[day].append([e - length, e, index])
+                chosen[day].append(_Chosen(e - length, e, index))
             else:
-                chosen[day].append([s, s + length, index])
+                chosen[day].append(_Chosen(s, s + length, index))
             take(day, length)
 
     blocks: list[Block] = []
     day_plans: list[DayPlan] = []
     for day in days:
-        day_blocks = tuple(sorted(Block(s.astimezone(tz), e.astimezone(tz)) for s, e, _ in chosen[day]))
+        day_blocks = tuple(sorted(Block(c.start.astimezone(tz), c.end.astimezone(tz)) for c in chosen[day]))
         blocks.extend(day_blocks)
         day_plans.append(
             DayPlan(

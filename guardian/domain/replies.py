@@ -36,13 +36,15 @@ import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardian.core.model import Event, Finding, Status
 from guardian.core.text import one_line
 from guardian.errors import InputError
 from guardian.lint.checks.event import LateInvite
+
+if TYPE_CHECKING:
+    from pathlib import Path  # settings name files; the domain never opens them
 
 DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0

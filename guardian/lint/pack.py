@@ -54,7 +54,7 @@ class Rule:
     exempt: bool = False
     min_attendees: int = 2
     min_minutes: float = 0
-    docs: dict[str, str] = field(default_factory=dict)
+    docs: dict[str, str] = field(default_factory=dict[str, Any])
     fix: str = ""
     origin: str = ""  # which pack file defined it last
 
@@ -129,13 +129,13 @@ def _resolve_extends(value: str, relative_to: Path) -> Path:
     return candidate
 
 
-def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
+def _load_raw(path: Path, depth: int) -> tuple[dict[str, Any], list[str]]:
     if depth > MAX_EXTENDS_DEPTH:
         raise InputError(f"{path}: `extends` chain is longer than {MAX_EXTENDS_DEPTH} packs (a loop?)")
     doc = load(path, "rule pack")
     _validate_shape(doc)
     data = doc.data
-    base: dict = {"rules": {}, "exemptions": {}, "disable": []}
+    base: dict[str, Any] = {"rules": {}, "exemptions": {}, "disable": []}
     sources: list[str] = []
     if "extends" in data:
         parent = _resolve_extends(data["extends"], path)
@@ -175,20 +175,25 @@ def _load_raw(path: Path, depth: int) -> tuple[dict, list[str]]:
 
 
 def _code_for(
-    name: str, rules: dict, doc: TomlDoc, *, where: tuple | None = None, must_exist: bool = False
+    name: str,
+    rules: dict[str, Any],
+    doc: TomlDoc,
+    *,
+    where: tuple[str, ...] | None = None,
+    must_exist: bool = False,
 ) -> str:
     """Accept a code or a kebab-case name, as ruff does."""
     return _lookup(str(name), rules, doc, where or ("rules", str(name)), must_exist)
 
 
-def _lookup(name: str, rules: dict, doc: TomlDoc, where: tuple, must_exist: bool) -> str:
+def _lookup(name: str, rules: dict[str, Any], doc: TomlDoc, where: tuple[str, ...], must_exist: bool) -> str:
     if CODE_RE.match(name):
         if must_exist and name not in rules:
             raise doc.error(where, f"no rule {name} to disable", hint="see `guardian rules list`")
         return name
     for code, rule in rules.items():
         if rule.get("name") == name:
-            return code
+            return str(code)
     if must_exist or NAME_RE.match(name):
         raise doc.error(
             where if must_exist else ("rules", name),
@@ -233,7 +238,7 @@ def _validate_shape(doc: TomlDoc) -> None:
 # --- building and validating rules -------------------------------------------
 
 
-def _build(raw: dict, sources: list[str]) -> RuleBook:
+def _build(raw: dict[str, Any], sources: list[str]) -> RuleBook:
     rules: list[Rule] = []
     names: dict[str, str] = {}
     for code, spec in sorted(raw["rules"].items()):
@@ -252,7 +257,7 @@ def _build(raw: dict, sources: list[str]) -> RuleBook:
     return RuleBook(raw.get("name", "pack"), tuple(rules), exemptions, tuple(sources))
 
 
-def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
+def _make_rule(code: str, spec: dict[str, Any], where: dict[str, TomlDoc]) -> Rule | None:
     def doc_for(key: str) -> TomlDoc:
         return where.get(key, where[""])
 
@@ -301,16 +306,23 @@ def _make_rule(code: str, spec: dict, where: dict[str, TomlDoc]) -> Rule | None:
                 hint=f"parameters: {allowed}",
             )
         if not accepts(specs[key], value):
-            numeric = specs[key].kind in ("number", "whole number")
-            kind = "a number (not negative)" if numeric else specs[key].kind
-            if kind in ("text", "list of text"):
-                kind = "text" if kind == "text" else "a list of text"
-            raise doc_for(f"params.{key}").error(("rules", code, "params", key), f"must be {kind}")
-    for key, kind in (("exempt", bool), ("min_attendees", int), ("min_minutes", (int, float)), ("fix", str)):
+            wanted = {
+                "number": "a number (not negative)",
+                "whole number": "a number (not negative)",
+                "list of text": "a list of text",
+            }.get(specs[key].kind, specs[key].kind)
+            raise doc_for(f"params.{key}").error(("rules", code, "params", key), f"must be {wanted}")
+    filters: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+        ("exempt", bool),
+        ("min_attendees", int),
+        ("min_minutes", (int, float)),
+        ("fix", str),
+    )
+    for key, types_ in filters:
         if key in spec and (
-            not isinstance(spec[key], kind) or isinstance(spec[key], bool) and kind is not bool
+            not isinstance(spec[key], types_) or (isinstance(spec[key], bool) and types_ is not bool)
         ):
-            raise err(key, f"must be {_type_name(kind)}")
+            raise err(key, f"must be {_type_name(types_)}")
         if key in ("min_attendees", "min_minutes") and key in spec and spec[key] < 0:
             raise err(key, "must not be negative")
     docs = spec.get("docs", {})

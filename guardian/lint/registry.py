@@ -171,7 +171,12 @@ def param_specs(params: type[Any]) -> dict[str, ParamSpec]:
             kind = "text"
         else:
             kind = "list of text"
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = None
         out[f.name] = ParamSpec(f.name, kind, default, optional)
     return out
 

@@ -41,11 +41,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardian.core.text import one_line  # titles to one printable line: no terminal escapes
 from guardian.domain.metrics import DayMetrics, MetricParams, SeriesCost, Totals
 from guardian.domain.report import Report
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+    from rich.text import Text
 
 MEETING_COLOUR = "#d9553b"
 FOCUS_COLOUR = "#2b8a5a"
@@ -295,13 +299,14 @@ def report_table(r: Report, console) -> None:
 
     if r.series:
         table = Table(title=None, box=None, pad_edge=False, show_edge=False, header_style="bold")
-        for name, justify in (
+        series_columns: tuple[tuple[str, JustifyMethod], ...] = (
             ("Recurring meeting", "left"),
             ("times", "right"),
             ("hours", "right"),
             ("people", "right"),
             ("person-hours", "right"),
-        ):
+        )
+        for name, justify in series_columns:
             table.add_column(name, justify=justify)
         for c in r.series:
             table.add_row(
@@ -316,7 +321,7 @@ def report_table(r: Report, console) -> None:
 
     if r.trend:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-        columns = [
+        columns: list[tuple[str, JustifyMethod]] = [
             ("week of", "left"),
             ("focus / target", "right"),
             ("", "left"),
@@ -334,7 +339,7 @@ def report_table(r: Report, console) -> None:
             cells = round(w.focus_hours / top * 10)
             bar = Text("█" * cells, style=FOCUS_COLOUR)
             bar.append("·" * max(round(w.focus_target_hours / top * 10) - cells, 0), style="dim")
-            row = [
+            row: list[str | Text] = [
                 f"{w.first:%d %b}" + ("*" if r.when(w) != "past" else ""),
                 f"{fmt_number(w.focus_hours)} / {fmt_number(w.focus_target_hours)} h",
                 bar,
@@ -389,7 +394,8 @@ def report_markdown(r: Report) -> str:
             "|---|---:|---:|---:|---:|",
         ]
         lines += [
-            f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | {fmt_hours(c.person_hours)} |"
+            f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | "
+            f"{fmt_hours(c.person_hours)} |"
             for c in r.series
         ]
     if r.trend:

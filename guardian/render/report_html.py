@@ -45,7 +45,8 @@ h2 { font-size: 18px; margin: 32px 0 10px; }
 .card.bad { border-left: 5px solid #d9553b; }
 .panel { background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; padding: 14px 16px; }
 .legend { display: flex; gap: 18px; font-size: 13px; color: #3e4c59; margin: 0 0 6px; flex-wrap: wrap; }
-.legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
+  margin-right: 6px; vertical-align: -1px; }
 .legend i.line { height: 0; border-top: 2px dashed #1f2933; border-radius: 0; vertical-align: 3px; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
 th, td { padding: 6px 10px; border-bottom: 1px solid #e8eaed; text-align: right; }
@@ -116,23 +117,28 @@ def _day_chart(r: Report) -> str:
             base += hours
         if m.day_off and n <= 31:
             out.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}" font-size="11" text-anchor="middle" fill="#7b8794">off</text>'
+                f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}"'
+                ' font-size="11" text-anchor="middle" fill="#7b8794">off</text>'
             )
         cx = left + i * slot + slot / 2
         if n <= 31:
             out.append(
-                f'<text x="{cx:.1f}" y="{height - bottom + 17}" font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>'
+                f'<text x="{cx:.1f}" y="{height - bottom + 17}"'
+                f' font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>'
             )
             out.append(
-                f'<text x="{cx:.1f}" y="{height - bottom + 32}" font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>'
+                f'<text x="{cx:.1f}" y="{height - bottom + 32}"'
+                f' font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>'
             )
         elif (n <= 120 and m.day.weekday() == 0) or (n > 120 and m.day.day == 1):
             label = f"{m.day:%d %b}" if n <= 120 else f"{m.day:%b}"
             out.append(
-                f'<line x1="{left + i * slot:.1f}" x2="{left + i * slot:.1f}" y1="{y(0):.1f}" y2="{y(0) + 5:.1f}" stroke="#9aa5b1"/>'
+                f'<line x1="{left + i * slot:.1f}" x2="{left + i * slot:.1f}" y1="{y(0):.1f}" y2="{y(0) + 5:.1f}"'
+                ' stroke="#9aa5b1"/>'
             )
             out.append(
-                f'<text x="{left + i * slot:.1f}" y="{height - bottom + 17}" font-size="11" text-anchor="start" fill="#3e4c59">{label}</text>'
+                f'<text x="{left + i * slot:.1f}" y="{height - bottom + 17}"'
+                f' font-size="11" text-anchor="start" fill="#3e4c59">{label}</text>'
             )
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/>')
     out.append("</svg>")
@@ -186,11 +192,13 @@ def _trend_chart(r: Report) -> str:
             f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>'
         )
         out.append(
-            f'<text x="{x0 - bar_w / 2 - 2:.1f}" y="{y(w.focus_hours) - 5:.1f}" font-size="11" text-anchor="middle" fill="#1f2933">{fmt_number(w.focus_hours)}</text>'
+            f'<text x="{x0 - bar_w / 2 - 2:.1f}" y="{y(w.focus_hours) - 5:.1f}"'
+            f' font-size="11" text-anchor="middle" fill="#1f2933">{fmt_number(w.focus_hours)}</text>'
         )
         label = f"{w.first:%d %b}" + (" *" if ahead else "")
         out.append(
-            f'<text x="{x0:.1f}" y="{height - bottom + 18}" font-size="12" text-anchor="middle" fill="#3e4c59">{label}</text>'
+            f'<text x="{x0:.1f}" y="{height - bottom + 18}"'
+            f' font-size="12" text-anchor="middle" fill="#3e4c59">{label}</text>'
         )
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/>')
     out.append("</svg>")
@@ -252,7 +260,8 @@ def report_html(r: Report) -> str:
         _card(
             f"Focus in {block} blocks",
             fmt_hours(t.focus_hours),
-            f"target {fmt_hours(t.focus_target_hours)}; {t.workdays_without_block} of {t.workdays} workdays without a block",
+            f"target {fmt_hours(t.focus_target_hours)}; "
+            f"{t.workdays_without_block} of {t.workdays} workdays without a block",
             "good" if t.focus_hours >= t.focus_target_hours else "bad",
         ),
         _card("Meetings", f"{t.meetings} · {fmt_hours(t.meeting_hours)}", "overlaps counted once"),
@@ -291,7 +300,8 @@ def report_html(r: Report) -> str:
     series = ""
     if r.series:
         rows = "".join(
-            f"<tr><td>{_e(one_line(c.title))}</td><td>{c.instances}</td><td>{fmt_hours(c.hours)}</td><td>{c.max_people}</td>"
+            f"<tr><td>{_e(one_line(c.title))}</td><td>{c.instances}</td><td>{fmt_hours(c.hours)}</td><td>{c.max_people}</td"
+            ">"
             f"<td>{fmt_hours(c.person_hours)}</td></tr>"
             for c in r.series
         )

@@ -84,8 +84,9 @@ def _with_block_file(events: list[Event], blocks: list[Event]) -> list[Event]:
 
 
 def _describe(op: BlockOp) -> str:
-    if op.kind is OpKind.CREATE:
+    if op.kind is OpKind.CREATE and op.block is not None:
         return f"create focus block {describe_block(op.block)}"
-    if op.kind is OpKind.MOVE:
+    if op.kind is OpKind.MOVE and op.block is not None and op.existing is not None:
         return f"move focus block {describe_event(op.existing)} to {describe_block(op.block)}"
+    assert op.existing is not None, "a delete names the block it deletes"
     return f"delete focus block {describe_event(op.existing)}"

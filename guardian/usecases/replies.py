@@ -99,7 +99,8 @@ class Outcome:
 
     def line(self, tz) -> str:
         when = self.reply.event.start.astimezone(tz).strftime("%a %d %b %H:%M")
-        head = f'{"sent" if self.ok else "FAILED"} {self.channel or "-"}: {when} "{one_line(self.reply.event.title)}" -> {self.reply.to}'
+        title = one_line(self.reply.event.title)
+        head = f'{"sent" if self.ok else "FAILED"} {self.channel or "-"}: {when} "{title}" -> {self.reply.to}'
         return head + (f" ({self.detail})" if self.detail else "")
 
     def to_json(self) -> dict[str, Any]:

@@ -140,7 +140,8 @@ class Session:
         if not default:
             raise InputError(
                 "no calendar given",
-                hint="pass -c PATH.ics (or google:primary, outlook:me), or add [calendars.NAME] to the config (guardian init)",
+                hint="pass -c PATH.ics (or google:primary, outlook:me), "
+                "or add [calendars.NAME] to the config (guardian init)",
             )
         return list(default)
 
