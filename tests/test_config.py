@@ -40,6 +40,12 @@ ERRORS = [
     ('[working_hours]\nwednesday = "25:00-26:00"\n', 2, "working_hours.wednesday", "impossible"),
     ('[working_hours]\nfunday = "09:00-17:00"\n', 2, "working_hours.funday", "unknown key"),
     ('[focus]\nprefer = "whenever"\n', 2, "focus.prefer", "whenever"),
+    ("[focus]\nmin_minutes = 0\n", 2, "focus.min_minutes", "at least 5"),
+    ("[focus]\nbuffer_minutes = -100000\n", 2, "focus.buffer_minutes", "at least 0"),
+    ("[focus]\ndaily_cap_hours = nan\n", 2, "focus.daily_cap_hours", "finite"),
+    ("[report]\nweeks = 0\n", 2, "report.weeks", "at least 1"),
+    ("[smtp]\ntimeout = inf\n", 2, "smtp.timeout", "finite"),
+    ("[nightly]\nlog = 3\n", 2, "nightly.log", "must be a path"),
 ]
 
 

@@ -59,3 +59,18 @@ def test_a_request_that_cannot_be_delivered_fails_the_nightly_run(tmp_path, caps
     assert code == 3, captured.err
     assert "could not be delivered" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_nightly_log_gets_every_action_line_and_is_private(tmp_path, capsys):
+    cfg = config(tmp_path)
+    log = tmp_path / "logs" / "nightly.log"
+    text = open(cfg).read().replace("[nightly]\n", f'[nightly]\nlog = "{log}"\n')
+    open(cfg, "w").write(text)
+    code = main(["nightly", "--config", cfg, "--apply", "--now", "2026-11-27T17:00:00+01:00"])
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert code == 0 and printed
+    assert log.read_text().splitlines() == printed  # the same stamped lines, nothing else
+    assert (log.stat().st_mode & 0o777) == 0o600
+    main(["nightly", "--config", cfg, "--apply", "--now", "2026-11-27T17:00:00+01:00"])
+    again = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert log.read_text().splitlines() == printed + again  # appended, never overwritten
