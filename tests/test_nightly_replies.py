@@ -2,6 +2,7 @@
 
 import re
 import socket
+from pathlib import Path
 
 from guardian.cli.app import main
 
@@ -64,8 +65,8 @@ def test_a_request_that_cannot_be_delivered_fails_the_nightly_run(tmp_path, caps
 def test_nightly_log_gets_every_action_line_and_is_private(tmp_path, capsys):
     cfg = config(tmp_path)
     log = tmp_path / "logs" / "nightly.log"
-    text = open(cfg).read().replace("[nightly]\n", f'[nightly]\nlog = "{log}"\n')
-    open(cfg, "w").write(text)
+    path = Path(cfg)
+    path.write_text(path.read_text().replace("[nightly]\n", f'[nightly]\nlog = "{log}"\n'))
     code = main(["nightly", "--config", cfg, "--apply", "--now", "2026-11-27T17:00:00+01:00"])
     printed = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert code == 0 and printed
