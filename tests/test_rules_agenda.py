@@ -209,3 +209,35 @@ def test_a_question_above_a_real_conferencing_block_is_an_agenda_with_a_decision
 def test_a002_status_questions_and_past_decisions_are_not_decisions_to_make(tmp_path, description):
     findings = audit_one(tmp_path, description + DOC)
     assert "A002" in codes(findings)
+
+
+# --- hostile descriptions: the work grows with the text, never with its square ------------
+
+BOMBS = {
+    "should, repeated": lambda n: "Agenda items" + " should" * n,
+    "a or b, repeated": lambda n: "Agenda items " + "a or b " * n,
+    "questions, repeated": lambda n: "Agenda items " + "should we? " * n,
+    "one long line": lambda n: "Agenda: " + "x" * (7 * n) + "?",
+}
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_reading_a_hostile_description_is_linear_in_its_length(name):
+    from guardian.core.agenda import MAX_TEXT, scan_cost
+
+    make = BOMBS[name]
+    sizes = [250, 500, 1000, 2000]
+    costs = [scan_cost(make(n)) for n in sizes]
+    for (n1, c1), (n2, c2) in zip(
+        zip(sizes, costs, strict=True), zip(sizes[1:], costs[1:], strict=True), strict=False
+    ):
+        assert c2 <= 2.2 * c1 + 100, f"{name}: doubling {n1} -> {n2} chars cost {c1} -> {c2}"
+    # and the reader stops at MAX_TEXT: a 400 KB description costs what 20 KB do
+    assert scan_cost(make(60_000)) <= 3 * MAX_TEXT + 2 * MAX_TEXT
+
+
+def test_a_huge_description_is_still_read_for_its_agenda():
+    from guardian.core.agenda import has_agenda, seeks_decision
+
+    text = "Agenda:\n- Should we ship the beta on Friday?\n" + "filler words here " * 50_000
+    assert has_agenda(text) and seeks_decision(text)
