@@ -260,9 +260,9 @@ def test_nightly_is_quiet_when_nothing_changes_and_honours_the_lock(tmp_path, ca
     assert code == 0 and out.count("create focus block") == 5
     code, out, err = _cli(capsys, *base, "--apply")
     assert code == 0 and out == "" and err == ""
-    from guardian.adapters.lock import run_lock
+    from guardian.adapters.lock import lock_path, run_lock
 
-    with run_lock(tmp_path / "state.lock"):
+    with run_lock(lock_path(tmp_path / "state.sqlite3")):
         # a second run while the first holds the lock fails cleanly; its dry run needs no lock
         code, out, err = _cli(
             capsys,
@@ -349,3 +349,22 @@ def test_audit_and_planner_agree_that_a_short_out_of_office_is_not_free_time():
     assert monday not in ctx.days_off
     assert ctx.availability.focus_slots(monday, 120) == [(at(monday, 11), at(monday, 17))]
     assert blocks_of([away], monday) == (Block(at(monday, 11), at(monday, 15)),)
+
+
+def test_the_block_file_may_not_be_a_calendar_guardian_reads(tmp_path, capsys):
+    source = tmp_path / "work.ics"
+    source.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nEND:VCALENDAR\n")
+    before = source.read_bytes()
+    code, out, err = _cli(
+        capsys,
+        "focus",
+        "apply",
+        "-c",
+        str(source),
+        "--output",
+        str(source),
+        "--now",
+        "2026-11-29T22:00:00+01:00",
+    )
+    assert code == 2 and "never rewrites it" in err and "Traceback" not in err
+    assert source.read_bytes() == before

@@ -535,10 +535,10 @@ def test_replies_send_without_knowing_who_i_am_is_bad_input(cli, tmp_path):
 
 
 def test_replies_send_waits_for_no_other_run_and_sends_nothing_then(cli, tmp_path):
-    from guardian.adapters.lock import run_lock
+    from guardian.adapters.lock import lock_path, run_lock
 
     config = example_copy(tmp_path)
-    with run_lock(tmp_path / "state.lock"):  # e.g. the nightly job is sending right now
+    with run_lock(lock_path(tmp_path / "state.sqlite3")):  # e.g. the nightly job is sending right now
         res = cli(*args(["replies", "send"], config))
     assert res.code == 2 and "another guardian run is in progress" in res.err
     assert not (tmp_path / "outbox").exists()

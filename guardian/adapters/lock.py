@@ -1,7 +1,14 @@
 """One guardian run at a time: an advisory lock file beside the state.
 
 A nightly job and a manual `focus apply` must not reconcile the same
-calendar at once, or both would create the same block.
+calendar at once, or both would create the same block; two `replies send`
+must not ask the same organizer twice. The lock is taken before the
+calendars are read, so the second run plans from what the first one wrote.
+
+The lock file's name is the state file's name plus ".lock", so it can
+never be the state file itself (a state named "x.lock" gets "x.lock.lock").
+`nightly` holds it for a whole calendar and tells the focus and reply steps
+inside that it does (their `locked` argument); nothing else nests it.
 """
 
 from __future__ import annotations
@@ -18,12 +25,22 @@ class LockedError(GuardianError):
     exit_code = 2
 
 
+def lock_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name + ".lock")
+
+
 @contextmanager
 def run_lock(path: Path) -> Iterator[None]:
     import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise LockedError(
+            f"{path}: cannot create the run lock ({exc.strerror or exc})",
+            hint="set `state` in the config to a path in a folder you can write to",
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -23,6 +23,7 @@ import os
 import re
 import smtplib
 import ssl
+import tempfile
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -166,14 +167,20 @@ def write_outbox(folder: Path, name: str, ics: bytes, msg: EmailMessage) -> tupl
     """Write `<name>.ics` and `<name>.eml` atomically, readable by the user only."""
     paths = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)  # the umask only removes bits: 0700 stays 0700
         for suffix, data in ((".ics", ics), (".eml", bytes(msg))):
             target = folder / f"{name}{suffix}"
-            tmp = folder / f".{name}{suffix}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
+            # an exclusive temp name of its own (O_EXCL, so a planted file or
+            # symlink is never opened); rename then replaces the entry itself
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}{suffix}.", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
             paths.append(target)
     except OSError as exc:
         raise InputError(
@@ -213,6 +220,40 @@ def _scrub(text: str, secret: str | None) -> str:
     return text
 
 
+class LoginRefused(ProviderError):
+    """The SMTP server refused the credentials: no later request of the run tries them again."""
+
+
+#: the one mechanism used, in this order of preference: smtplib's login() would try
+#: each advertised one in turn, so one wrong password cost several failed logins,
+#: enough over a run to lock a mail account
+_MECHANISMS = ("PLAIN", "LOGIN")
+
+
+def _login_once(client: smtplib.SMTP, settings: SmtpSettings, password: str, where: str) -> None:
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise ProviderError(
+            f"{where}: the server offers no login (no AUTH)", hint="check [smtp] host and port"
+        )
+    offered = client.esmtp_features["auth"].upper().split()
+    mechanism = next((m for m in _MECHANISMS if m in offered), None)
+    if mechanism is None:
+        raise ProviderError(
+            f"{where}: the server offers no login guardian can use ({', '.join(offered)})",
+            hint="guardian logs in with PLAIN or LOGIN over TLS",
+        )
+    client.user, client.password = settings.username, password
+    authobject = client.auth_plain if mechanism == "PLAIN" else client.auth_login
+    try:
+        client.auth(mechanism, authobject, initial_response_ok=True)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise LoginRefused(
+            f"{where}: the server refused the login for {settings.username!r} (code {exc.smtp_code})",
+            hint=f"check the username and the password in ${settings.password_env}",
+        ) from None
+
+
 def send_smtp(
     msg: EmailMessage,
     settings: SmtpSettings,
@@ -249,13 +290,7 @@ def send_smtp(
                 client.starttls(context=context)
                 client.ehlo()
             if password:
-                try:
-                    client.login(settings.username, password)
-                except smtplib.SMTPAuthenticationError as exc:
-                    raise ProviderError(
-                        f"{where}: the server refused the login for {settings.username!r} (code {exc.smtp_code})",
-                        hint=f"check the username and the password in ${settings.password_env}",
-                    ) from None
+                _login_once(client, settings, password, where)
             refused = client.send_message(msg, from_addr=str(msg["From"].addresses[0].addr_spec), to_addrs=to)
         finally:
             with contextlib.suppress(smtplib.SMTPException, OSError):

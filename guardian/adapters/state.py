@@ -4,10 +4,22 @@ It remembers what guardian did so that re-runs are idempotent: its own focus
 blocks per calendar, every pre-read request sent, provider sync tokens and
 the events they cached, and a log of runs. WAL mode and one transaction per
 run mean a crash leaves either the whole run or none of it.
+
+The file holds organizer addresses and meeting times, so a new one is
+created with mode 0600 before SQLite first opens it (SQLite gives its -wal
+and -shm files the database's own mode); an existing file keeps the mode
+its owner gave it. Every SQLite failure (a read-only or corrupt file, a
+lock held too long by another process) becomes one `StateError` line.
+
+A pre-read request is recorded as *pending* before it is delivered and as
+*sent* after: a state that cannot be written stops a run before anything
+goes out, and a crash between delivery and the second write repeats at most
+the one request that was in flight.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -35,6 +47,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE TABLE IF NOT EXISTS requests (
     series TEXT NOT NULL, organizer TEXT NOT NULL, calendar TEXT NOT NULL,
     event_start TEXT NOT NULL, sent_at TEXT NOT NULL, channel TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'sent',
     PRIMARY KEY (series, organizer)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -48,25 +61,84 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class StateError(InputError):
+    """The state store cannot be read or written (exit 2, one line)."""
+
+
+def _problem(path: object, exc: sqlite3.Error) -> StateError:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return StateError(
+            f"{path}: the state store is read-only",
+            hint="give yourself write access to it, or set `state` elsewhere",
+        )
+    if "locked" in text or "busy" in text:
+        return StateError(
+            f"{path}: the state store is locked by another process",
+            hint="wait for the other guardian run to finish and try again",
+        )
+    if "unable to open" in text:
+        return StateError(
+            f"{path}: the state store cannot be opened", hint="check that its folder exists and is writable"
+        )
+    return StateError(
+        f"{path}: not a usable guardian state database ({exc})",
+        hint="move the file away; guardian will start a new one",
+    )
+
+
+def _create_private(path: Path) -> bool:
+    """Create the database file 0600 (whatever the umask) before SQLite opens it; True if new."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise StateError(
+            f"{path}: cannot create the state store ({exc.strerror or exc})",
+            hint="set `state` in the config to a path in a folder you can write to",
+        ) from None
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    return True
+
+
 class State:
     """A thin, typed wrapper over the SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
+        #: this run made the file: it remembers nothing yet
+        self.created = memory or _create_private(self.path)
         try:
             self._db = sqlite3.connect(str(path), isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise InputError(
-                f"{path}: not a guardian state database ({exc})",
-                hint="move the file away; guardian will start a new one",
-            ) from None
-        if str(path) != ":memory:":
-            os.chmod(self.path, 0o600)
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise _problem(path, exc) from None
         self._depth = 0
+
+    def _migrate(self) -> None:
+        """Bring a state store written by an older guardian up to this schema."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(requests)")}
+        if "status" not in columns:
+            self._db.execute("ALTER TABLE requests ADD COLUMN status TEXT NOT NULL DEFAULT 'sent'")
+
+    def _run(
+        self, sql: str, args: tuple[object, ...] | list[tuple[object, ...]] = (), *, many: bool = False
+    ) -> sqlite3.Cursor:
+        try:
+            if many:
+                return self._db.executemany(sql, args)  # type: ignore[arg-type]
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise _problem(self.path, exc) from None
+
+    def _run_many(self, sql: str, rows: list[tuple[object, ...]]) -> sqlite3.Cursor:
+        return self._run(sql, rows, many=True)
 
     def close(self) -> None:
         self._db.close()
@@ -75,71 +147,74 @@ class State:
     def transaction(self) -> Iterator[None]:
         """All writes inside happen together or not at all (nested calls join)."""
         if self._depth == 0:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._run("BEGIN IMMEDIATE")
         self._depth += 1
         try:
             yield
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # the first error is the one to report
+                    self._db.execute("ROLLBACK")
             raise
         self._depth -= 1
         if self._depth == 0:
-            self._db.execute("COMMIT")
+            self._run("COMMIT")
 
     # --- provider sync -------------------------------------------------------
 
     def sync_token(self, calendar: str) -> str | None:
-        row = self._db.execute("SELECT token FROM sync WHERE calendar=?", (calendar,)).fetchone()
+        row = self._run("SELECT token FROM sync WHERE calendar=?", (calendar,)).fetchone()
         return row[0] if row else None
 
     def set_sync_token(self, calendar: str, token: str | None) -> None:
-        self._db.execute(
+        self._run(
             "INSERT INTO sync(calendar, token, updated) VALUES (?,?,?) "
             "ON CONFLICT(calendar) DO UPDATE SET token=excluded.token, updated=excluded.updated",
             (calendar, token, _now()),
         )
 
     def cached_items(self, calendar: str) -> dict[str, dict]:
-        rows = self._db.execute("SELECT item_id, body FROM cached_items WHERE calendar=?", (calendar,))
+        rows = self._run("SELECT item_id, body FROM cached_items WHERE calendar=?", (calendar,))
         return {item_id: json.loads(body) for item_id, body in rows}
 
     def put_items(self, calendar: str, items: dict[str, dict]) -> None:
-        self._db.executemany(
+        self._run_many(
             "INSERT OR REPLACE INTO cached_items(calendar, item_id, body) VALUES (?,?,?)",
             [(calendar, k, json.dumps(v, sort_keys=True)) for k, v in items.items()],
         )
 
     def delete_items(self, calendar: str, item_ids: list[str]) -> None:
-        self._db.executemany(
+        self._run_many(
             "DELETE FROM cached_items WHERE calendar=? AND item_id=?",
             [(calendar, i) for i in item_ids],
         )
 
     def clear_items(self, calendar: str) -> None:
-        self._db.execute("DELETE FROM cached_items WHERE calendar=?", (calendar,))
+        self._run("DELETE FROM cached_items WHERE calendar=?", (calendar,))
 
     # --- own focus blocks ----------------------------------------------------
 
     def blocks(self, calendar: str) -> dict[str, tuple[datetime, datetime]]:
-        rows = self._db.execute("SELECT block_id, start, end FROM blocks WHERE calendar=?", (calendar,))
+        rows = self._run("SELECT block_id, start, end FROM blocks WHERE calendar=?", (calendar,))
         return {b: (datetime.fromisoformat(s), datetime.fromisoformat(e)) for b, s, e in rows}
 
     def record_block(self, calendar: str, block_id: str, start: datetime, end: datetime) -> None:
-        self._db.execute(
+        self._run(
             "INSERT OR REPLACE INTO blocks(calendar, block_id, start, end, updated) VALUES (?,?,?,?,?)",
             (calendar, block_id, start.isoformat(), end.isoformat(), _now()),
         )
 
     def forget_block(self, calendar: str, block_id: str) -> None:
-        self._db.execute("DELETE FROM blocks WHERE calendar=? AND block_id=?", (calendar, block_id))
+        self._run("DELETE FROM blocks WHERE calendar=? AND block_id=?", (calendar, block_id))
 
     # --- pre-read requests ---------------------------------------------------
 
     def was_asked(self, series: str, organizer: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM requests WHERE series=? AND organizer=?",
+        """Whether this organizer was asked about this series (a pending request does not count:
+        it may not have gone out, and the next run sends it)."""
+        row = self._run(
+            "SELECT 1 FROM requests WHERE series=? AND organizer=? AND status='sent'",
             (series, organizer.lower()),
         ).fetchone()
         return row is not None
@@ -152,9 +227,15 @@ class State:
         event_start: datetime,
         channel: str,
         sent_at: datetime | None = None,
+        *,
+        status: str = "sent",
     ) -> None:
-        self._db.execute(
-            "INSERT OR IGNORE INTO requests VALUES (?,?,?,?,?,?)",
+        """Record a request as `pending` (about to be delivered) or `sent`."""
+        self._run(
+            "INSERT INTO requests(series, organizer, calendar, event_start, sent_at, channel, status) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(series, organizer) DO UPDATE SET "
+            "calendar=excluded.calendar, event_start=excluded.event_start, sent_at=excluded.sent_at, "
+            "channel=excluded.channel, status=excluded.status WHERE requests.status != 'sent'",
             (
                 series,
                 organizer.lower(),
@@ -162,28 +243,39 @@ class State:
                 event_start.isoformat(),
                 (sent_at or datetime.now(UTC)).isoformat(),
                 channel,
+                status,
             ),
         )
 
-    def requests(self) -> list[dict]:
-        cur = self._db.execute(
-            "SELECT series, organizer, calendar, event_start, sent_at, channel FROM requests"
+    def forget_request(self, series: str, organizer: str) -> None:
+        """Drop a pending request whose delivery failed, so the next run tries again."""
+        self._run(
+            "DELETE FROM requests WHERE series=? AND organizer=? AND status='pending'",
+            (series, organizer.lower()),
+        )
+
+    def requests(self) -> list[dict[str, str]]:
+        cur = self._run(
+            "SELECT series, organizer, calendar, event_start, sent_at, channel FROM requests "
+            "WHERE status='sent'"
         )
         cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row, strict=False)) for row in cur]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
+    def pending_requests(self) -> list[dict[str, str]]:
+        cur = self._run("SELECT series, organizer, sent_at FROM requests WHERE status='pending'")
+        return [{"series": s, "organizer": o, "since": t} for s, o, t in cur]
 
     # --- run log -------------------------------------------------------------
 
     def log_run(self, command: str, planned: object, done: object) -> None:
-        self._db.execute(
+        self._run(
             "INSERT INTO runs(started, command, planned, done) VALUES (?,?,?,?)",
             (_now(), command, json.dumps(planned, default=str), json.dumps(done, default=str)),
         )
 
     def runs(self, limit: int = 20) -> list[dict]:
-        cur = self._db.execute(
-            "SELECT started, command, planned, done FROM runs ORDER BY id DESC LIMIT ?", (limit,)
-        )
+        cur = self._run("SELECT started, command, planned, done FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [
             {"started": s, "command": c, "planned": json.loads(p), "done": json.loads(d)}
             for s, c, p, d in cur

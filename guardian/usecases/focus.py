@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guardian.adapters.lock import run_lock
+from guardian.adapters.lock import lock_path, run_lock
 from guardian.adapters.sources.base import ApplyResult, BlockOptions, BlockWriter
+from guardian.adapters.state import State
 from guardian.core.model import BlockOp, Event, EventKind, OpKind
 from guardian.domain.focus import FocusPlan, changes, describe_block, describe_event, plan, reconcile
+from guardian.errors import InputError
 from guardian.usecases.session import Session
 
 
@@ -26,17 +28,49 @@ class FocusRun:
     lines: list[str] = field(default_factory=list)
 
 
-def write_target(session: Session, output: str | None = None, state=None) -> BlockWriter:
-    """Where blocks go: the first calendar's block writer (itself, or its block file)."""
+def write_target(session: Session, output: str | None = None, state: State | None = None) -> BlockWriter:
+    """Where blocks go: the first calendar's block writer (itself, or its block file).
+
+    A block file is never one of the calendars guardian reads: the person's
+    own file is never rewritten.
+    """
     focus = session.config.focus
-    options = BlockOptions(output=Path(output).expanduser() if output else focus.output, title=focus.title)
+    chosen = Path(output).expanduser() if output else focus.output
+    if chosen is not None:
+        read = {f.resolve() for source in session.sources for f in source.files}
+        if chosen.resolve() in read:
+            where = "--output" if output else "[focus] output"
+            raise InputError(
+                f"{where}: {chosen} is a calendar guardian reads, and guardian never rewrites it",
+                hint="name a file of its own for the focus blocks, e.g. focus-blocks.ics",
+            )
+    options = BlockOptions(output=chosen, title=focus.title)
     return session.sources[0].block_writer(options, state=state)
 
 
 def run_focus(
-    session: Session, *, apply: bool, output: str | None = None, events: list[Event] | None = None
+    session: Session,
+    *,
+    apply: bool,
+    output: str | None = None,
+    events: list[Event] | None = None,
+    locked: bool = False,
 ) -> FocusRun:
-    """Plan and reconcile; `events` may be passed in when the caller already read them."""
+    """Plan and reconcile; `events` may be passed in when the caller already read them.
+
+    An apply takes the run lock before anything is read, so two runs started
+    together plan one after the other and the second sees the first's blocks
+    (`locked`: the caller holds it already, and read `events` under it).
+    """
+    if not apply or locked:
+        return _plan_and_apply(session, apply=apply, output=output, events=events)
+    with run_lock(lock_path(session.config.state_path())):
+        return _plan_and_apply(session, apply=True, output=output, events=events)
+
+
+def _plan_and_apply(
+    session: Session, *, apply: bool, output: str | None, events: list[Event] | None
+) -> FocusRun:
     target = write_target(session, output, state=session.state if apply else None)
     if events is None:
         events = session.read_events()
@@ -52,21 +86,20 @@ def run_focus(
         run.lines.append(f"{target.label}: {verb}{_describe(op)}")
     if not apply:
         return run
-    with run_lock(session.config.state_path().with_suffix(".lock")):
-        state = session.state
-        with state.transaction():
-            run.applied = target.apply(ops) if changes(ops) else ApplyResult(kept=len(ops))
-            state.log_run(
-                "focus apply",
-                planned=[{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in focus_plan.blocks],
-                done={
-                    "target": target.spec,
-                    "created": run.applied.created,
-                    "moved": run.applied.moved,
-                    "deleted": run.applied.deleted,
-                    "kept": run.applied.kept,
-                },
-            )
+    state = session.state
+    with state.transaction():
+        run.applied = target.apply(ops) if changes(ops) else ApplyResult(kept=len(ops))
+        state.log_run(
+            "focus apply",
+            planned=[{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in focus_plan.blocks],
+            done={
+                "target": target.spec,
+                "created": run.applied.created,
+                "moved": run.applied.moved,
+                "deleted": run.applied.deleted,
+                "kept": run.applied.kept,
+            },
+        )
     return run
 
 

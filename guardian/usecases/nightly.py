@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from guardian.adapters.config import load_config
+from guardian.adapters.lock import lock_path, run_lock
 from guardian.adapters.runlog import append_line
 from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError
 from guardian.lint.engine import audit
@@ -70,7 +71,7 @@ def run_all(
                 spec,
                 cfg_path=cfg_path,
                 me=me,
-                days=days or nightly.days,
+                days=nightly.days if days is None else days,
                 tz=tz,
                 rules=rules,
                 now=now,
@@ -99,8 +100,21 @@ def run_nightly(
     apply: bool,
     budget: NightlyBudget | None = None,
 ) -> Iterator[str]:
-    """Yield one line per action; raise when a request could not be delivered."""
+    """Yield one line per action; raise when a request could not be delivered.
+
+    An applying run holds the run lock for the whole calendar, from the first
+    read to the last write, so a manual `focus apply` or a second nightly
+    started meanwhile plans from what this one wrote (or stops with exit 2).
+    """
     session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
+    if not apply:
+        yield from _one_calendar(spec, session, apply=False, budget=budget)
+        return
+    with run_lock(lock_path(session.config.state_path())):
+        yield from _one_calendar(spec, session, apply=True, budget=budget)
+
+
+def _one_calendar(spec: str, session: Session, *, apply: bool, budget: NightlyBudget | None) -> Iterator[str]:
     events = session.read_events()
     result = audit(session.rulebook, session.audit_context(events))
     if apply:  # findings are not actions: they go to the run log, not to stdout
@@ -110,13 +124,15 @@ def run_nightly(
                 planned={"calendar": spec},
                 done={"meetings": result.summary.meetings, "findings": result.summary.findings_by_severity},
             )
-    run = run_focus(session, apply=apply, events=events)
+    run = run_focus(session, apply=apply, events=events, locked=apply)
     yield from (f"{spec}: {line}" for line in run.lines)
     if session.config.nightly.replies or session.config.replies.enabled:
         from guardian.usecases.replies import run_replies
 
         budget = budget or NightlyBudget()
-        outcome = run_replies(session, send=apply, result=result, max_requests=budget.requests_left)
+        outcome = run_replies(
+            session, send=apply, result=result, max_requests=budget.requests_left, locked=apply
+        )
         if budget.requests_left is None:
             budget.requests_left = session.config.replies.max_per_run
         budget.requests_left -= outcome["sent"] + outcome["failed"] if apply else outcome["planned"]

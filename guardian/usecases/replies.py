@@ -32,6 +32,7 @@ once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -127,6 +128,7 @@ class Sender:
                 hint='set [smtp] host, or use channel = "outbox" to only write the files',
             )
         self.folder = settings.outbox or default_outbox()
+        self._login_refused: GuardianError | None = None
         self.sources = {s.label: s for s in session.sources}
 
     def channel_for(self, reply: Reply) -> str:
@@ -154,7 +156,14 @@ class Sender:
         return self._outbox(reply, now, send=channel == "smtp")
 
     def _outbox(self, reply: Reply, now: datetime, send: bool) -> Outcome:
-        from guardian.adapters.mail import build_message, itip_reply, outbox_name, send_smtp, write_outbox
+        from guardian.adapters.mail import (
+            LoginRefused,
+            build_message,
+            itip_reply,
+            outbox_name,
+            send_smtp,
+            write_outbox,
+        )
 
         me = self.session.identity.me or ""
         mine = next((a for a in reply.event.attendees if a.email.lower() == me.lower()), None)
@@ -167,16 +176,33 @@ class Sender:
         files = list(write_outbox(self.folder, outbox_name(reply), ics, msg))
         if send:
             assert self.smtp is not None
-            send_smtp(msg, self.smtp)
+            if self._login_refused is not None:  # one refused login per run, not one per request
+                raise self._login_refused
+            try:
+                send_smtp(msg, self.smtp)
+            except LoginRefused as exc:
+                self._login_refused = exc
+                raise
             return Outcome(reply, "smtp", True, f"mailed via {self.smtp.host}; copy in {files[1]}", files)
         return Outcome(reply, "outbox", True, f"written to {files[1]}", files)
 
 
 def send_plan(
-    session, plan: Plan, settings: ReplySettings | None = None, sender: Sender | None = None
+    session: Session,
+    plan: Plan,
+    settings: ReplySettings | None = None,
+    sender: Sender | None = None,
+    *,
+    locked: bool = False,
 ) -> list[Outcome]:
-    """Send the plan's replies, recording each with its delivery in one transaction."""
-    from guardian.adapters.lock import run_lock
+    """Send the plan's replies; each is recorded as pending before it goes out and as sent after.
+
+    A state store that cannot be written raises (exit 2) before the request
+    it could not record is delivered. A crash between delivery and the
+    second write leaves the request pending, and the next run sends that one
+    again: at most the one in flight, never the whole plan.
+    """
+    from guardian.adapters.lock import lock_path, run_lock
 
     settings = settings or session.config.replies
     state = session.state
@@ -187,30 +213,50 @@ def send_plan(
     # One sending run at a time (the lock `focus apply` takes too): a second run
     # stops with one clear line instead of waiting on the state store while the
     # first one talks to a slow SMTP server.
-    with run_lock(session.config.state_path().with_suffix(".lock")):
+    with contextlib.nullcontext() if locked else run_lock(lock_path(session.config.state_path())):
         for reply in plan.replies:
             organizer = reply.to
+            with state.transaction():
+                if state.was_asked(reply.series, organizer):  # another run got there first
+                    continue
+                state.record_request(
+                    reply.series,
+                    organizer,
+                    reply.event.source,
+                    reply.event.start,
+                    sender.channel_for(reply),
+                    sent_at=session.now,
+                    status="pending",
+                )
             try:
-                with state.transaction():
-                    if state.was_asked(reply.series, organizer):  # another run got there first
-                        continue
-                    outcome = sender.deliver(reply, session.now)
-                    if outcome.ok:
-                        state.record_request(
-                            reply.series,
-                            organizer,
-                            reply.event.source,
-                            reply.event.start,
-                            outcome.channel,
-                            sent_at=session.now,
-                        )
+                outcome = sender.deliver(reply, session.now)
             except GuardianError as exc:
                 outcome = Outcome(reply, sender.channel_for(reply), False, str(exc), exit_code=exc.exit_code)
+            with state.transaction():
+                if outcome.ok:
+                    state.record_request(
+                        reply.series,
+                        organizer,
+                        reply.event.source,
+                        reply.event.start,
+                        outcome.channel,
+                        sent_at=session.now,
+                        status="sent",
+                    )
+                else:
+                    state.forget_request(reply.series, organizer)
             outcomes.append(outcome)
     return outcomes
 
 
-def run_replies(session, send: bool, result=None, *, max_requests: int | None = None) -> dict[str, Any]:
+def run_replies(
+    session: Session,
+    send: bool,
+    result: Any = None,
+    *,
+    max_requests: int | None = None,
+    locked: bool = False,
+) -> dict[str, Any]:
     """For `guardian nightly`: plan (and with send=True, send) the due requests.
 
     Returns counts, the worst exit code of failed sends, and one log line
@@ -227,7 +273,7 @@ def run_replies(session, send: bool, result=None, *, max_requests: int | None = 
     lines: list[str] = []
     outcomes: list[Outcome] = []
     if send:
-        outcomes = send_plan(session, plan, settings)
+        outcomes = send_plan(session, plan, settings, locked=locked)
         lines += [o.line(session.tz) for o in outcomes]
     else:
         lines += [f"would send: {_ref(r, session.tz)} -> {r.to}" for r in plan.replies]
@@ -286,6 +332,7 @@ def send_replies(options: Options) -> ReplyRun:
     settings = session.config.replies
     plan = plan_for_session(session, settings=settings, state=session.state)
     sender = Sender(session, settings)
+    refuse_if_state_was_lost(session, sender, plan)
     run = ReplyRun(session, plan, sender, send_plan(session, plan, settings, sender))
     with session.state.transaction():
         session.state.log_run(
@@ -299,6 +346,23 @@ def send_replies(options: Options) -> ReplyRun:
             },
         )
     return run
+
+
+def refuse_if_state_was_lost(session: Session, sender: Sender, plan: Plan) -> None:
+    """A new state store beside an outbox full of requests: the record of who was asked is gone.
+
+    Sending now would ask every organizer again, so guardian stops and says so
+    instead. (For RSVP channels the provider keeps no such trace to check.)
+    """
+    if not plan.replies or not session.state.created or not sender.folder.is_dir():
+        return
+    earlier = sorted(sender.folder.glob("*.eml"))
+    if earlier:
+        raise InputError(
+            f"{session.config.state_path()}: the state store is new, but the outbox {sender.folder} holds "
+            f"{len(earlier)} earlier request(s): guardian cannot tell who was already asked",
+            hint="restore the state file, or move the outbox away to confirm that everyone may be asked again",
+        )
 
 
 def raise_for_failures(run: ReplyRun) -> None:

@@ -140,6 +140,11 @@ class Source(ABC):
 
     # --- writes: as the capabilities say ---------------------------------------
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Local files this source reads (guardian never writes to them)."""
+        return ()
+
     def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
         """Where this source's focus blocks are written (itself, for in-place sources)."""
         raise InputError(f"{self.spec}: focus blocks cannot be booked on this calendar")

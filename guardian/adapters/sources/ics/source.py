@@ -101,6 +101,10 @@ class IcsSource(Source):
             path = (base_dir / path).resolve()
         return cls(path, identity)
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (self.path,)
+
     def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
         from guardian.adapters.sources.ics.blockfile import BlockFile
 
