@@ -30,7 +30,7 @@ KINDS: dict[str, str] = {
     "google": "guardian.adapters.sources.google:GoogleSource",
     "outlook": "guardian.adapters.sources.outlook:OutlookSource",
 }
-ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar", ".ics.gz", ".zip")
 MAX_NAME_DEPTH = 3
 
 
