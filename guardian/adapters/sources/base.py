@@ -116,6 +116,8 @@ class Source(ABC):
     spec: str
     #: short label used in messages and in `Event.source`
     label: str
+    #: True when `open` wants the whole spec (a URL keeps its scheme), not what follows `scheme:`
+    whole_spec: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod

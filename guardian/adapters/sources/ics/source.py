@@ -118,11 +118,13 @@ class IcsSource(Source):
         data: bytes | None = None,
         spec: str | None = None,
         label: str | None = None,
+        where: str | None = None,
     ) -> None:
         """`data`, when given, is the file's content (a calendar fetched from a
-        URL); `path` then only names it, and `spec`/`label` say where it came from."""
+        URL); `path` then only names it, and `spec`/`label`/`where` say where it
+        came from (`where` names it in messages)."""
         self.path = Path(path)
-        self.where = str(path)  # how messages name the file
+        self.where = where or str(path)
         self.spec = spec or f"ics:{self.path}"
         self.label = label or self.path.name
         self.identity = identity
@@ -134,6 +136,10 @@ class IcsSource(Source):
         self._warned_me = False
 
     # --- parsing ---------------------------------------------------------------
+
+    def parse(self) -> None:
+        """Read the file now (InputError if nothing in it is a calendar)."""
+        self._load()
 
     def _load(self) -> list:
         """Every calendar of the file (of each file, for a .zip), damage noted per file."""
