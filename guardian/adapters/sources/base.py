@@ -85,6 +85,7 @@ class ApplyResult:
     moved: int = 0
     deleted: int = 0
     kept: int = 0
+    conflicts: int = 0  # changes not made because someone else changed the event first (HTTP 412)
     details: list[str] = field(default_factory=list)
 
 

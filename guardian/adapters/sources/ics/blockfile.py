@@ -121,24 +121,7 @@ class BlockFile:
             self.state.record_block(self.spec, uid, block.start, block.end)
 
     def _vevent(self, block: Block, uid: str, stamp: datetime):
-        import icalendar
-
-        event = icalendar.Event()
-        event.add("UID", uid)
-        event.add("DTSTAMP", stamp)
-        event.add("CREATED", stamp)
-        event.add("DTSTART", block.start)
-        event.add("DTEND", block.end)
-        event.add("SUMMARY", self.title)
-        event.add(
-            "DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`."
-        )
-        event.add("CLASS", "PRIVATE")
-        event.add("TRANSP", "OPAQUE")
-        event.add("CATEGORIES", ["Focus time"])
-        event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
-        event.add(X_TAG, GUARDIAN_TAG_VALUE)
-        return event  # no VALARM: focus time needs no reminder
+        return block_vevent(block, uid, stamp, self.title)
 
     def _write(self, data: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,3 +136,27 @@ class BlockFile:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+
+def block_vevent(block: Block, uid: str, stamp: datetime, title: str = FOCUS_TITLE):
+    """One focus block as a VEVENT: busy, private, no reminder, tagged X-GUARDIAN-TAG.
+
+    The same event goes into the block file and onto a CalDAV server, so a
+    block looks the same wherever the person keeps it.
+    """
+    import icalendar
+
+    event = icalendar.Event()
+    event.add("UID", uid)
+    event.add("DTSTAMP", stamp)
+    event.add("CREATED", stamp)
+    event.add("DTSTART", block.start)
+    event.add("DTEND", block.end)
+    event.add("SUMMARY", title)
+    event.add("DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`.")
+    event.add("CLASS", "PRIVATE")
+    event.add("TRANSP", "OPAQUE")
+    event.add("CATEGORIES", ["Focus time"])
+    event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
+    event.add(X_TAG, GUARDIAN_TAG_VALUE)
+    return event  # no VALARM: focus time needs no reminder
