@@ -5,6 +5,7 @@ password authentication; guardian talks to them through the caldav library.
 Each test that takes `dav` runs against both.
 """
 
+# ruff: noqa: F811  (the server fixtures are imported by name)
 from __future__ import annotations
 
 import json
@@ -45,16 +46,15 @@ def vcalendar(uid: str, summary: str, lines: list[str]) -> str:
 
 
 #: tests/source_contract.py's SCENARIO, one object per event as CalDAV stores them
+B = "DTSTART;TZID=Europe/Berlin:"
+E = "DTEND;TZID=Europe/Berlin:"
 SCENARIO = {
-    "spans": ("spans the window start", ["DTSTART;TZID=Europe/Berlin:20261206T230000", "DTEND;TZID=Europe/Berlin:20261207T010000"]),
-    "inside": ("inside", ["DTSTART;TZID=Europe/Berlin:20261208T100000", "DTEND;TZID=Europe/Berlin:20261208T110000"]),
+    "spans": ("spans the window start", [B + "20261206T230000", E + "20261207T010000"]),
+    "inside": ("inside", [B + "20261208T100000", E + "20261208T110000"]),
     "allday": ("all day", ["DTSTART;VALUE=DATE:20261213", "DTEND;VALUE=DATE:20261214"]),
-    "edge": ("ends at the window start", ["DTSTART;TZID=Europe/Berlin:20261206T230000", "DTEND;TZID=Europe/Berlin:20261207T000000"]),
-    "series": (
-        "series",
-        ["DTSTART;TZID=Europe/Berlin:20261207T090000", "DTEND;TZID=Europe/Berlin:20261207T100000", "RRULE:FREQ=DAILY;COUNT=10"],
-    ),
-}  # fmt: skip
+    "edge": ("ends at the window start", [B + "20261206T230000", E + "20261207T000000"]),
+    "series": ("series", [B + "20261207T090000", E + "20261207T100000", "RRULE:FREQ=DAILY;COUNT=10"]),
+}
 
 
 def seed(server, name: str = "work", display: str = "Work") -> str:
