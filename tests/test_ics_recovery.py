@@ -189,3 +189,10 @@ def test_a_second_read_of_the_same_file_does_not_repeat_the_warning(caplog):
         source.read(week)
         source.read(week)
     assert len([r for r in caplog.records if "negative-duration" in r.getMessage()]) == 1
+
+
+def test_a_missing_or_misspelt_end_vcalendar_costs_only_that_line(cli):
+    doc, warnings = run(cli, DATA / "no-end-vcalendar.ics")
+    assert titles(doc) == ["Storage vendor decision"]
+    [line] = warnings
+    assert "END:VCALENDAR (missing at the end of the file" in line

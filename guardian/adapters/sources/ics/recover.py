@@ -23,9 +23,11 @@ the rest of their calendar, so parsing here isolates damage by principle:
 - components found without a VCALENDAR (one event per file, as vdir storage
   writes them) are gathered into one calendar.
 
-A file that ends inside a component was cut off: what is missing cannot be
+A file that ends inside an event was cut off: what is missing cannot be
 known, so it is refused as a whole (planning focus time over meetings that
-were never read would do harm).
+were never read would do harm). A file whose only loss is the closing
+END:VCALENDAR (missing or misspelt, with every event inside complete) is
+read, with a warning.
 
 Everything skipped is collected in a `Damage` and reported as one warning
 line per file: the count, the UIDs and why.
@@ -241,7 +243,12 @@ def parse(data: bytes, where: str, damage: Damage) -> list:
         raise InputError(
             f"{where}: not a valid iCalendar file ({_short(exc)})", hint="export the calendar again as .ics"
         ) from None
-    if parser._stack:  # the file ended inside a component
+    if len(parser._stack) == 1 and parser._stack[0].name == "VCALENDAR":
+        # Only the closing END:VCALENDAR is missing (or misspelt): every component
+        # inside was complete, so nothing but that line was lost.
+        components.append(parser._stack.pop())
+        damage.note("line", "END:VCALENDAR", "missing at the end of the file; read as if it were there")
+    if parser._stack:  # the file ended inside a component: its end (and what followed) is lost
         raise InputError(
             f"{where}: the calendar is cut off (no END:{parser._stack[0].name})",
             hint="the download or export was interrupted; export it again",
