@@ -85,7 +85,7 @@ class Collection:
     ) -> None:
         self.conn = conn
         self.url = url if url.endswith("/") else url + "/"
-        self.state = state
+        self.state: Any = state  # the State store, or None (then every read asks the server)
         self.tz = tz
         self.horizon = horizon
         self.key = f"caldav:{self.url}"  # the state store is the user's own 0600 file
@@ -141,8 +141,10 @@ class Collection:
         if response.status not in (200, 207):
             raise ProviderError(f"{self.where}: PROPFIND failed (HTTP {response.status})")
         results = response.parse_propfind()
-        mine = next((r for r in results if self._path(r.href) == self._path(self.url)), None)
-        return dict((mine or (results[0] if results else None)).properties) if results else {}
+        if not results:
+            return {}
+        mine = next((r for r in results if self._path(r.href) == self._path(self.url)), results[0])
+        return dict(mine.properties)
 
     def _full(self, start: datetime, end: datetime) -> None:
         props = self.properties()

@@ -111,7 +111,7 @@ class Connection:
         attempts: int = ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        import caldav
+        from caldav.davclient import DAVClient
 
         parts = urlsplit(url)
         self.base = f"{parts.scheme}://{parts.netloc}/"
@@ -119,7 +119,7 @@ class Connection:
         self.attempts = attempts
         self._sleep = sleep
         self.requests = 0
-        self.client = caldav.DAVClient(
+        self.client: Any = DAVClient(
             url=self.base,
             username=username or None,
             password=password if username else None,

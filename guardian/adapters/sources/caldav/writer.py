@@ -205,9 +205,10 @@ class FocusCalendar:
             result.details.append(f"created {_when_block(op.block)}")
             return
         assert op.existing is not None
-        item = by_uid.get(op.existing.uid)
-        if item is None:
+        found = by_uid.get(op.existing.uid)
+        if found is None:
             raise Conflict(op.existing.uid, None)  # gone since it was read
+        item = found
         if op.kind is OpKind.MOVE:
             assert op.block is not None
             item = collection.replace(item, _moved(item.ics, op.existing.uid, op.block, stamp))

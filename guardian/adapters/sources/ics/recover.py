@@ -165,7 +165,7 @@ def _parser_class():
                     self.depth_skipped += 1
                 return
             name = vals.upper()
-            names = [c.name.upper() for c in self._stack]
+            names = [str(c.name).upper() for c in self._stack]
             if name not in names:
                 self.stray += 1  # an END without its BEGIN
                 return
@@ -175,7 +175,7 @@ def _parser_class():
                     self._stack[-1].add_component(component)
                 else:
                     self._components.append(component)
-                if component.name.upper() == name:
+                if str(component.name).upper() == name:
                     break
             if name == "VTIMEZONE" and "TZID" in component and not _damaged(component):
                 try:
