@@ -80,7 +80,7 @@ def test_warnings_go_to_the_stderr_of_each_run(tmp_path, capsys):
     for _ in range(2):  # the handler must follow sys.stderr, not keep the first one
         code, out, err = audit(capsys, "-c", str(broken))
         assert code == 0
-        assert "skipped event no-start: it has no DTSTART" in err
+        assert "skipped 1 event: no-start (it has no DTSTART)" in err
 
 
 def test_an_unknown_time_zone_is_named_in_a_warning_and_read_in_mine(tmp_path, capsys):

@@ -132,10 +132,17 @@ class OutlookSettings:
 
 @dataclass(frozen=True)
 class CalendarSettings:
-    """[calendars.NAME]."""
+    """[calendars.NAME]: where a calendar is, and (for CalDAV) how to sign in and where blocks go."""
 
     source: str
     me: str | None = None
+    username: str = ""  # CalDAV: the account's user name
+    password_env: str = ""  # CalDAV: the NAME of the variable that holds the password
+    password_file: Path | None = None  # CalDAV: a file (mode 0600) whose first line is the password
+    focus_calendar: str = ""  # CalDAV: where blocks go (URL or display name); default: "Focus"
+
+    def __repr__(self) -> str:  # the password is never here, only where to find it
+        return f"CalendarSettings(source={self.source!r}, username={self.username!r})"
 
 
 @dataclass(frozen=True)
@@ -365,4 +372,23 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
         },
     ),
 }
-CALENDAR_KEYS = {"source": Key(STR, "source"), "me": Key(STR, "me")}
+
+
+def _env_name(value: str) -> str:
+    """An environment variable's name, never its value (a password pasted here is refused)."""
+    import re
+
+    name = value.strip()
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError("must be the NAME of an environment variable (like GUARDIAN_CALDAV_PASSWORD)")
+    return name
+
+
+CALENDAR_KEYS = {
+    "source": Key(STR, "source"),
+    "me": Key(STR, "me"),
+    "username": Key(STR, "username"),
+    "password_env": Key(STR, "password_env", convert=_env_name),
+    "password_file": Key(PATH, "password_file"),
+    "focus_calendar": Key(STR, "focus_calendar"),
+}

@@ -1,8 +1,10 @@
 """Calendar sources, and the one place that turns a spec into one.
 
 A spec is what the user writes after `-c` or in `[calendars.NAME] source`:
-`path.ics`, `ics:PATH`, `google:CALENDAR_ID`, `outlook:me|USER`, or the name
-of a configured calendar. `KINDS` maps each scheme to its Source class;
+`path.ics`, `ics:PATH`, `https://...` or `webcal://...` (a published
+calendar), `caldav:URL`, `google:CALENDAR_ID`, `outlook:me|USER`, or the name
+of a configured calendar. A spec may hold a secret (a calendar URL is one):
+messages show it only through `guardian.adapters.redact`. `KINDS` maps each scheme to its Source class;
 adding a backend means adding its package here and one line to `KINDS`.
 Nothing outside this package parses a spec or names a backend.
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guardian.adapters.redact import redact
 from guardian.adapters.sources.base import Identity, Source
 from guardian.errors import InputError
 
@@ -29,8 +32,13 @@ KINDS: dict[str, str] = {
     "ics": "guardian.adapters.sources.ics.source:IcsSource",
     "google": "guardian.adapters.sources.google:GoogleSource",
     "outlook": "guardian.adapters.sources.outlook:OutlookSource",
+    "https": "guardian.adapters.sources.url.source:UrlSource",
+    "http": "guardian.adapters.sources.url.source:UrlSource",
+    "webcal": "guardian.adapters.sources.url.source:UrlSource",
+    "webcals": "guardian.adapters.sources.url.source:UrlSource",
+    "caldav": "guardian.adapters.sources.caldav.source:CalDavSource",
 }
-ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar", ".ics.gz", ".zip")
 MAX_NAME_DEPTH = 3
 
 
@@ -54,9 +62,11 @@ def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
     """What kind of calendar `spec` names, and its target."""
     spec = spec.strip()
     scheme, sep, rest = spec.partition(":")
+    scheme = scheme.lower()
     # a one-letter "scheme" of an existing path is a Windows drive (C:\...)
     if sep and scheme in KINDS and not (len(scheme) == 1 and Path(spec).exists()):
-        return Spec(source_class(scheme), rest)
+        kind = source_class(scheme)
+        return Spec(kind, spec if kind.whole_spec else rest)
     named = settings.calendars.get(spec)
     if named is not None:
         if _depth >= MAX_NAME_DEPTH:
@@ -64,12 +74,20 @@ def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
         inner = resolve(named.source, settings, _depth=_depth + 1)
         base = settings.path.parent if settings.path is not None else None
         return Spec(inner.kind, inner.target, named.me or inner.me, inner.base_dir or base)
+    if "://" in spec:  # an address of a kind no source reads: never taken for a path
+        raise InputError(
+            f"calendar {redact(spec)!r}: guardian reads https://, webcal:// and caldav: addresses",
+            hint="use the calendar's https or webcal address, or caldav:https://...",
+        )
     if spec.lower().endswith(ICS_SUFFIXES) or Path(spec).expanduser().exists():
         return Spec(source_class("ics"), spec)
     known = ", ".join(sorted(settings.calendars)) or "none configured"
     raise InputError(
-        f"calendar {spec!r}: not a file, a known scheme or a configured name",
-        hint=f"use a path to an .ics file, ics:PATH, google:primary, outlook:me, or a name ({known})",
+        f"calendar {redact(spec)!r}: not a file, a known scheme or a configured name",
+        hint=(
+            "use a path to an .ics file, ics:PATH, https://..., caldav:URL, google:primary, "
+            f"outlook:me, or a name ({known})"
+        ),
     )
 
 

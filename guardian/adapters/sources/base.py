@@ -85,6 +85,7 @@ class ApplyResult:
     moved: int = 0
     deleted: int = 0
     kept: int = 0
+    conflicts: int = 0  # changes not made because someone else changed the event first (HTTP 412)
     details: list[str] = field(default_factory=list)
 
 
@@ -116,6 +117,8 @@ class Source(ABC):
     spec: str
     #: short label used in messages and in `Event.source`
     label: str
+    #: True when `open` wants the whole spec (a URL keeps its scheme), not what follows `scheme:`
+    whole_spec: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod

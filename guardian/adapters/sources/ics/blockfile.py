@@ -5,6 +5,16 @@ separate file the user imports or subscribes to. Every block carries
 X-GUARDIAN-TAG, and only tagged events of that file are ever changed.
 The file is replaced atomically, so a crash leaves the old or the new
 version, never half of one.
+
+An imported file cannot take anything back by leaving it out: the person's
+calendar keeps what an earlier import added. So a block that moves or goes
+is written once more as cancelled (RFC 5545: the same UID, a higher
+SEQUENCE, STATUS:CANCELLED), and a moved block comes back under a new UID
+at its new time. The cancelled copy stays in the file for as long as the
+block could still be in the person's calendar (until its time has passed),
+so every later import repeats the cancellation; clients that match imports
+by UID then remove or strike it out. Cancelled copies are never blocks of
+guardian's own plan.
 """
 
 from __future__ import annotations
@@ -64,7 +74,8 @@ class BlockFile:
     def own_blocks(self, window: Window) -> list[Event]:
         if not self.path.exists():
             return []
-        return [e for e in IcsSource(self.path, self.identity).read(window) if e.own_block]
+        events = IcsSource(self.path, self.identity).read(window)
+        return [e for e in events if e.own_block and not e.cancelled]
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
         refuse_foreign(ops)
@@ -80,65 +91,49 @@ class BlockFile:
             if c.name == "VEVENT" and str(c.get(X_TAG) or "").lower() == GUARDIAN_TAG_VALUE
         }
         stamp = datetime.now(UTC).replace(microsecond=0)
+        _drop_past_cancellations(cal, stamp)
         for op in writes:
             if op.kind is OpKind.CREATE:
                 assert op.block is not None
-                uid = f"guardian-{uuid.uuid4()}@guardian"
-                cal.add_component(self._vevent(op.block, uid, stamp))
-                self._record(uid, op.block)
+                self._create(cal, op.block, stamp)
                 result.created += 1
                 result.details.append(f"created {describe_block(op.block)}")
             elif op.kind is OpKind.MOVE:
                 assert op.block is not None and op.existing is not None
                 component = by_uid.get(op.existing.uid)
-                if component is None:
+                if component is None or _is_cancelled(component):
                     continue  # gone since we read it: the next run will create it
-                sequence = int(component.get("SEQUENCE", 0)) + 1
-                for key in ("DTSTART", "DTEND", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED"):
-                    component.pop(key, None)
-                component.add("DTSTART", op.block.start)
-                component.add("DTEND", op.block.end)
-                component.add("DTSTAMP", stamp)
-                component.add("LAST-MODIFIED", stamp)
-                component.add("SEQUENCE", sequence)
-                self._record(op.existing.uid, op.block)
+                _cancel(component, stamp)
+                self._forget(op.existing.uid)
+                self._create(cal, op.block, stamp)
                 result.moved += 1
                 result.details.append(f"moved {describe_event(op.existing)} to {describe_block(op.block)}")
             elif op.kind is OpKind.DELETE:
                 assert op.existing is not None
                 component = by_uid.get(op.existing.uid)
-                if component is not None:
-                    cal.subcomponents.remove(component)
-                if self.state is not None:
-                    self.state.forget_block(self.spec, op.existing.uid)
+                if component is not None and not _is_cancelled(component):
+                    _cancel(component, stamp)
+                self._forget(op.existing.uid)
                 result.deleted += 1
                 result.details.append(f"deleted {describe_event(op.existing)}")
         self._write(cal.to_ical())
         return result
+
+    def _create(self, cal, block: Block, stamp: datetime) -> None:
+        uid = f"guardian-{uuid.uuid4()}@guardian"
+        cal.add_component(self._vevent(block, uid, stamp))
+        self._record(uid, block)
+
+    def _forget(self, uid: str) -> None:
+        if self.state is not None:
+            self.state.forget_block(self.spec, uid)
 
     def _record(self, uid: str, block: Block) -> None:
         if self.state is not None:
             self.state.record_block(self.spec, uid, block.start, block.end)
 
     def _vevent(self, block: Block, uid: str, stamp: datetime):
-        import icalendar
-
-        event = icalendar.Event()
-        event.add("UID", uid)
-        event.add("DTSTAMP", stamp)
-        event.add("CREATED", stamp)
-        event.add("DTSTART", block.start)
-        event.add("DTEND", block.end)
-        event.add("SUMMARY", self.title)
-        event.add(
-            "DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`."
-        )
-        event.add("CLASS", "PRIVATE")
-        event.add("TRANSP", "OPAQUE")
-        event.add("CATEGORIES", ["Focus time"])
-        event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
-        event.add(X_TAG, GUARDIAN_TAG_VALUE)
-        return event  # no VALARM: focus time needs no reminder
+        return block_vevent(block, uid, stamp, self.title)
 
     def _write(self, data: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,3 +148,67 @@ class BlockFile:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+
+def _is_cancelled(component) -> bool:
+    return str(component.get("STATUS") or "").upper() == "CANCELLED"
+
+
+def _cancel(component, stamp: datetime) -> None:
+    """The block once more, cancelled: same UID and time, the next SEQUENCE, STATUS:CANCELLED."""
+    try:
+        sequence = int(str(component.get("SEQUENCE", 0))) + 1
+    except ValueError:
+        sequence = 1
+    for key in ("STATUS", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"):
+        component.pop(key, None)
+    component.add("STATUS", "CANCELLED")
+    component.add("SEQUENCE", sequence)
+    component.add("DTSTAMP", stamp)
+    component.add("LAST-MODIFIED", stamp)
+    component.add("TRANSP", "TRANSPARENT")  # a cancelled block never makes the person busy
+    component.add("X-MICROSOFT-CDO-BUSYSTATUS", "FREE")
+
+
+def _drop_past_cancellations(cal, now: datetime) -> None:
+    """Cancelled copies whose time has passed can no longer matter to anyone: they go."""
+
+    def over(component) -> bool:
+        end = component.get("DTEND")
+        moment = getattr(end, "dt", None)
+        return isinstance(moment, datetime) and moment.tzinfo is not None and moment <= now
+
+    cal.subcomponents[:] = [
+        c
+        for c in cal.subcomponents
+        if not (
+            c.name == "VEVENT"
+            and str(c.get(X_TAG) or "").lower() == GUARDIAN_TAG_VALUE
+            and _is_cancelled(c)
+            and over(c)
+        )
+    ]
+
+
+def block_vevent(block: Block, uid: str, stamp: datetime, title: str = FOCUS_TITLE):
+    """One focus block as a VEVENT: busy, private, no reminder, tagged X-GUARDIAN-TAG.
+
+    The same event goes into the block file and onto a CalDAV server, so a
+    block looks the same wherever the person keeps it.
+    """
+    import icalendar
+
+    event = icalendar.Event()
+    event.add("UID", uid)
+    event.add("DTSTAMP", stamp)
+    event.add("CREATED", stamp)
+    event.add("DTSTART", block.start)
+    event.add("DTEND", block.end)
+    event.add("SUMMARY", title)
+    event.add("DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`.")
+    event.add("CLASS", "PRIVATE")
+    event.add("TRANSP", "OPAQUE")
+    event.add("CATEGORIES", ["Focus time"])
+    event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
+    event.add(X_TAG, GUARDIAN_TAG_VALUE)
+    return event  # no VALARM: focus time needs no reminder

@@ -27,6 +27,8 @@ from guardian.adapters.sources.base import (
     Identity,
     Source,
 )
+from guardian.adapters.sources.ics.archive import unpack
+from guardian.adapters.sources.ics.recover import Damage, parse
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
 from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
@@ -117,61 +119,72 @@ class IcsSource(Source):
         *,
         max_instances: int = DEFAULT_MAX_INSTANCES,
         focus_categories: set[str] | None = None,
+        data: bytes | None = None,
+        spec: str | None = None,
+        label: str | None = None,
+        where: str | None = None,
     ) -> None:
+        """`data`, when given, is the file's content (a calendar fetched from a
+        URL); `path` then only names it, and `spec`/`label`/`where` say where it
+        came from (`where` names it in messages)."""
         self.path = Path(path)
-        self.spec = f"ics:{self.path}"
-        self.label = self.path.name
+        self.where = where or str(path)
+        self.spec = spec or f"ics:{self.path}"
+        self.label = label or self.path.name
         self.identity = identity
         self.max_instances = max_instances
         self.focus_categories = {c.lower() for c in (focus_categories or FOCUS_CATEGORIES)}
+        self._data = data
         self._calendars: list | None = None
+        self._damage: dict[int, Damage] = {}  # id(calendar) -> what its file lost
         self._warned_me = False
 
     # --- parsing ---------------------------------------------------------------
 
+    def parse(self) -> None:
+        """Read the file now (InputError if nothing in it is a calendar)."""
+        self._load()
+
     def _load(self) -> list:
+        """Every calendar of the file (of each file, for a .zip), damage noted per file."""
         if self._calendars is not None:
             return self._calendars
-        import icalendar
-
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(
-                f"{self.path}: no such calendar file", hint="check the path given to -c/--calendar"
-            ) from None
-        except OSError as exc:
-            raise InputError(f"{self.path}: cannot read ({exc.strerror})") from None
+        data = self._data if self._data is not None else self._read_bytes()
         if not data.strip():
-            raise InputError(f"{self.path}: the file is empty, not an iCalendar file")
-        try:
-            calendars = icalendar.Calendar.from_ical(data, multiple=True)
-        except Exception as exc:  # icalendar raises ValueError and friends
-            raise InputError(
-                f"{self.path}: not a valid iCalendar file ({_short(exc)})",
-                hint="export the calendar again as .ics",
-            ) from None
-        calendars = [c for c in calendars if getattr(c, "name", "") == "VCALENDAR"]
-        if not calendars:
-            if b"BEGIN:VCALENDAR" in data.upper() and b"END:VCALENDAR" not in data.upper():
-                raise InputError(
-                    f"{self.path}: the calendar is cut off (no END:VCALENDAR)",
-                    hint="the download or export was interrupted; export it again",
-                )
-            raise InputError(f"{self.path}: no VCALENDAR found", hint="is this an .ics export?")
+            raise InputError(f"{self.where}: the file is empty, not an iCalendar file")
+        calendars: list = []
+        for member in unpack(data, self.where):
+            damage = Damage(member.where)
+            for calendar in parse(member.data, member.where, damage):
+                self._damage[id(calendar)] = damage
+                calendars.append(calendar)
         self._calendars = calendars
         return calendars
+
+    def _read_bytes(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{self.where}: no such calendar file", hint="check the path given to -c/--calendar"
+            ) from None
+        except IsADirectoryError:
+            raise InputError(f"{self.where}: is a folder, not a calendar file") from None
+        except OSError as exc:
+            raise InputError(f"{self.where}: cannot read ({exc.strerror})") from None
 
     def read(self, window: Window) -> list[Event]:
         import recurring_ical_events
 
         events: list[Event] = []
-        for calendar in self._load():
-            self._drop_broken(calendar)
+        calendars = self._load()
+        for calendar in calendars:
+            damage = self._damage[id(calendar)]
+            self._drop_broken(calendar, damage)
             try:
                 query = recurring_ical_events.of(calendar, skip_bad_series=True)
             except Exception as exc:
-                raise InputError(f"{self.path}: cannot expand recurrences ({_short(exc)})") from None
+                raise InputError(f"{damage.where}: cannot expand recurrences ({_short(exc)})") from None
             masters = {
                 str(c.get("UID")): c for c in calendar.walk("VEVENT") if c.get("RECURRENCE-ID") is None
             }
@@ -185,16 +198,20 @@ class IcsSource(Source):
             for series in query.series:
                 uid = str(series.uid)
                 events.extend(
-                    self._expand(series, uid, masters.get(uid), uid in recurring, window.start, window.end)
+                    self._expand(
+                        series, uid, masters.get(uid), uid in recurring, window.start, window.end, damage
+                    )
                 )
+        for damage in {id(d): d for d in self._damage.values()}.values():  # one line per file
+            damage.report()
         events.sort(key=lambda e: (e.start, e.end, e.uid))
         return events
 
-    def _drop_broken(self, calendar) -> None:
-        """Remove events that cannot be read, warning once for each.
+    def _drop_broken(self, calendar, damage: Damage) -> None:
+        """Remove events that cannot be read, noting each in the file's damage.
 
-        Also warns once per unknown time zone: its times are read in the
-        user's zone, which is a guess the user should know about.
+        Also notes each unknown time zone: its times are read in the user's
+        zone, which is a guess the user should know about.
         """
         keep = []
         unknown_zones: set[str] = set()
@@ -204,49 +221,36 @@ class IcsSource(Source):
                 continue
             problem = _problem(component)
             if problem:
-                log.warning(
-                    "%s: skipped event %s: %s", self.path, str(component.get("UID", "(no UID)")), problem
-                )
+                damage.note("event", component.get("UID"), problem)
                 continue
             tzid = _param(component.get("DTSTART"), "TZID")
             if tzid and tzid not in unknown_zones:
                 value = component.decoded("DTSTART")
                 if isinstance(value, datetime) and value.tzinfo is None:
                     unknown_zones.add(tzid)
-                    log.warning(
-                        "%s: unknown time zone %r (event %s); its times are read as %s",
-                        self.path,
-                        tzid,
-                        str(component.get("UID", "(no UID)")),
-                        self.identity.tz,
+                    damage.note(
+                        "zone",
+                        f"unknown time zone {tzid!r}",
+                        f"its times are read as {self.identity.tz} (event {component.get('UID', '(no UID)')})",
                     )
             keep.append(component)
         calendar.subcomponents[:] = keep
 
-    def _expand(self, series, uid: str, core, recurring: bool, start: datetime, end: datetime) -> list[Event]:
+    def _expand(
+        self, series, uid: str, core, recurring: bool, start: datetime, end: datetime, damage: Damage
+    ) -> list[Event]:
         if core is not None and _runaway(core, end):
-            log.warning(
-                "%s: skipped series %s: its rule repeats too often to expand (FREQ=%s)",
-                self.path,
-                uid,
-                _freq(core),
-            )
+            damage.note("series", uid, f"its rule repeats too often to expand (FREQ={_freq(core)})")
             return []
         out: list[Event] = []
         templates: dict[int, Event | None] = {}
         try:
             occurrences = list(islice(series.between(start, end), self.max_instances + 1))
         except Exception as exc:
-            log.warning("%s: skipped series %s: %s", self.path, uid, _short(exc))
+            damage.note("series", uid, _short(exc))
             return []
         if len(occurrences) > self.max_instances:
-            log.warning(
-                "%s: series %s has more than %d instances in the window; kept the first %d",
-                self.path,
-                uid,
-                self.max_instances,
-                self.max_instances,
-            )
+            damage.note("cut", uid, f"more than {self.max_instances} instances in the window; kept the first")
             occurrences = occurrences[: self.max_instances]
         for occurrence in occurrences:
             component = occurrence.as_component(False)
@@ -256,7 +260,7 @@ class IcsSource(Source):
                 try:
                     template = self._template(component, core, recurring)
                 except Exception as exc:  # a property the model cannot hold
-                    log.warning("%s: skipped event %s: %s", self.path, uid, _short(exc))
+                    damage.note("event", uid, _short(exc))
                     template = None
                 templates[key] = template
             if template is None:
@@ -264,7 +268,7 @@ class IcsSource(Source):
             try:
                 out.append(self._instance(template, component, occurrence))
             except Exception as exc:
-                log.warning("%s: skipped an instance of %s: %s", self.path, uid, _short(exc))
+                damage.note("event", uid, f"an instance: {_short(exc)}")
         return out
 
     # --- mapping -----------------------------------------------------------------
@@ -412,7 +416,7 @@ class IcsSource(Source):
             log.warning(
                 "%s: don't know who you are in this calendar; treating invitations as accepted "
                 "(pass --me EMAIL or set `me` in the config)",
-                self.path,
+                self.where,
             )
         return Status.ACCEPTED
 
@@ -540,6 +544,9 @@ def _problem(component) -> str | None:
                 component.decoded(name)
             except Exception as exc:
                 return f"unreadable {name} ({_short(exc)})"
+    duration = component.decoded("DURATION") if component.get("DURATION") is not None else None
+    if isinstance(duration, timedelta) and duration < timedelta(0):
+        return "its DURATION is negative"
     if component.get("DTEND") is not None:
         end = component.decoded("DTEND")
         if type(end) is not type(start) and not (isinstance(end, datetime) and isinstance(start, datetime)):
