@@ -203,8 +203,10 @@ def _parser_class():
                 expected_type=getattr(factory, "__name__", "unknown"),
                 error=exception,
             )
-            self.component.errors.append((name, str(exception)))
-            self.component.add(name, broken, encode=0)
+            component = self.component
+            assert component is not None  # a property is always parsed inside a component
+            component.errors.append((name, str(exception)))
+            component.add(name, broken, encode=False)
 
     return TolerantParser
 
