@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.google import GoogleSource
+from guardian.adapters.sources.google.source import GoogleSource
 from guardian.core.model import EventKind, LinkKind, Status, Window
 from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
 from tests.conftest import google_settings

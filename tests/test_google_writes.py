@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.google import GoogleSource
+from guardian.adapters.sources.google.source import GoogleSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.outlook import TAG_PROPERTY_ID, OutlookSource
+from guardian.adapters.sources.outlook import auth as outlook_auth
+from guardian.adapters.sources.outlook.source import TAG_PROPERTY_ID, OutlookSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
@@ -431,7 +431,7 @@ def test_source_contract(fake, settings, state, delta):
 
 
 def test_windows_time_zone_names_map_to_iana(fake, source):
-    from guardian.adapters.sources.outlook import parse_graph_datetime, zone_of
+    from guardian.adapters.sources.outlook.source import parse_graph_datetime, zone_of
 
     assert str(zone_of("W. Europe Standard Time")) == "Europe/Berlin"
     assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"

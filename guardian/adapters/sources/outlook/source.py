@@ -31,7 +31,6 @@ from urllib.parse import quote
 
 from guardian.adapters.retry import call_with_retries, parse_retry_after
 from guardian.adapters.settings import OutlookSettings
-from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources._common import load_sync, save_sync
 from guardian.adapters.sources.base import (
     ApplyResult,
@@ -43,6 +42,7 @@ from guardian.adapters.sources.base import (
     Source,
     refuse_foreign,
 )
+from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,

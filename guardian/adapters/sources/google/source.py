@@ -281,7 +281,7 @@ class GoogleSource(Source):
         if self._service_obj is None or (write and not self._service_can_write):
             creds = self._credentials
             if creds is None:
-                from guardian.adapters.sources.google_auth import load_credentials
+                from guardian.adapters.sources.google.auth import load_credentials
 
                 creds = load_credentials(self.settings, write=write)
             from googleapiclient.discovery import build
