@@ -204,6 +204,7 @@ def test_403_rate_limit_is_retried_but_other_403_is_not(fake, make, sleeps):
     with pytest.raises(ProviderError) as err:
         make().read(WEEK)
     assert "forbidden" in str(err.value)
+    assert (err.value.status, err.value.reason) == (403, "forbidden")
 
 
 def test_exhausted_retries_raise_provider_error_naming_the_calendar(fake, make, sleeps):

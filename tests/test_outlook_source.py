@@ -238,6 +238,7 @@ def test_503_exhausted_is_a_provider_error_naming_the_calendar(fake, source, sle
     assert len(fake.requests("GET", "/calendarView")) == 3  # attempts = 3
     assert len(sleeps) == 2
     assert "fake-at-" not in str(err.value)
+    assert (err.value.status, err.value.reason) == (503, "ServiceUnavailable")
 
 
 def test_graph_errors_are_reported_without_tokens(fake, source):
@@ -249,6 +250,18 @@ def test_graph_errors_are_reported_without_tokens(fake, source):
         source.read(WEEK)
     assert "guardian auth outlook" in str(err.value)
     assert "Bearer" not in str(err.value) and "fake-" not in str(err.value)
+
+
+def test_a_mailbox_i_may_not_read_is_a_403_with_its_reason(fake, settings, state, sleeps):
+    # a delegated token reads only the signed-in user's mailbox: Graph answers 403 ErrorAccessDenied
+    fake.add_user("ana@contoso.com", "Ana")
+    other = OutlookSource(
+        "ana@contoso.com", IDENTITY, state, replace(settings, delta=False), sleep=sleeps.append
+    )
+    with pytest.raises(ProviderError) as err:
+        other.read(WEEK)
+    assert (err.value.status, err.value.reason) == (403, "ErrorAccessDenied")
+    assert "permissions" in err.value.hint
 
 
 # --- writing -------------------------------------------------------------------

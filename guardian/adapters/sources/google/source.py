@@ -313,23 +313,25 @@ class GoogleSource(Source):
         status = _status(exc)
         reason, message = _error_info(exc)
         if status == 401 or reason == "invalid_grant":
-            return AuthError("Google refused the saved token", hint="run: guardian auth google")
+            return AuthError(
+                "Google refused the saved token", hint="run: guardian auth google", status=status, reason=reason
+            )
         if status == 403 and reason in {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}:
             return AuthError(
                 f"{where}: the Google token does not allow {doing}",
                 hint="run: guardian auth google --write",
+                status=status,
+                reason=reason,
             )
         if status == 404:
-            error = ProviderError(
-                f"{where}: not found while {doing} (is the calendar id right, and shared with you?)"
+            return ProviderError(
+                f"{where}: not found while {doing} (is the calendar id right, and shared with you?)",
+                status=404,
+                reason=reason,
             )
-            error.status = 404  # type: ignore[attr-defined]
-            return error
         detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (f": {message}" if message else "")
         after = f" after {tries} tr{'y' if tries == 1 else 'ies'}" if tries > 1 else ""
-        error = ProviderError(f"{where}: {doing} failed{after} ({detail})")
-        error.status = status  # type: ignore[attr-defined]
-        return error
+        return ProviderError(f"{where}: {doing} failed{after} ({detail})", status=status, reason=reason)
 
     def _call(self, doing: str, make: Callable[[], Any], *, sync: bool = False) -> Any:
         """Execute the request `make()` builds, with retries; Google errors translated.
@@ -655,7 +657,7 @@ class GoogleSource(Source):
                 )
                 master = {k: got[k] for k in ("start", "end", "recurrence") if k in got}
             except ProviderError as exc:
-                if getattr(exc, "status", None) not in (403, 404) or isinstance(exc, AuthError):
+                if exc.status not in (403, 404) or isinstance(exc, AuthError):
                     raise
                 master = {}  # not visible to us: treat as endless, do not ask again
             if self.state is not None:

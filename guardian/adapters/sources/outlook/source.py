@@ -317,18 +317,25 @@ class OutlookSource(Source):
         if exc.status == 401:
             self._tokens.clear()
             return AuthError(
-                f"{self.spec}: Microsoft Graph refused the sign-in ({detail})", hint=outlook_auth.LOGIN_HINT
+                f"{self.spec}: Microsoft Graph refused the sign-in ({detail})",
+                hint=outlook_auth.LOGIN_HINT,
+                status=exc.status,
+                reason=exc.code,
             )
         if exc.status == 403:
             return ProviderError(
                 f"{self.spec}: access denied by Microsoft Graph ({detail})",
                 hint="check the app's Calendars permissions and admin consent",
+                status=exc.status,
+                reason=exc.code,
             )
         if exc.status in RETRYABLE:
             return ProviderError(
-                f"{self.spec}: Microsoft Graph still answered {detail} after {self.attempts} tries"
+                f"{self.spec}: Microsoft Graph still answered {detail} after {self.attempts} tries",
+                status=exc.status,
+                reason=exc.code,
             )
-        return ProviderError(f"{self.spec}: {what} failed ({detail})")
+        return ProviderError(f"{self.spec}: {what} failed ({detail})", status=exc.status, reason=exc.code)
 
     def _pages(self, path: str, params: dict, what: str, passthrough: tuple[int, ...] = ()) -> Iterable[dict]:
         url: str | None = path if path.startswith("http") else self.graph_url + path
