@@ -10,7 +10,8 @@ import pytest
 
 from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import auth as outlook_auth
-from guardian.adapters.sources.outlook.source import TAG_PROPERTY_ID, OutlookSource
+from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID
+from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
@@ -444,7 +445,7 @@ def test_source_contract(fake, settings, state, delta):
 
 
 def test_windows_time_zone_names_map_to_iana(fake, source):
-    from guardian.adapters.sources.outlook.source import parse_graph_datetime, zone_of
+    from guardian.adapters.sources.outlook.mapping import parse_graph_datetime, zone_of
 
     assert str(zone_of("W. Europe Standard Time")) == "Europe/Berlin"
     assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"
