@@ -1,30 +1,30 @@
 """The raw Google items of a window: a windowed listing, or an incremental sync over a horizon.
 
 Google refuses a syncToken together with timeMin/timeMax, so with a state
-store the source syncs a fixed *horizon* around the asked window (from
-`sync_lookback_days` before its first day to `sync_ahead_days` after its
-last). The first read lists that horizon in full and keeps every raw item in
-the state store with the nextSyncToken; later reads whose window lies inside
-the horizon send only the sync token and apply the changes (cancelled items
-leave the cache). A window outside the stored horizon starts a new full
-sync; a 410 GONE (token expired) drops the cache and syncs in full again.
-The token, the horizon and the cache change in one state transaction, so a
-crash leaves the previous consistent state. Without a state store every read
-is a windowed listing.
+store the source syncs a fixed *horizon* around the asked window (the one
+policy of `guardian.adapters.sources.sync.horizon`: `sync_lookback_days`
+before its first day to `sync_ahead_days` after its last). The first read
+lists that horizon in full and keeps every raw item in the state store with
+the nextSyncToken; later reads whose window lies inside the horizon send
+only the sync token and apply the changes (cancelled items leave the cache).
+A window outside the stored horizon starts a new full sync; a 410 GONE
+(token expired) drops the cache and syncs in full again. The token, the
+horizon and the cache change in one state transaction, so a crash leaves the
+previous consistent state. Without a state store every read is a windowed
+listing.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta, tzinfo
-from datetime import time as dtime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from guardian.adapters.settings import SyncHorizon
-from guardian.adapters.sources._common import load_sync, save_sync
 from guardian.adapters.sources.google.series import SeriesEnds
 from guardian.adapters.sources.google.transport import Gone, GoogleTransport
+from guardian.adapters.sources.sync import horizon, load_sync, save_sync
 from guardian.core.model import GUARDIAN_TAG, GUARDIAN_TAG_VALUE, Window
 
 if TYPE_CHECKING:
@@ -44,15 +44,14 @@ class GoogleSync:
         state: State | None,
         series: SeriesEnds,
         tz: tzinfo,
-        horizon: SyncHorizon,
+        policy: SyncHorizon,
         spec: str,
     ) -> None:
         self.transport = transport
         self.state = state
         self.series = series
         self.tz = tz
-        self.lookback = timedelta(days=horizon.lookback_days)
-        self.ahead = timedelta(days=horizon.ahead_days)
+        self.policy = policy
         self.spec = spec
         self._fresh_at: float | None = None  # monotonic time of the last sync in this process
 
@@ -86,7 +85,7 @@ class GoogleSync:
                 log.info("%s: sync token expired (410), syncing in full", self.spec)
                 self._full_sync(state, stored.start, stored.end)
         else:
-            start, end = self._horizon(window)
+            start, end = horizon(window, self.tz, self.policy)
             self._full_sync(state, start, end)
         self._fresh_at = time.monotonic()
         return list(state.cached_items(self.key).values())
@@ -100,12 +99,6 @@ class GoogleSync:
             privateExtendedProperty=f"{GUARDIAN_TAG}={GUARDIAN_TAG_VALUE}",
         )
         return items
-
-    def _horizon(self, window: Window) -> tuple[datetime, datetime]:
-        tz = self.tz
-        start = datetime.combine(window.start.astimezone(tz).date(), dtime(0), tz) - self.lookback
-        end = datetime.combine(window.end.astimezone(tz).date(), dtime(0), tz) + self.ahead
-        return start.astimezone(UTC), end.astimezone(UTC)
 
     def _full_sync(self, state: State, start: datetime, end: datetime) -> None:
         """List the horizon in full; series masters are read again too (changes to

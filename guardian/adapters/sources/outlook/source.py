@@ -72,7 +72,7 @@ class OutlookSource(Source):
         self.transport = GraphTransport(self.user, self.settings, sleep=sleep)
         self.spec = self.transport.spec
         self.label = self.spec
-        self.sync = GraphSync(self.transport, state, self.settings)
+        self.sync = GraphSync(self.transport, state, self.settings, identity.tz)
         self.series = SeriesEnds(self.transport, state, identity.tz)
         self.writes = BlockWrites(
             self.transport, state, self.settings.focus_category, changed=self.sync.changed

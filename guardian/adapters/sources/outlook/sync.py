@@ -2,11 +2,13 @@
 
 Without a state store (or with `delta = false`) every read lists the
 window's calendarView, asking only for the fields the mapping reads and
-expanding guardian's tag property. With one, a horizon of HORIZON_DAYS is
-kept in sync through calendarView/delta: the first run lists the horizon,
-later runs fetch only what changed (a 410, or a window outside the
-horizon, starts over); the deltaLink, the horizon and the cached items
-change in one state transaction.
+expanding guardian's tag property. With one, a horizon around the window
+(`guardian.adapters.sources.sync.horizon`: `sync_lookback_days` before its
+first day to `sync_ahead_days` after its last, as for Google) is kept in
+sync through calendarView/delta: the first run lists the horizon, later runs
+fetch only what changed (a 410, or a window outside the horizon, starts
+over); the deltaLink, the horizon and the cached items change in one state
+transaction.
 
 guardian's own blocks are found by filtering calendarView on the tag
 property; what a read or that filter saw for a window is kept for the run,
@@ -15,20 +17,18 @@ so own_blocks() after read() asks nothing more.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from guardian.adapters.settings import OutlookSettings
-from guardian.adapters.sources._common import load_sync, save_sync
 from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID, tagged
 from guardian.adapters.sources.outlook.transport import GraphFailure, GraphTransport
+from guardian.adapters.sources.sync import horizon, load_sync, save_sync
 from guardian.core.model import GUARDIAN_TAG_VALUE, Window
 from guardian.errors import ProviderError
 
 if TYPE_CHECKING:
     from guardian.adapters.state import State
-
-HORIZON_DAYS = 35  # the span kept in sync by delta: a window inside it reuses the deltaLink
 
 #: only what the mapping reads
 SELECT = (
@@ -41,10 +41,13 @@ SELECT = (
 class GraphSync:
     """Brings one mailbox's raw items up to date, by delta when there is a state store."""
 
-    def __init__(self, transport: GraphTransport, state: State | None, settings: OutlookSettings) -> None:
+    def __init__(
+        self, transport: GraphTransport, state: State | None, settings: OutlookSettings, tz: tzinfo
+    ) -> None:
         self.transport = transport
         self.state = state
         self.settings = settings
+        self.tz = tz  # the horizon is whole days in my zone
         self.page_size = settings.page_size
         self._own: dict[tuple[datetime, datetime], list[dict]] = {}
 
@@ -102,11 +105,6 @@ class GraphSync:
 
     # --- calendarView/delta over a cached horizon ----------------------------------------
 
-    def _horizon(self, window: Window) -> tuple[datetime, datetime]:
-        start = window.start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = max(window.end.astimezone(UTC), start + timedelta(days=HORIZON_DAYS))
-        return start, end
-
     def _synced_items(self, state: State, window: Window) -> list[dict]:
         """The raw items of a cached horizon around `window`, brought up to date by delta.
 
@@ -134,7 +132,7 @@ class GraphSync:
         else:
             saved = None
         if saved is None:
-            start, end = self._horizon(window)
+            start, end = horizon(window, self.tz, self.settings.horizon)
             params = {
                 "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
