@@ -36,6 +36,8 @@ def event(name: str, identity: Identity = IDENTITY, **kw):
 def test_every_recorded_item_maps_or_is_skipped_on_purpose():
     skipped = {"working-location", "cancelled-instance"}
     for path in sorted(DATA.glob("*.json")):
+        if path.stem.startswith("master-"):
+            continue  # series masters (events.get): see the series-end tests
         got = mapping.to_event(json.loads(path.read_text()), identity=IDENTITY, spec=SPEC, me=ME)
         assert (got is None) == (path.stem in skipped), path.name
         if got is not None:
@@ -129,3 +131,22 @@ def test_who_i_am_is_learned_from_the_item_google_marks_self():
     # without `me` or domains, my learned address decides who is external
     ev = mapping.to_event(item("timed-meeting"), identity=Identity(tz=TZ), spec=SPEC, me=ME)
     assert ev is not None and ev.external
+
+
+# --- series masters (events.get, fields=id,status,start,end,recurrence) ------------------
+
+
+def test_a_count_series_ends_at_its_last_occurrence_on_its_own_wall_clock():
+    end = mapping.master_end(item("master-count-across-dst"), UTC)  # my zone does not matter
+    assert end == datetime(2027, 4, 5, 9, tzinfo=TZ)  # Mondays 09:00 Berlin, summer time since 28 March
+
+
+def test_an_all_day_series_until_a_date_ends_after_that_day_in_my_zone():
+    assert mapping.master_end(item("master-until-date-all-day"), TZ) == datetime(2026, 12, 6, tzinfo=TZ)
+
+
+def test_a_series_without_until_or_count_is_endless_and_a_broken_rule_too():
+    assert mapping.master_end(item("master-endless-new-york"), TZ) is None
+    broken = dict(item("master-count-across-dst"), recurrence=["RRULE:FREQ=WEEKLY;COUNT=many"])
+    assert mapping.master_end(broken, TZ) is None
+    assert mapping.master_end({}, TZ) is None  # a master guardian may not see

@@ -125,3 +125,48 @@ def test_windows_and_iana_zone_names():
         2026, 11, 24, 0, tzinfo=UTC
     )
     assert mapping.parse_graph_datetime(None) is None
+
+
+# --- series masters: patternedRecurrence -> the one series-end computation ---------------
+
+
+def test_a_numbered_weekly_series_ends_at_its_last_occurrence_across_dst():
+    # Mondays 09:00 Berlin from 15 March 2027; summer time starts on 28 March
+    end = mapping.master_end(item("master-weekly-numbered-across-dst"), TZ)
+    assert end == datetime(2027, 4, 5, 9, tzinfo=TZ)
+    assert end == datetime(2027, 4, 5, 7, tzinfo=UTC)  # 09:00 CEST, not 09:00 CET
+
+
+def test_a_numbered_relative_monthly_series_ends_on_its_last_second_tuesday():
+    end = mapping.master_end(item("master-relative-monthly-numbered"), TZ)
+    la = ZoneInfo("America/Los_Angeles")  # "Pacific Standard Time"; DST ends on 1 Nov 2026
+    assert end == datetime(2026, 12, 8, 10, tzinfo=la)  # 13 Oct, 10 Nov, 8 Dec at 10:00
+
+
+def test_an_end_date_series_ends_after_that_day_in_its_zone():
+    assert mapping.master_end(item("master-end-date"), TZ) == datetime(2026, 12, 17, tzinfo=TZ)
+
+
+def test_a_no_end_series_is_endless():
+    assert mapping.master_end(item("master-no-end"), TZ) is None
+    assert mapping.master_end({"recurrence": None}, TZ) is None
+
+
+def test_an_all_day_numbered_series_without_a_zone_ends_on_my_last_day():
+    assert mapping.master_end(item("master-all-day-yearly-numbered"), TZ) == datetime(2028, 12, 24, tzinfo=TZ)
+
+
+def test_patterns_become_rrules():
+    weekly = item("master-end-date")["recurrence"]["pattern"]
+    assert mapping.pattern_rule(weekly) == "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE;WKST=SU"
+    monthly = item("master-relative-monthly-numbered")["recurrence"]["pattern"]
+    assert mapping.pattern_rule(monthly) == "FREQ=MONTHLY;INTERVAL=1;BYDAY=TU;BYSETPOS=2"
+    last_friday = {
+        "type": "relativeYearly",
+        "interval": 2,
+        "month": 11,
+        "daysOfWeek": ["friday"],
+        "index": "last",
+    }
+    assert mapping.pattern_rule(last_friday) == "FREQ=YEARLY;INTERVAL=2;BYMONTH=11;BYDAY=FR;BYSETPOS=-1"
+    assert mapping.pattern_rule({"type": "hourly"}) is None

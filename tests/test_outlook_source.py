@@ -222,6 +222,15 @@ def test_series_instances_share_the_master_id(fake, source):
     assert fake.requests("POST", "/$batch") == [] and len(fake.http_requests()) == 1
 
 
+def test_a_count_limited_series_ends_at_its_exact_last_occurrence(fake, source):
+    # numberOfOccurrences = 4, weekly on Mondays 09:00 UTC: the 4th is on 14 December
+    fake.seed_series(subject="Four reviews", start=at(0, 9), end=at(0, 10), count=4, range_type="numbered")
+    (first,) = [e for e in source.read(WEEK) if e.title == "Four reviews"]
+    assert first.series_end == at(21, 9)
+    (get,) = fake.requests("GET", "/events/")
+    assert set(get.query["$select"].split(",")) >= {"recurrence", "start"}
+
+
 def test_429_retry_after_is_honoured(fake, source, sleeps):
     fake.seed_event(subject="x", start=at(0, 9), end=at(0, 10))
     fake.fail_next(2, status=429, retry_after="1")

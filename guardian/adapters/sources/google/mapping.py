@@ -3,7 +3,7 @@
 Pure functions: no I/O, no Google library. What the mapping cannot know
 from the item alone comes in as arguments: who I am (`me`, learned from the
 items marked `self` when not configured) and when the item's series ends
-(looked up from its master by the caller).
+(looked up from its master by the caller; `master_end` reads a master).
 
 The fields read are the ones `transport.ITEM_FIELDS` asks for; Google's
 reference for them is https://developers.google.com/calendar/api/v3/reference/events.
@@ -30,6 +30,7 @@ from guardian.core.model import (
     Person,
     Status,
 )
+from guardian.core import recurrence
 from guardian.core.text import plain_description
 
 #: event types that are not events of my time: where I work, whose birthday it is
@@ -153,6 +154,30 @@ def my_status(
     if is_me(item.get("creator"), identity, me) or not attendees:
         return Status.ORGANIZER
     return Status.NEEDS_ACTION
+
+
+def master_end(master: Mapping[str, Any], tz: tzinfo) -> datetime | None:
+    """The series end of a master event (its `recurrence` RRULEs from its `start`).
+
+    The series recurs in its start's `timeZone` (my zone `tz` when it names
+    none, as for an all-day series). A rule Google would not have accepted
+    counts as endless.
+    """
+    rules = [r for r in master.get("recurrence") or [] if r.upper().startswith("RRULE:")]
+    start = master.get("start")
+    if not rules or not start:
+        return None
+    try:
+        zone: tzinfo = ZoneInfo(start["timeZone"]) if start.get("timeZone") else tz
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        zone = tz
+    first: date | datetime = (
+        date.fromisoformat(start["date"]) if start.get("date") else parse_when(start, zone)[0]
+    )
+    try:
+        return recurrence.series_end(rules, first, zone)
+    except ValueError:
+        return None
 
 
 def to_event(

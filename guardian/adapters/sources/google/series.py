@@ -2,9 +2,10 @@
 
 singleEvents=true items do not carry the RRULE, so the series master is
 read with events.get once per series and kept: in memory for the run, and in
-the state store (when there is one) for later runs. The incremental sync
-forgets a series when it sees a change to one of its instances (a truncated
-series cancels its later instances), and a full sync forgets them all.
+the state store (when there is one) for later runs; `mapping.master_end`
+reads its end. The incremental sync forgets a series when it sees a change
+to one of its instances (a truncated series cancels its later instances),
+and a full sync forgets them all.
 
 A master guardian may not see (403/404: someone else's series on a shared
 calendar) counts as endless and is not asked for again.
@@ -12,12 +13,11 @@ calendar) counts as endless and is not asked for again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
-from datetime import time as dtime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from guardian.adapters.sources.google.mapping import parse_when
+from guardian.adapters.sources.google.mapping import master_end
 from guardian.adapters.sources.google.transport import GoogleTransport
 from guardian.errors import AuthError, ProviderError
 
@@ -43,14 +43,7 @@ class SeriesEnds:
 
     def end(self, series: str) -> datetime | None:
         """When `series` ends: None for an endless (or invisible) one."""
-        master = self._master(series)
-        rules = [r for r in master.get("recurrence") or [] if r.upper().startswith("RRULE:")]
-        if not rules or not master.get("start"):
-            return None
-        ends = [self._rule_end(r[6:], master["start"]) for r in rules]
-        if any(e is None for e in ends):
-            return None
-        return max(e for e in ends if e is not None)
+        return master_end(self._master(series), self.tz)
 
     def forget(self, series: Iterable[str]) -> None:
         """Read these masters again next time (call inside the sync's transaction)."""
@@ -90,33 +83,3 @@ class SeriesEnds:
                     self.state.put_items(self.key, {series: master})
         self._masters[series] = master
         return master
-
-    def _rule_end(self, rule: str, start: Mapping[str, Any]) -> datetime | None:
-        parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-        parts = {k.upper(): v for k, v in parts.items()}
-        tzname = start.get("timeZone")
-        from zoneinfo import ZoneInfo
-
-        zone: tzinfo = ZoneInfo(tzname) if tzname else self.tz
-        if "UNTIL" in parts:
-            value = parts["UNTIL"]
-            if len(value) == 8:
-                day = datetime.strptime(value, "%Y%m%d").replace(tzinfo=self.tz).date()
-                return datetime.combine(day + timedelta(days=1), dtime(0), self.tz) - timedelta(seconds=1)
-            if value.endswith("Z"):
-                return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
-        if "COUNT" in parts:
-            from dateutil.rrule import rrulestr  # type: ignore[import-untyped,unused-ignore]
-
-            first, _ = parse_when(start, self.tz)
-            local = first.astimezone(zone).replace(tzinfo=None)  # wall clock, across DST
-            try:
-                occurrences = list(rrulestr(rule, dtstart=local))
-            except (ValueError, TypeError):
-                return None
-            if not occurrences:
-                return None
-            last: datetime = occurrences[-1]
-            return last.replace(tzinfo=zone)
-        return None

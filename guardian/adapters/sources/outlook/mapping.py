@@ -3,7 +3,7 @@
 Pure functions: no I/O, no HTTP library. What the mapping cannot know from
 the item alone comes in as arguments: who I am (`me`, learned from events I
 organize when not configured: Graph marks no attendee as "self") and when
-the item's series ends (looked up from its master by the caller).
+the item's series ends (looked up from its master by the caller; `master_end` reads a master).
 
 Items are asked for with times in UTC and text bodies (the `Prefer` headers
 of `transport`); Graph's reference for the fields is
@@ -18,6 +18,7 @@ from datetime import time as dtime
 from typing import Any
 
 from guardian.adapters.sources.base import Identity
+from guardian.core import recurrence
 from guardian.core.links import classify, extract_links
 from guardian.core.model import (
     GUARDIAN_TAG,
@@ -124,39 +125,90 @@ def series_master(item: Mapping[str, Any]) -> str | None:
     return None
 
 
-def range_end(recurrence: Mapping[str, Any] | None, tz: tzinfo) -> datetime | None:
-    """When a series ends, from its recurrence range; None for noEnd (or unknown).
+#: patternedRecurrence day names -> RRULE BYDAY
+_DAYS = {
+    "sunday": "SU",
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+}
+#: weekIndex -> RRULE BYSETPOS
+_INDEX = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 
-    `tz` is my zone, used when the range names none (recurrenceTimeZone).
+
+def pattern_rule(pattern: Mapping[str, Any]) -> str | None:
+    """A Graph recurrencePattern as an RRULE (without its end), or None if unknown.
+
+    https://learn.microsoft.com/en-us/graph/api/resources/recurrencepattern:
+    daily (every `interval` days), weekly (`daysOfWeek`, `firstDayOfWeek`),
+    absoluteMonthly (`dayOfMonth`), relativeMonthly (`index` of `daysOfWeek`),
+    absoluteYearly (`month`, `dayOfMonth`), relativeYearly (`month`, `index`).
     """
-    if not recurrence:
+    ptype = str(pattern.get("type") or "").lower()
+    interval = max(1, int(pattern.get("interval") or 1))
+    days = ",".join(_DAYS[d.lower()] for d in pattern.get("daysOfWeek") or [] if str(d).lower() in _DAYS)
+    setpos = _INDEX.get(str(pattern.get("index") or "first").lower(), 1)
+    month, day = int(pattern.get("month") or 0), int(pattern.get("dayOfMonth") or 0)
+    if ptype == "daily":
+        return f"FREQ=DAILY;INTERVAL={interval}"
+    if ptype == "weekly":
+        wkst = _DAYS.get(str(pattern.get("firstDayOfWeek") or "sunday").lower(), "SU")
+        return f"FREQ=WEEKLY;INTERVAL={interval}" + (f";BYDAY={days}" if days else "") + f";WKST={wkst}"
+    if ptype == "absolutemonthly" and day:
+        return f"FREQ=MONTHLY;INTERVAL={interval};BYMONTHDAY={day}"
+    if ptype == "relativemonthly" and days:
+        return f"FREQ=MONTHLY;INTERVAL={interval};BYDAY={days};BYSETPOS={setpos}"
+    if ptype == "absoluteyearly" and month and day:
+        return f"FREQ=YEARLY;INTERVAL={interval};BYMONTH={month};BYMONTHDAY={day}"
+    if ptype == "relativeyearly" and month and days:
+        return f"FREQ=YEARLY;INTERVAL={interval};BYMONTH={month};BYDAY={days};BYSETPOS={setpos}"
+    return None
+
+
+def master_end(master: Mapping[str, Any], tz: tzinfo) -> datetime | None:
+    """When a series ends, from its master's patternedRecurrence (and start).
+
+    The range decides (https://learn.microsoft.com/en-us/graph/api/resources/recurrencerange):
+    `endDate` ends after that day, `numbered` at the exact start of its last
+    occurrence (the pattern expanded from the first start), `noEnd` never
+    (None). The series recurs in `recurrenceTimeZone` (my zone `tz` when the
+    range names none); the end comes from `core.recurrence`, as for every
+    source. A numbered range whose pattern guardian cannot read still ends:
+    its first start stands in for when.
+    """
+    rec = master.get("recurrence")
+    if not rec:
         return None
-    rng = recurrence.get("range") or {}
+    rng = rec.get("range") or {}
     kind = str(rng.get("type") or "").lower()
     zone = zone_of(rng.get("recurrenceTimeZone")) if rng.get("recurrenceTimeZone") else tz
     try:
+        first_day = date.fromisoformat(str(rng.get("startDate")))
+        rule = pattern_rule(rec.get("pattern") or {})
         if kind == "enddate" and rng.get("endDate"):
-            last = date.fromisoformat(rng["endDate"])
-            return datetime.combine(last + timedelta(days=1), dtime(), tzinfo=zone)
-        if kind == "numbered" and rng.get("startDate"):
-            # an upper bound: the series ends, and not later than this
-            first = date.fromisoformat(rng["startDate"])
-            n = int(rng.get("numberOfOccurrences") or 1)
-            pattern = recurrence.get("pattern") or {}
-            step = max(1, int(pattern.get("interval") or 1))
-            ptype = str(pattern.get("type") or "daily").lower()
-            per = {
-                "daily": 1,
-                "weekly": 7,
-                "absolutemonthly": 31,
-                "relativemonthly": 31,
-                "absoluteyearly": 366,
-                "relativeyearly": 366,
-            }.get(ptype, 1)
-            return datetime.combine(first + timedelta(days=per * step * n), dtime(), tzinfo=zone)
+            last_day = date.fromisoformat(str(rng["endDate"]))
+            return recurrence.series_end([f"FREQ=DAILY;UNTIL={last_day:%Y%m%d}"], first_day, zone)
+        if kind != "numbered":
+            return None
+        first = _first_start(master, first_day, zone)
+        if rule is None:
+            return first if isinstance(first, datetime) else datetime.combine(first, dtime(), zone)
+        count = max(1, int(rng.get("numberOfOccurrences") or 1))
+        return recurrence.series_end([f"{rule};COUNT={count}"], first, zone)
     except ValueError:
         return None
-    return None
+
+
+def _first_start(master: Mapping[str, Any], first_day: date, zone: tzinfo) -> date | datetime:
+    """The series' first start: its range's startDate at the master's time of day in `zone`."""
+    start = master.get("start") or {}
+    when = parse_graph_datetime(start.get("dateTime"), start.get("timeZone"))
+    if master.get("isAllDay") or when is None:
+        return first_day
+    return datetime.combine(first_day, when.astimezone(zone).time(), zone)
 
 
 def _links(it: Mapping[str, Any], description: str, ev_id: str) -> tuple[Link, ...]:

@@ -1,10 +1,11 @@
 """When a recurring Outlook series ends, from its master's recurrence.
 
 calendarView returns instances, never masters, so each series master is
-read once (`$select=recurrence`; several in one `$batch`) and remembered:
+read once (its recurrence and start; several in one `$batch`) and remembered:
 in memory for the run and in the state store for SERIES_TTL, after which a
 later run reads it again (a series cut short meanwhile then stops being
-endless). A master guardian cannot read counts as endless.
+endless). A master guardian cannot read counts as endless; `mapping.master_end`
+turns a master's patternedRecurrence into its end.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from guardian.adapters.sources.outlook.mapping import range_end, series_master
+from guardian.adapters.sources.outlook.mapping import master_end, series_master
 from guardian.adapters.sources.outlook.transport import GraphFailure, GraphTransport
 
 if TYPE_CHECKING:
     from guardian.adapters.state import State
 
 SERIES_TTL = timedelta(hours=20)  # how long a fetched series range is trusted
+MASTER_SELECT = "recurrence,start,isAllDay"  # what `mapping.master_end` reads
 
 
 class SeriesEnds:
@@ -51,15 +53,17 @@ class SeriesEnds:
             cached = self.state.cached_items(self.key)
             for master in list(wanted):
                 entry = cached.get(master)
-                if entry and now - datetime.fromisoformat(entry["fetched"]) < SERIES_TTL:
-                    self._ends[master] = range_end(entry.get("recurrence"), self.tz)
+                # entries from before guardian kept the master's start are read again
+                if entry and "start" in entry and now - datetime.fromisoformat(entry["fetched"]) < SERIES_TTL:
+                    self._ends[master] = master_end(entry, self.tz)
                     wanted.discard(master)
         masters = sorted(wanted)
         if not masters:
             return
         base = self.transport.base
         reqs = [
-            {"method": "GET", "url": f"{base}/events/{quote(m, safe='')}?$select=recurrence"} for m in masters
+            {"method": "GET", "url": f"{base}/events/{quote(m, safe='')}?$select={MASTER_SELECT}"}
+            for m in masters
         ]
         if len(reqs) == 1:
             try:
@@ -73,11 +77,11 @@ class SeriesEnds:
             results = self.transport.batch(reqs, write=False)
         fetched = {}
         for master, res in zip(masters, results, strict=False):
-            body = res.get("body") if res.get("status") == 200 else None
-            recurrence = (body or {}).get("recurrence")
-            self._ends[master] = range_end(recurrence, self.tz)
+            body = (res.get("body") if res.get("status") == 200 else None) or {}
+            entry = {k: body.get(k) for k in ("recurrence", "start", "isAllDay")}
+            self._ends[master] = master_end(entry, self.tz)
             if res.get("status") == 200:
-                fetched[master] = {"recurrence": recurrence, "fetched": now.isoformat()}
+                fetched[master] = dict(entry, fetched=now.isoformat())
         if self.state is not None and fetched:
             with self.state.transaction():
                 self.state.put_items(self.key, fetched)
