@@ -378,6 +378,14 @@ def test_move_and_delete_in_a_batch_with_a_throttled_item(fake, source, sleeps):
     assert (left.start, left.end) == (at(0, 13), at(0, 15))
 
 
+def test_a_batch_item_asked_to_wait_past_the_limit_ends_the_retries(fake, source, sleeps):
+    fake.fail_next(1, status=429, retry_after="3600", in_batch=True)
+    with pytest.raises(ProviderError) as err:
+        source.apply(_creates((at(0, 9), at(0, 11)), (at(1, 9), at(1, 11))))
+    assert sleeps == [] and len(fake.requests("POST", "/$batch", batch=False)) == 1
+    assert err.value.status == 429 and "429" in str(err.value)
+
+
 def test_respond_posts_tentatively_accept_with_comment(fake, source):
     inv = fake.seed_event(
         subject="Roadmap",

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from guardian.adapters.sources.base import Identity
+from guardian.core import recurrence
 from guardian.core.links import classify, extract_links
 from guardian.core.model import (
     GUARDIAN_TAG,
@@ -30,7 +31,6 @@ from guardian.core.model import (
     Person,
     Status,
 )
-from guardian.core import recurrence
 from guardian.core.text import plain_description
 
 #: event types that are not events of my time: where I work, whose birthday it is

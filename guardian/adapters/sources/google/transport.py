@@ -278,12 +278,12 @@ class GoogleTransport:
                 raise self.fail(exc, "writing focus blocks", 1) from None
             raise
 
-    def batch(self, makers: list[Callable[[], Any]]) -> list[Answer]:
-        """Send the requests `makers` build as multipart batches of up to BATCH_LIMIT.
+    def batch_once(self, makers: list[Callable[[], Any]]) -> list[Answer]:
+        """Send the requests `makers` build as multipart batches of up to BATCH_LIMIT, once.
 
-        One answer per request, in order. A batch request that fails as a
-        whole is retried under the policy (its parts built afresh); the parts'
-        own failures come back as answers for the caller to judge.
+        One answer per request, in order: the parts' own failures are
+        answers, for the caller (and `retry_failed_items`) to judge. A batch
+        request that fails as a whole raises its failure.
         """
         from googleapiclient.http import BatchHttpRequest  # type: ignore[import-untyped,unused-ignore]
 
@@ -297,24 +297,9 @@ class GoogleTransport:
             ) -> None:
                 got[request_id] = (response, exception)
 
-            def run_batch(chunk: list = chunk, got: dict = got, collect: Callable = collect) -> None:
-                got.clear()
-                batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
-                for n, make in enumerate(chunk):
-                    batch.add(make(), request_id=str(n))
-                batch.execute()
-
-            try:
-                call_with_retries(
-                    run_batch,
-                    is_retryable=is_retryable,
-                    retry_after=retry_after,
-                    attempts=self.attempts,
-                    sleep=self.sleep,
-                )
-            except Exception as exc:
-                if is_google_failure(exc):
-                    raise self.fail(exc, "writing focus blocks", self.attempts) from None
-                raise
+            batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
+            for n, make in enumerate(chunk):
+                batch.add(make(), request_id=str(n))
+            batch.execute()
             answers.extend(got.get(str(n), (None, None)) for n in range(len(chunk)))
         return answers

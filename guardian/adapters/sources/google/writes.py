@@ -6,14 +6,15 @@ Workspace user) they fall back to ordinary busy events with the same tag.
 Only tagged events are ever moved or deleted (`refuse_foreign`). A create
 carries an event id guardian chose, so retrying an insert that Google
 carried out but whose answer was lost gets 409, not a second block. Several
-writes go out as one multipart batch (`GoogleTransport.batch`).
+writes go out as one multipart batch (`GoogleTransport.batch_once`); the
+ones that fail in a retryable way go out again under the one retry policy
+(`guardian.adapters.retry.retry_failed_items`), the rest alone.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from guardian.adapters.retry import Outcome, retry_failed_items
 from guardian.adapters.settings import GoogleSettings
 from guardian.adapters.sources.base import ApplyResult, refuse_foreign
 from guardian.adapters.sources.google.transport import (
     Answer,
     GoogleTransport,
+    is_google_failure,
     is_retryable,
     retry_after,
     status_of,
@@ -42,6 +45,14 @@ log = logging.getLogger("guardian.google")
 def new_event_id() -> str:
     """A fresh Google event id: base32hex characters (a-v, 0-9), 5 to 1024 of them."""
     return base64.b32hexencode(uuid.uuid4().bytes).decode().lower().rstrip("=")
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A write that holds: Google's answer, or the block was gone already (a delete)."""
+
+    response: Any
+    already_gone: bool = False
 
 
 @dataclass
@@ -139,49 +150,69 @@ class BlockWrites:
             return result
         svc = self.transport.service(write=True)
         self.changed()
-        while pending:
-            retry: list[_Write] = []
-            wait = 0.0
-            failures: list[tuple[_Write, BaseException]] = []
-            for w, (response, exc) in zip(pending, self._send(svc, pending), strict=True):
-                w.attempts += 1
-                if exc is None:
-                    self._record(w, response, result)
-                    continue
-                status = status_of(exc)
-                if w.kind is OpKind.CREATE and status == 409:
-                    # our own id exists: an earlier try was carried out, its answer lost
-                    self._record(w, {"id": w.new_id}, result)
-                elif w.kind is OpKind.CREATE and w.focus_time and status == 400:
-                    # Google allows focusTime only on a Workspace user's primary calendar
-                    w.focus_time = False
-                    if not self.focus_time_rejected:
-                        log.info("%s: focusTime refused, booking busy events instead", self.spec)
-                    self.focus_time_rejected = True
-                    w.attempts -= 1
-                    retry.append(w)
-                elif w.kind is OpKind.DELETE and status in (404, 410):
-                    result.deleted += 1  # already gone: the wanted state holds
-                    result.details.append(f"deleted {self._when_text(w)} (already gone)")
-                    self._forget(w)
-                elif is_retryable(exc) and w.attempts < self.transport.attempts:
-                    asked = retry_after(exc)
-                    backoff = random.uniform(0, min(0.5 * 2**w.attempts, 30.0))  # full jitter
-                    wait = max(wait, asked if asked is not None else backoff)
-                    retry.append(w)
-                else:
-                    failures.append((w, exc))
-            if failures:
-                w, exc = failures[0]
-                error = self.transport.fail(exc, f"{w.kind.value} of a focus block", w.attempts)
-                done = result.created + result.moved + result.deleted
-                if done:
-                    error.message += f"; {done} other change(s) were made, a re-run completes the rest"
-                raise error
-            if retry and wait:
-                self.transport.sleep(wait)
-            pending = retry
+        try:
+            outcomes = retry_failed_items(
+                partial(self._round, svc),
+                pending,
+                is_retryable=is_retryable,
+                retry_after=retry_after,
+                attempts=self.transport.attempts,
+                sleep=self.transport.sleep,
+            )
+        except Exception as exc:  # a batch request failed as a whole, for good
+            if is_google_failure(exc):
+                raise self.transport.fail(exc, "writing focus blocks", self.transport.attempts) from None
+            raise
+        failures: list[tuple[_Write, BaseException]] = []
+        for w, (done, failure) in zip(pending, outcomes, strict=True):
+            if done is not None:
+                self._record(w, done, result)
+            elif failure is not None:
+                failures.append((w, failure))
+        if failures:
+            w, failure = failures[0]
+            error = self.transport.fail(failure, f"{w.kind.value} of a focus block", w.attempts)
+            done_count = result.created + result.moved + result.deleted
+            if done_count:
+                error.message += f"; {done_count} other change(s) were made, a re-run completes the rest"
+            raise error
         return result
+
+    def _round(self, svc: Any, writes: list[_Write]) -> list[Outcome[_Done]]:
+        """Send `writes` once and judge each answer.
+
+        A 409 on a create means our own id exists (an earlier try went
+        through, its answer was lost); a 404/410 on a delete means the block
+        is gone already: both are done. A 400 on a focusTime create means
+        Google allows focusTime only on a Workspace user's primary calendar:
+        those blocks go out again at once as busy events, and every later
+        create on this calendar is one.
+        """
+        outcomes: list[Outcome[_Done]] = []
+        again: list[int] = []
+        for n, (w, (response, exc)) in enumerate(zip(writes, self._send(svc, writes), strict=True)):
+            w.attempts += 1
+            status = status_of(exc) if exc is not None else None
+            if exc is None:
+                outcomes.append((_Done(response), None))
+            elif w.kind is OpKind.CREATE and status == 409:
+                outcomes.append((_Done({"id": w.new_id}), None))
+            elif w.kind is OpKind.DELETE and status in (404, 410):
+                outcomes.append((_Done(None, already_gone=True), None))
+            elif w.kind is OpKind.CREATE and w.focus_time and status == 400:
+                if not self.focus_time_rejected:
+                    log.info("%s: focusTime refused, booking busy events instead", self.spec)
+                self.focus_time_rejected = True
+                w.focus_time = False
+                w.attempts -= 1  # not a try of the busy event
+                again.append(n)
+                outcomes.append((None, exc))
+            else:
+                outcomes.append((None, exc))
+        if again:
+            for n, answer in zip(again, self._round(svc, [writes[n] for n in again]), strict=True):
+                outcomes[n] = answer
+        return outcomes
 
     def _request(self, svc: Any, w: _Write) -> Any:
         events = svc.events()
@@ -206,10 +237,10 @@ class BlockWrites:
         return events.delete(calendarId=calendar, eventId=w.event_id)
 
     def _send(self, svc: Any, writes: list[_Write]) -> list[Answer]:
-        """One round: a single request, or batches."""
+        """Send once: a single request, or batches."""
         if len(writes) == 1:
             return [self.transport.execute_once(self._request(svc, writes[0]))]
-        return self.transport.batch([partial(self._request, svc, w) for w in writes])
+        return self.transport.batch_once([partial(self._request, svc, w) for w in writes])
 
     def _when_text(self, w: _Write) -> str:
         ev = w.op.existing
@@ -220,7 +251,8 @@ class BlockWrites:
         tz = self.tz
         return f"focus block {start.astimezone(tz):%Y-%m-%d %H:%M}-{end.astimezone(tz):%H:%M}"
 
-    def _record(self, w: _Write, response: Any, result: ApplyResult) -> None:
+    def _record(self, w: _Write, done: _Done, result: ApplyResult) -> None:
+        response = done.response
         if w.kind is OpKind.CREATE:
             result.created += 1
             how = "focus time" if w.focus_time else "busy event"
@@ -234,7 +266,9 @@ class BlockWrites:
                 self.state.record_block(self.sync_key, w.event_id, w.block.start, w.block.end)
         else:
             result.deleted += 1
-            result.details.append(f"deleted {self._when_text(w)}")
+            result.details.append(
+                f"deleted {self._when_text(w)}" + (" (already gone)" if done.already_gone else "")
+            )
             self._forget(w)
 
     def _forget(self, w: _Write) -> None:

@@ -4,7 +4,8 @@ Every call asks for times in UTC and text bodies (`Prefer` headers) and goes
 through guardian's one retry policy (`guardian.adapters.retry`): 429, 503
 and 504 are retried honouring Retry-After; after the last try a
 `ProviderError` (exit 3) names the calendar. Several requests can go out as
-one JSON `$batch` of at most 20. Tokens come from `auth` (msal) and never
+one JSON `$batch` of at most 20; the items of a batch that fail in a
+retryable way go out again under the same policy (`retry_failed_items`). Tokens come from `auth` (msal) and never
 appear in a message; requests is imported lazily.
 """
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from guardian.adapters.retry import call_with_retries, parse_retry_after
+from guardian.adapters.retry import Outcome, call_with_retries, parse_retry_after, retry_failed_items
 from guardian.adapters.settings import OutlookSettings
 from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.errors import AuthError, InputError, ProviderError
@@ -43,6 +45,14 @@ def graph_error(payload: Any) -> tuple[str, str]:
         err = payload["error"]
         return str(err.get("code") or ""), str(err.get("message") or "")
     return "", ""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, NetworkFailure) or (isinstance(exc, GraphFailure) and exc.status in RETRYABLE)
+
+
+def retry_after(exc: BaseException) -> float | None:
+    return exc.retry_after if isinstance(exc, GraphFailure) else None
 
 
 class GraphTransport:
@@ -107,53 +117,52 @@ class GraphTransport:
         if not url.startswith("http"):
             url = self.graph_url + url
 
-        def once() -> tuple[int, Any]:
-            import requests
-
-            headers = {
-                "Authorization": "Bearer " + self._token(write),
-                "Prefer": PREFER,
-                "Accept": "application/json",
-            }
-            try:
-                resp = self._http().request(
-                    method, url, params=params, json=body, headers=headers, timeout=(10, 60)
-                )
-            except requests.RequestException as exc:
-                raise NetworkFailure(type(exc).__name__) from None
-            payload: Any = None
-            if resp.content:
-                try:
-                    payload = resp.json()
-                except ValueError:
-                    payload = None
-            if resp.status_code >= 400:
-                code, message = graph_error(payload)
-                raise GraphFailure(
-                    resp.status_code, code, message, parse_retry_after(resp.headers.get("Retry-After"))
-                )
-            return resp.status_code, payload
-
         result: tuple[int, Any] = self.with_retries(
-            once, what or f"{method} {url.split('?')[0]}", passthrough
+            lambda: self.request_once(method, url, params=params, body=body, write=write),
+            what or f"{method} {url.split('?')[0]}",
+            passthrough,
         )
         return result
+
+    def request_once(
+        self, method: str, url: str, *, params: dict | None = None, body: Any = None, write: bool = False
+    ) -> tuple[int, Any]:
+        """One Graph request, no retries: (status, parsed JSON or None), or GraphFailure/NetworkFailure."""
+        import requests
+
+        if not url.startswith("http"):
+            url = self.graph_url + url
+        headers = {
+            "Authorization": "Bearer " + self._token(write),
+            "Prefer": PREFER,
+            "Accept": "application/json",
+        }
+        try:
+            resp = self._http().request(
+                method, url, params=params, json=body, headers=headers, timeout=(10, 60)
+            )
+        except requests.RequestException as exc:
+            raise NetworkFailure(type(exc).__name__) from None
+        payload: Any = None
+        if resp.content:
+            try:
+                payload = resp.json()
+            except ValueError:
+                payload = None
+        if resp.status_code >= 400:
+            code, message = graph_error(payload)
+            raise GraphFailure(
+                resp.status_code, code, message, parse_retry_after(resp.headers.get("Retry-After"))
+            )
+        return resp.status_code, payload
 
     def with_retries(self, fn: Callable[[], Any], what: str, passthrough: tuple[int, ...] = ()) -> Any:
         """`fn()` under the retry policy; Graph failures translated (except `passthrough` ones)."""
 
-        def retryable(exc: BaseException) -> bool:
-            return isinstance(exc, NetworkFailure) or (
-                isinstance(exc, GraphFailure) and exc.status in RETRYABLE
-            )
-
-        def retry_after(exc: BaseException) -> float | None:
-            return exc.retry_after if isinstance(exc, GraphFailure) else None
-
         try:
             return call_with_retries(
                 fn,
-                is_retryable=retryable,
+                is_retryable=is_retryable,
                 retry_after=retry_after,
                 attempts=self.attempts,
                 sleep=self.sleep,
@@ -207,45 +216,63 @@ class GraphTransport:
             query = None  # the nextLink carries the whole query
 
     def batch(self, requests_: list[dict], *, write: bool) -> list[dict]:
-        """Send sub-requests (dicts with method, url, body) in $batch chunks of 20.
+        """Send sub-requests (dicts with method, url, body) as $batch requests of up to 20.
 
-        Returns one {"status", "body"} per request, in order. Sub-requests that
-        answer 429/503/504 go out again in the next try (honouring their
-        Retry-After), under the same retry policy as single calls.
+        Returns one {"status", "body"} per request, in order. Sub-requests
+        that answer 429/503/504 (or that the answer left out) go out again
+        under the one retry policy (`retry_failed_items`: Retry-After
+        honoured, the same attempts); one still failing so after the last
+        try is a ProviderError, as for a single call.
         """
-        results: list[dict | None] = [None] * len(requests_)
-        for first in range(0, len(requests_), MAX_BATCH):
-            chunk_ids = list(range(first, min(first + MAX_BATCH, len(requests_))))
+        try:
+            outcomes = retry_failed_items(
+                partial(self._batch_round, write=write),
+                requests_,
+                is_retryable=is_retryable,
+                retry_after=retry_after,
+                attempts=self.attempts,
+                sleep=self.sleep,
+            )
+        except GraphFailure as exc:  # the $batch request itself, after the last try
+            raise self.failure(exc, "$batch") from None
+        except NetworkFailure as exc:
+            raise ProviderError(
+                f"{self.spec}: cannot reach Microsoft Graph at {self.graph_url} ({exc}) "
+                f"after {self.attempts} tries"
+            ) from None
+        results: list[dict] = []
+        for answer, failure in outcomes:
+            if isinstance(failure, GraphFailure):
+                raise self.failure(failure, "$batch")
+            results.append(answer or {"status": 0, "body": None})
+        return results
 
-            def send(chunk_ids: list[int] = chunk_ids) -> None:
-                pending = [i for i in chunk_ids if results[i] is None]
-                chunk = []
-                for i in pending:
-                    r = requests_[i]
-                    item: dict[str, Any] = {"id": str(i + 1), "method": r["method"], "url": r["url"]}
-                    if r.get("body") is not None:
-                        item["body"] = r["body"]
-                        item["headers"] = {"Content-Type": "application/json"}
-                    chunk.append(item)
-                _, payload = self.call(
-                    "POST", "/$batch", body={"requests": chunk}, write=write, what="$batch"
-                )
-                throttled: GraphFailure | None = None
-                for resp in (payload or {}).get("responses") or []:
-                    i = int(resp.get("id")) - 1
-                    status = int(resp.get("status") or 0)
-                    if status in RETRYABLE:
-                        headers = {k.lower(): v for k, v in (resp.get("headers") or {}).items()}
-                        wait = parse_retry_after(headers.get("retry-after"))
-                        code, message = graph_error(resp.get("body"))
-                        if throttled is None or (wait or 0) > (throttled.retry_after or 0):
-                            throttled = GraphFailure(status, code, message, wait)
-                        continue
-                    results[i] = {"status": status, "body": resp.get("body")}
-                if throttled is None and any(results[i] is None for i in pending):
-                    throttled = GraphFailure(503, "MissingBatchResponse", "a batch response was missing")
-                if throttled is not None:
-                    raise throttled
-
-            self.with_retries(send, "$batch")
-        return [r or {"status": 0, "body": None} for r in results]
+    def _batch_round(self, pending: list[dict], *, write: bool) -> list[Outcome[dict]]:
+        """One try of `pending`: one $batch per 20; a throttled or missing answer is a failure."""
+        outcomes: list[Outcome[dict]] = []
+        for first in range(0, len(pending), MAX_BATCH):
+            chunk = pending[first : first + MAX_BATCH]
+            parts = []
+            for n, r in enumerate(chunk):
+                part: dict[str, Any] = {"id": str(n + 1), "method": r["method"], "url": r["url"]}
+                if r.get("body") is not None:
+                    part["body"] = r["body"]
+                    part["headers"] = {"Content-Type": "application/json"}
+                parts.append(part)
+            _, payload = self.request_once("POST", "/$batch", body={"requests": parts}, write=write)
+            answers = {str(resp.get("id")): resp for resp in (payload or {}).get("responses") or []}
+            for n in range(len(chunk)):
+                resp = answers.get(str(n + 1))
+                if resp is None:
+                    missing = GraphFailure(503, "MissingBatchResponse", "a batch response was missing")
+                    outcomes.append((None, missing))
+                    continue
+                status = int(resp.get("status") or 0)
+                if status in RETRYABLE:
+                    headers = {k.lower(): v for k, v in (resp.get("headers") or {}).items()}
+                    code, message = graph_error(resp.get("body"))
+                    wait = parse_retry_after(headers.get("retry-after"))
+                    outcomes.append((None, GraphFailure(status, code, message, wait)))
+                    continue
+                outcomes.append(({"status": status, "body": resp.get("body")}, None))
+        return outcomes
