@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,7 +26,11 @@ from guardian.core.model import (
 )
 from guardian.errors import EXIT_PROVIDER, ProviderError
 from tests.conftest import outlook_settings
-from tests.source_contract import assert_source_contract
+from tests.source_contract import (
+    assert_block_writer_contract,
+    assert_respond_contract,
+    assert_source_contract,
+)
 
 UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -443,9 +448,8 @@ def test_second_nightly_run_on_an_unchanged_calendar_writes_nothing(fake, source
 # --- the Source contract -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("delta", [False, True])
-def test_source_contract(fake, settings, state, delta):
-    """What every Source promises, whatever the provider (same as the ics and Google sources)."""
+def seed_scenario(fake) -> None:
+    """The contract's SCENARIO (tests/source_contract.py) as Outlook events (a UTC week)."""
     fake.seed_event(
         subject="spans the window start", start=MON - timedelta(hours=1), end=MON + timedelta(hours=1)
     )
@@ -455,6 +459,62 @@ def test_source_contract(fake, settings, state, delta):
     fake.seed_series(
         subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10, range_type="noEnd"
     )
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_block_writer_contract(fake, settings, state, delta):
+    """Writes: a second apply of the same plan changes nothing; foreign events are refused."""
+    seed_scenario(fake)
+    source = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
+
+    def snapshot():
+        return json.dumps(fake.events(), sort_keys=True)
+
+    assert_block_writer_contract(source, WEEK, snapshot=snapshot)
+
+
+def test_respond_contract(fake, source):
+    """RSVP: the organizer (a mailbox of the same tenant) sees my answer and my comment."""
+    uid = "040000008200E00074C5B7101A82E00800000000C0FFEE0000000000000000000000000000000000000000"
+    fake.add_user("ana@contoso.com", "Ana Lima")
+    fake.seed_event(
+        "ana@contoso.com",
+        subject="Roadmap sync",
+        start=at(1, 14),
+        end=at(1, 15),
+        iCalUId=uid,
+        attendees=["ana@contoso.com", "me@contoso.com"],
+    )
+    fake.seed_event(
+        subject="Roadmap sync",
+        start=at(1, 14),
+        end=at(1, 15),
+        iCalUId=uid,
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["ana@contoso.com", "me@contoso.com"],
+    )
+    (invite,) = source.read(WEEK)
+    statuses = {
+        "accepted": Status.ACCEPTED,
+        "tentativelyAccepted": Status.TENTATIVE,
+        "declined": Status.DECLINED,
+    }
+
+    def organizer_sees():
+        (theirs,) = fake.events("ana@contoso.com")
+        mine = next(a for a in theirs["attendees"] if a["emailAddress"]["address"] == "me@contoso.com")
+        sent = fake.meeting_responses("ana@contoso.com")[-1]
+        assert sent["response"] == mine["status"]["response"]
+        return statuses.get(mine["status"]["response"]), sent["comment"]
+
+    assert_respond_contract(source, invite, organizer_sees)
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_source_contract(fake, settings, state, delta):
+    """What every Source promises, whatever the provider (same as the ics and Google sources)."""
+    seed_scenario(fake)
     source = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
     assert source.spec == "outlook:me"
     assert_source_contract(source, WEEK, series_in_window=5)

@@ -20,7 +20,10 @@ graph (under /v1.0):
   POST   /{me|users/UPN}/events              201 + the event
   PATCH  /{me|users/UPN}/events/{id}         200 + the event
   DELETE /{me|users/UPN}/events/{id}         204
-  POST   /{me|users/UPN}/events/{id}/accept|tentativelyAccept|decline   202
+  POST   /{me|users/UPN}/events/{id}/accept|tentativelyAccept|decline   202;
+                                             with sendResponse (default true) the organizer
+                                             is sent the answer and comment, and an
+                                             organizer's mailbox here shows it on its copy
   POST   /$batch                             up to 20 requests, JSON batching
 
 Errors use Graph's envelope {"error": {"code", "message"}}. Tests can inject
@@ -270,6 +273,7 @@ class GraphFake:
         self._refresh: dict[str, dict] = {}
         self._device_codes: dict[str, dict] = {}
         self._delta_tokens: dict[str, dict] = {}
+        self.sent_responses: list[dict] = []  # meeting responses sent to organizers
         self.device_flows = 0
         self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
@@ -980,7 +984,43 @@ class GraphFake:
                 }
             )
             box.changed[ev["id"]] = self._tick()
+            # event-accept / -tentativelyAccept / -decline: "sendResponse: true if a response is
+            # to be sent to the organizer; otherwise, false. Optional. Default is true."
+            # (https://learn.microsoft.com/en-us/graph/api/event-accept). The organizer's copy of
+            # the event then shows the attendee's answer in attendees[].status ("the attendee's
+            # response ... and date-time that the response was sent",
+            # https://learn.microsoft.com/en-us/graph/api/resources/attendee); the comment travels
+            # in the response message.
+            if body.get("sendResponse", True):
+                self._deliver_response(box, ev, response, body.get("comment"))
         return 202, {}, None
+
+    def _deliver_response(self, box: _Mailbox, ev: dict, response: str, comment: str | None) -> None:
+        organizer = ((ev.get("organizer") or {}).get("emailAddress") or {}).get("address") or ""
+        self.sent_responses.append(
+            {
+                "to": organizer,
+                "from": box.upn,
+                "iCalUId": ev.get("iCalUId"),
+                "response": response,
+                "comment": comment,
+            }
+        )
+        org_box = self.mailboxes.get(organizer.lower())
+        if org_box is None:
+            return  # an organizer outside this tenant gets the message only
+        now = _fmt_offset(datetime.now(UTC))
+        for copy_ in org_box.events.values():
+            if copy_.get("iCalUId") != ev.get("iCalUId"):
+                continue
+            for attendee in copy_.get("attendees") or []:
+                if (attendee.get("emailAddress") or {}).get("address", "").lower() == box.upn.lower():
+                    attendee["status"] = {"response": response, "time": now}
+            org_box.changed[copy_["id"]] = self._tick()
+
+    def meeting_responses(self, to: str) -> list[dict]:
+        """The answers sent to organizer `to`: [{"from", "iCalUId", "response", "comment"}]."""
+        return [dict(r) for r in self.sent_responses if r["to"].lower() == to.lower()]
 
     def responses(self, event_id: str, user: str | None = None) -> list[dict]:
         """The RSVPs posted to an event: [{"action", "comment", "sendResponse"}]."""
