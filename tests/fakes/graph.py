@@ -755,7 +755,8 @@ class GraphFake:
             raise GraphError(
                 400,
                 "ErrorInvalidParameter",
-                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+                "This request requires a time window specified by the query string parameters StartDateTime and "
+                "EndDateTime.",
             )
         try:
             return _parse_query_dt(q["startdatetime"]), _parse_query_dt(q["enddatetime"])
@@ -836,7 +837,8 @@ class GraphFake:
                 raise GraphError(
                     400,
                     "ErrorInvalidUrlQuery",
-                    f"The following parameters are not supported with change tracking over the 'CalendarView' resource: '{bad}'.",
+                    "The following parameters are not supported with change tracking over the 'CalendarView' "
+                    f"resource: '{bad}'.",
                 )
         page_size = int(prefs.get("odata.maxpagesize", 0) or 0) or self.max_page_size or 100
         with self._lock:
@@ -963,13 +965,15 @@ class GraphFake:
             raise GraphError(
                 400,
                 "RequestBodyRead",
-                f"The parameter '{sorted(unknown)[0]}' in the request payload is not a valid parameter for the operation '{action}'.",
+                f"The parameter '{sorted(unknown)[0]}' in the request payload is not a valid parameter for the "
+                f"operation '{action}'.",
             )
         if ev.get("isOrganizer"):
             raise GraphError(
                 400,
                 "ErrorInvalidRequest",
-                "Your request can't be completed. You can't respond to this meeting because you're the meeting organizer.",
+                "Your request can't be completed. You can't respond to this meeting because you're the meeting "
+                "organizer.",
             )
         response = {"accept": "accepted", "tentativelyAccept": "tentativelyAccepted", "decline": "declined"}[
             action
@@ -1156,7 +1160,8 @@ class GraphFake:
             if flow is None:
                 return 400, {
                     "error": "expired_token",
-                    "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid.",
+                    "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is "
+                    "not valid.",
                 }
             if self.deny_consent:
                 return 400, {
@@ -1181,7 +1186,8 @@ class GraphFake:
             if not scopes or not all(s.endswith("/.default") for s in scopes):
                 return 400, {
                     "error": "invalid_scope",
-                    "error_description": "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.",
+                    "error_description": "AADSTS1002012: The provided value for scope is not valid. Client "
+                    "credential flows must have a scope value with /.default suffixed to the resource identifier.",
                 }
             return 200, self._issue(scopes, user=None, refresh=False)
         return 400, {
@@ -1205,7 +1211,8 @@ class GraphFake:
             "verification_uri": "https://microsoft.com/devicelogin",
             "expires_in": 900,
             "interval": 1,
-            "message": f"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {user_code} to authenticate.",
+            "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter "
+            f"the code {user_code} to authenticate.",
         }
 
     app_write = True  # whether app-only tokens carry Calendars.ReadWrite (admin consent)
