@@ -33,9 +33,20 @@ class InputError(GuardianError):
 
 
 class ProviderError(GuardianError):
-    """A calendar provider or the network failed after retries. Exit 3."""
+    """A calendar provider or the network failed after retries. Exit 3.
+
+    `status` is the provider's HTTP status (None when no answer came: a
+    network failure) and `reason` its short error code (Google's
+    `errors[].reason`, Graph's `error.code`), so callers can tell a 404 from
+    a 403 without reading the message.
+    """
 
     exit_code = EXIT_PROVIDER
+
+    def __init__(self, message: str, *, hint: str = "", status: int | None = None, reason: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.reason = reason
 
 
 class AuthError(ProviderError):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guardian.adapters.settings import GoogleSettings
-from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
+from guardian.adapters.sources.google.auth import SCOPES_READ, SCOPES_WRITE, load_credentials, login
 from guardian.errors import AuthError, InputError, ProviderError
 
 try:

@@ -6,17 +6,22 @@ at tests/fakes/google_calendar.py on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.google import GoogleSource
+from guardian.adapters.sources.google.source import GoogleSource
 from guardian.core.model import EventKind, LinkKind, Status, Window
 from guardian.errors import EXIT_PROVIDER, AuthError, ProviderError
 from tests.conftest import google_settings
-from tests.source_contract import assert_source_contract
+from tests.source_contract import (
+    assert_block_writer_contract,
+    assert_respond_contract,
+    assert_source_contract,
+)
 
 try:
     from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
@@ -204,6 +209,7 @@ def test_403_rate_limit_is_retried_but_other_403_is_not(fake, make, sleeps):
     with pytest.raises(ProviderError) as err:
         make().read(WEEK)
     assert "forbidden" in str(err.value)
+    assert (err.value.status, err.value.reason) == (403, "forbidden")
 
 
 def test_exhausted_retries_raise_provider_error_naming_the_calendar(fake, make, sleeps):
@@ -480,9 +486,8 @@ def test_recurring_instances_and_series_end(fake, make, state):
 # --- the Source contract -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("with_state", [False, True])
-def test_source_contract(fake, make, state, with_state):
-    """What every Source promises, whatever the provider."""
+def seed_scenario(fake) -> None:
+    """The contract's SCENARIO (tests/source_contract.py) as Google events."""
     fake.seed(timed("spans the window start", 6, 23, hours=2))
     fake.seed(timed("inside", 8, 10))
     fake.seed({"summary": "all day", "start": {"date": "2026-12-13"}, "end": {"date": "2026-12-14"}})
@@ -497,9 +502,52 @@ def test_source_contract(fake, make, state, with_state):
         },
         [at(7 + i, 9) for i in range(10)],
     )
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_source_contract(fake, make, state, with_state):
+    """What every Source promises, whatever the provider."""
+    seed_scenario(fake)
     source = make(state if with_state else None)
     assert source.spec == "google:primary"
     assert_source_contract(source, WEEK)
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_block_writer_contract(fake, make, state, with_state):
+    """Writes: a second apply of the same plan changes nothing; foreign events are refused."""
+    seed_scenario(fake)
+    source = make(state if with_state else None)
+
+    def snapshot():
+        return json.dumps(fake.items(include_cancelled=True), sort_keys=True)
+
+    assert_block_writer_contract(source, WEEK, snapshot=snapshot)
+
+
+def test_respond_contract(fake, make):
+    """RSVP: the organizer sees my answer and my comment on the (shared) event."""
+    seeded = fake.seed(
+        timed(
+            "Roadmap sync",
+            8,
+            15,
+            organizer={"email": "ana@example.com", "displayName": "Ana"},
+            attendees=[
+                {"email": "ana@example.com", "organizer": True, "responseStatus": "accepted"},
+                {"email": ME, "self": True, "responseStatus": "needsAction"},
+            ],
+        )
+    )
+    source = make()
+    (invite,) = source.read(WEEK)
+    statuses = {"accepted": Status.ACCEPTED, "tentative": Status.TENTATIVE, "declined": Status.DECLINED}
+
+    def organizer_sees():
+        mine = next(a for a in fake.get(seeded["id"])["attendees"] if a["email"] == ME)
+        return statuses.get(mine["responseStatus"]), mine.get("comment")
+
+    assert_respond_contract(source, invite, organizer_sees)
 
 
 def test_series_master_not_visible_means_no_series_end(fake, make, state):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.google import GoogleSource
+from guardian.adapters.sources.google.source import GoogleSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG,
@@ -151,6 +151,16 @@ def test_batch_part_rate_limited_is_retried_alone(fake, make, sleeps):
     # three parts in the batch, then the refused one again on its own; no duplicates
     assert len(fake.requests("POST", "/events", batch_part=True)) == 3
     assert len(fake.requests("POST", "/events", batch_part=False)) == 1
+
+
+def test_batch_part_asked_to_wait_past_the_limit_is_not_retried(fake, make, sleeps):
+    # the one retry policy: a Retry-After above the limit ends the retries (exit 3), also for a part
+    fake.inject(429, retry_after=3600, scope="part")
+    with pytest.raises(ProviderError) as err:
+        make().apply(creates(block(7, 9), block(8, 9), block(9, 9)))
+    assert sleeps == []
+    assert len(fake.items()) == 2  # the other parts went through
+    assert "2 other change(s) were made" in str(err.value) and err.value.status == 429
 
 
 def test_single_write_429_then_success_honours_retry_after(fake, make, sleeps):

@@ -7,7 +7,7 @@ only the sync request(s) and writes nothing.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from guardian.adapters.sources import outlook_auth
+from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.cli.app import main
 from tests.conftest import outlook_settings
 from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file

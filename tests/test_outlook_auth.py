@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.outlook import OutlookSource
+from guardian.adapters.sources.outlook import auth as outlook_auth
+from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import Window
 from guardian.errors import EXIT_PROVIDER, AuthError, InputError, ProviderError
 from tests.conftest import outlook_settings

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.outlook import OutlookSource
+from guardian.adapters.sources.outlook import auth as outlook_auth
+from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
 from tests.conftest import outlook_settings
 
@@ -54,7 +54,11 @@ def test_first_read_is_a_full_delta_round_then_only_changes(fake, settings, stat
     assert titles(new_source(settings, state).read(WEEK)) == ["m0", "m1", "m2", "m3", "m4"]
     deltas = fake.requests("GET", "/calendarView/delta")
     assert len(deltas) == 3  # 2 + 2 + 2 (the horizon reaches past the window)
-    assert deltas[0].query["startDateTime"] == "2026-11-23T00:00:00Z"
+    # the horizon is the one for every provider: 7 days before the window's first day and
+    # 35 after its last, at midnight in my zone (Europe/Berlin; the UTC week ends at 01:00
+    # there on Monday 30 Nov, so that Monday is its last day)
+    assert deltas[0].query["startDateTime"] == "2026-11-15T23:00:00Z"
+    assert deltas[0].query["endDateTime"] == "2027-01-04T23:00:00Z"
     assert "$select" not in deltas[0].query  # delta takes none
     assert "$skiptoken" in deltas[1].query
     saved = json.loads(state.sync_token("outlook:me"))
@@ -103,7 +107,7 @@ def test_a_window_past_the_horizon_starts_a_new_sync(fake, settings, state):
     later = Window(MON + timedelta(days=58), MON + timedelta(days=65))
     assert titles(new_source(settings, state).read(later)) == ["later"]
     (delta,) = fake.requests("GET", "/calendarView/delta")
-    assert delta.query["startDateTime"] == "2027-01-20T00:00:00Z"
+    assert delta.query["startDateTime"] == "2027-01-12T23:00:00Z"  # 7 days before, Berlin midnight
     assert [v["subject"] for v in state.cached_items("outlook:me").values()] == ["later"]
 
 
@@ -168,3 +172,44 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
         ("GET", "/me/calendarView/delta"),
         ("GET", "/me/calendarView"),
     ]
+
+
+def test_a_window_inside_the_horizon_reuses_the_delta_link(fake, settings, state):
+    fake.seed_event(subject="this week", start=at(0, 9), end=at(0, 10))
+    fake.seed_event(subject="in three weeks", start=at(21, 9), end=at(21, 10))
+    new_source(settings, state).read(WEEK)
+    fake.clear_log()
+    for days in (-5, 7, 14, 21):  # last week's review, the coming weeks: all inside
+        window = Window(WEEK.start + timedelta(days=days), WEEK.end + timedelta(days=days))
+        new_source(settings, state).read(window)
+    deltas = fake.requests("GET", "/calendarView/delta")
+    assert len(deltas) == 4 and all("$deltatoken" in r.query for r in deltas)
+
+
+def test_the_sync_horizon_keys_shape_the_delta_span(fake, graph_fake, tmp_path, state):
+    from guardian.adapters.config import load_config
+
+    raw = fake.settings(token_cache=str(tmp_path / "outlook-token-cache.json"))
+    config = tmp_path / "guardian.toml"
+    lines = [f'{k} = "{v}"' for k, v in raw.items()]
+    config.write_text("[outlook]\n" + "\n".join(lines) + "\nsync_lookback_days = 0\nsync_ahead_days = 14\n")
+    settings = load_config(str(config)).outlook
+    assert (settings.horizon.lookback_days, settings.horizon.ahead_days) == (0, 14)
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    fake.clear_log()
+    new_source(settings, state).read(WEEK)
+    (delta,) = fake.requests("GET", "/calendarView/delta")
+    assert (delta.query["startDateTime"], delta.query["endDateTime"]) == (
+        "2026-11-22T23:00:00Z",  # Mon 23 Nov, Berlin midnight
+        "2026-12-14T23:00:00Z",  # the end of Mon 30 Nov (the window's last day) + 14 days
+    )
+    fake.clear_log()
+    inside = Window(WEEK.start + timedelta(days=14), WEEK.end + timedelta(days=14))
+    new_source(settings, state).read(inside)  # ends on the horizon's last day: the link holds
+    (delta,) = fake.requests("GET", "/calendarView/delta")
+    assert "$deltatoken" in delta.query
+    fake.clear_log()
+    later = Window(WEEK.start + timedelta(days=15), WEEK.end + timedelta(days=15))
+    new_source(settings, state).read(later)  # past the shorter horizon: a new full round
+    (delta,) = fake.requests("GET", "/calendarView/delta")
+    assert "$deltatoken" not in delta.query

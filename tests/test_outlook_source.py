@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.adapters.sources import outlook_auth
 from guardian.adapters.sources.base import Identity
-from guardian.adapters.sources.outlook import TAG_PROPERTY_ID, OutlookSource
+from guardian.adapters.sources.outlook import auth as outlook_auth
+from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID
+from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import (
     FOCUS_TITLE,
     GUARDIAN_TAG_VALUE,
@@ -24,7 +26,11 @@ from guardian.core.model import (
 )
 from guardian.errors import EXIT_PROVIDER, ProviderError
 from tests.conftest import outlook_settings
-from tests.source_contract import assert_source_contract
+from tests.source_contract import (
+    assert_block_writer_contract,
+    assert_respond_contract,
+    assert_source_contract,
+)
 
 UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -221,6 +227,15 @@ def test_series_instances_share_the_master_id(fake, source):
     assert fake.requests("POST", "/$batch") == [] and len(fake.http_requests()) == 1
 
 
+def test_a_count_limited_series_ends_at_its_exact_last_occurrence(fake, source):
+    # numberOfOccurrences = 4, weekly on Mondays 09:00 UTC: the 4th is on 14 December
+    fake.seed_series(subject="Four reviews", start=at(0, 9), end=at(0, 10), count=4, range_type="numbered")
+    (first,) = [e for e in source.read(WEEK) if e.title == "Four reviews"]
+    assert first.series_end == at(21, 9)
+    (get,) = fake.requests("GET", "/events/")
+    assert set(get.query["$select"].split(",")) >= {"recurrence", "start"}
+
+
 def test_429_retry_after_is_honoured(fake, source, sleeps):
     fake.seed_event(subject="x", start=at(0, 9), end=at(0, 10))
     fake.fail_next(2, status=429, retry_after="1")
@@ -238,6 +253,7 @@ def test_503_exhausted_is_a_provider_error_naming_the_calendar(fake, source, sle
     assert len(fake.requests("GET", "/calendarView")) == 3  # attempts = 3
     assert len(sleeps) == 2
     assert "fake-at-" not in str(err.value)
+    assert (err.value.status, err.value.reason) == (503, "ServiceUnavailable")
 
 
 def test_graph_errors_are_reported_without_tokens(fake, source):
@@ -249,6 +265,18 @@ def test_graph_errors_are_reported_without_tokens(fake, source):
         source.read(WEEK)
     assert "guardian auth outlook" in str(err.value)
     assert "Bearer" not in str(err.value) and "fake-" not in str(err.value)
+
+
+def test_a_mailbox_i_may_not_read_is_a_403_with_its_reason(fake, settings, state, sleeps):
+    # a delegated token reads only the signed-in user's mailbox: Graph answers 403 ErrorAccessDenied
+    fake.add_user("ana@contoso.com", "Ana")
+    other = OutlookSource(
+        "ana@contoso.com", IDENTITY, state, replace(settings, delta=False), sleep=sleeps.append
+    )
+    with pytest.raises(ProviderError) as err:
+        other.read(WEEK)
+    assert (err.value.status, err.value.reason) == (403, "ErrorAccessDenied")
+    assert "permissions" in err.value.hint
 
 
 # --- writing -------------------------------------------------------------------
@@ -355,6 +383,14 @@ def test_move_and_delete_in_a_batch_with_a_throttled_item(fake, source, sleeps):
     assert (left.start, left.end) == (at(0, 13), at(0, 15))
 
 
+def test_a_batch_item_asked_to_wait_past_the_limit_ends_the_retries(fake, source, sleeps):
+    fake.fail_next(1, status=429, retry_after="3600", in_batch=True)
+    with pytest.raises(ProviderError) as err:
+        source.apply(_creates((at(0, 9), at(0, 11)), (at(1, 9), at(1, 11))))
+    assert sleeps == [] and len(fake.requests("POST", "/$batch", batch=False)) == 1
+    assert err.value.status == 429 and "429" in str(err.value)
+
+
 def test_respond_posts_tentatively_accept_with_comment(fake, source):
     inv = fake.seed_event(
         subject="Roadmap",
@@ -412,9 +448,8 @@ def test_second_nightly_run_on_an_unchanged_calendar_writes_nothing(fake, source
 # --- the Source contract -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("delta", [False, True])
-def test_source_contract(fake, settings, state, delta):
-    """What every Source promises, whatever the provider (same as the ics and Google sources)."""
+def seed_scenario(fake) -> None:
+    """The contract's SCENARIO (tests/source_contract.py) as Outlook events (a UTC week)."""
     fake.seed_event(
         subject="spans the window start", start=MON - timedelta(hours=1), end=MON + timedelta(hours=1)
     )
@@ -424,6 +459,62 @@ def test_source_contract(fake, settings, state, delta):
     fake.seed_series(
         subject="series", start=at(2, 9), end=at(2, 10), every=timedelta(days=1), count=10, range_type="noEnd"
     )
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_block_writer_contract(fake, settings, state, delta):
+    """Writes: a second apply of the same plan changes nothing; foreign events are refused."""
+    seed_scenario(fake)
+    source = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
+
+    def snapshot():
+        return json.dumps(fake.events(), sort_keys=True)
+
+    assert_block_writer_contract(source, WEEK, snapshot=snapshot)
+
+
+def test_respond_contract(fake, source):
+    """RSVP: the organizer (a mailbox of the same tenant) sees my answer and my comment."""
+    uid = "040000008200E00074C5B7101A82E00800000000C0FFEE0000000000000000000000000000000000000000"
+    fake.add_user("ana@contoso.com", "Ana Lima")
+    fake.seed_event(
+        "ana@contoso.com",
+        subject="Roadmap sync",
+        start=at(1, 14),
+        end=at(1, 15),
+        iCalUId=uid,
+        attendees=["ana@contoso.com", "me@contoso.com"],
+    )
+    fake.seed_event(
+        subject="Roadmap sync",
+        start=at(1, 14),
+        end=at(1, 15),
+        iCalUId=uid,
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["ana@contoso.com", "me@contoso.com"],
+    )
+    (invite,) = source.read(WEEK)
+    statuses = {
+        "accepted": Status.ACCEPTED,
+        "tentativelyAccepted": Status.TENTATIVE,
+        "declined": Status.DECLINED,
+    }
+
+    def organizer_sees():
+        (theirs,) = fake.events("ana@contoso.com")
+        mine = next(a for a in theirs["attendees"] if a["emailAddress"]["address"] == "me@contoso.com")
+        sent = fake.meeting_responses("ana@contoso.com")[-1]
+        assert sent["response"] == mine["status"]["response"]
+        return statuses.get(mine["status"]["response"]), sent["comment"]
+
+    assert_respond_contract(source, invite, organizer_sees)
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_source_contract(fake, settings, state, delta):
+    """What every Source promises, whatever the provider (same as the ics and Google sources)."""
+    seed_scenario(fake)
     source = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
     assert source.spec == "outlook:me"
     assert_source_contract(source, WEEK, series_in_window=5)
@@ -431,7 +522,7 @@ def test_source_contract(fake, settings, state, delta):
 
 
 def test_windows_time_zone_names_map_to_iana(fake, source):
-    from guardian.adapters.sources.outlook import parse_graph_datetime, zone_of
+    from guardian.adapters.sources.outlook.mapping import parse_graph_datetime, zone_of
 
     assert str(zone_of("W. Europe Standard Time")) == "Europe/Berlin"
     assert str(zone_of("Pacific Standard Time")) == "America/Los_Angeles"

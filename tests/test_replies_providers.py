@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from guardian.adapters.sources import outlook_auth
+from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.adapters.state import State
 from guardian.cli.app import main
 from tests.conftest import outlook_settings

@@ -62,3 +62,87 @@ def test_parse_retry_after(header, seconds):
 
 def test_parse_retry_after_http_date_in_the_past_is_zero():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+# --- batches: only the failed items go out again, under the same policy ---------------
+
+
+class Server:
+    """A batch endpoint: `plan[item]` lists what each try of that item answers."""
+
+    def __init__(self, plan: dict[str, list]) -> None:
+        self.plan = {k: list(v) for k, v in plan.items()}
+        self.rounds: list[list[str]] = []
+
+    def __call__(self, items: list[str]):
+        self.rounds.append(list(items))
+        out = []
+        for item in items:
+            answer = self.plan[item].pop(0) if self.plan[item] else "ok"
+            out.append((None, answer) if isinstance(answer, Exception) else (f"{item}:{answer}", None))
+        return out
+
+
+class Refused(Exception):
+    pass
+
+
+def batch(server, items, sleeps, **kw):
+    from guardian.adapters.retry import retry_failed_items
+
+    return retry_failed_items(
+        server,
+        items,
+        is_retryable=lambda e: isinstance(e, Throttled),
+        retry_after=lambda e: e.after,
+        sleep=sleeps.append,
+        **{"attempts": 5, **kw},
+    )
+
+
+def test_only_the_failed_items_are_sent_again_after_their_retry_after():
+    server = Server({"a": [], "b": [Throttled(2)], "c": [Throttled(1), Throttled(None)]})
+    sleeps: list[float] = []
+    assert batch(server, ["a", "b", "c"], sleeps) == [("a:ok", None), ("b:ok", None), ("c:ok", None)]
+    assert server.rounds == [["a", "b", "c"], ["b", "c"], ["c"]]
+    assert sleeps[0] == 2  # the longest Retry-After of the round, exactly
+    assert 0 <= sleeps[1] <= 60  # none asked: exponential backoff with jitter
+
+
+def test_a_failure_that_is_not_retryable_is_that_item_s_outcome_and_not_retried():
+    refused = Refused("403")
+    server = Server({"a": [refused], "b": [Throttled(0)]})
+    out = batch(server, ["a", "b"], [])
+    assert out == [(None, refused), ("b:ok", None)]
+    assert server.rounds == [["a", "b"], ["b"]]
+
+
+def test_out_of_attempts_the_last_failure_stands():
+    server = Server({"a": [Throttled(0)] * 9, "b": []})
+    out = batch(server, ["a", "b"], [], attempts=3)
+    assert isinstance(out[0][1], Throttled) and out[1] == ("b:ok", None)
+    assert server.rounds == [["a", "b"], ["a"], ["a"]]
+
+
+def test_a_retry_after_above_the_limit_ends_the_retries():
+    server = Server({"a": [Throttled(3600)], "b": [Throttled(1)]})
+    sleeps: list[float] = []
+    out = batch(server, ["a", "b"], sleeps, max_wait=60)
+    assert isinstance(out[0][1], Throttled) and isinstance(out[1][1], Throttled)
+    assert server.rounds == [["a", "b"]] and sleeps == []
+
+
+def test_a_round_that_fails_as_a_whole_is_retried_under_the_same_attempts():
+    calls = []
+
+    def send(items):
+        calls.append(list(items))
+        if len(calls) == 1:
+            raise Throttled(4)  # the batch request itself was throttled
+        return [(i, None) for i in items]
+
+    sleeps: list[float] = []
+    assert batch(send, ["a", "b"], sleeps) == [("a", None), ("b", None)]
+    assert calls == [["a", "b"], ["a", "b"]] and sleeps == [4]
+    with pytest.raises(Refused):
+        batch(lambda items: (_ for _ in ()).throw(Refused("500")), ["a"], [])

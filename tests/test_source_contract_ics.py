@@ -3,11 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.base import BlockHome, BlockOptions, Identity
 from guardian.adapters.sources.ics.blockfile import BlockFile
 from guardian.adapters.sources.ics.source import IcsSource
 from guardian.core.model import Window
-from tests.source_contract import assert_source_contract
+from tests.source_contract import assert_block_writer_contract, assert_source_contract
 
 TZ = ZoneInfo("Europe/Berlin")
 WEEK = Window(datetime(2026, 12, 7, tzinfo=TZ), datetime(2026, 12, 14, tzinfo=TZ))
@@ -65,3 +65,20 @@ def test_block_file_is_the_writable_side_of_an_ics_calendar(tmp_path):
     blocks = BlockFile(tmp_path / "blocks.ics", Identity(TZ))
     assert blocks.own_blocks(WEEK) == []
     assert blocks.apply([]).created == 0
+
+
+def test_ics_block_file_write_contract(tmp_path, state):
+    """The .ics side of the write contract: blocks go to the block file, the user's file is never written."""
+    path = tmp_path / "contract.ics"
+    path.write_text(CALENDAR)
+    blocks = tmp_path / "focus-blocks.ics"
+    source = IcsSource(path, Identity(TZ, "me@x.example"))
+    assert source.capabilities.blocks is BlockHome.BLOCK_FILE and not source.capabilities.rsvp
+
+    def snapshot():
+        return path.read_bytes(), blocks.read_bytes() if blocks.exists() else None
+
+    assert_block_writer_contract(
+        source, WEEK, snapshot=snapshot, options=BlockOptions(output=blocks), state=state
+    )
+    assert path.read_text() == CALENDAR

@@ -13,7 +13,7 @@ from guardian.errors import InputError
 
 
 def sign_in_google(config: str | None, client_secrets: str | None, *, write: bool, open_browser: bool) -> str:
-    from guardian.adapters.sources.google_auth import SCOPES_READ, SCOPES_WRITE, login, token_file_of
+    from guardian.adapters.sources.google.auth import SCOPES_READ, SCOPES_WRITE, login, token_file_of
 
     settings = load_config(config).google
     secrets = client_secrets or (str(settings.client_secrets) if settings.client_secrets else None)
@@ -29,7 +29,7 @@ def sign_in_google(config: str | None, client_secrets: str | None, *, write: boo
 
 
 def sign_in_outlook(config: str | None, *, method: str, prompt: Callable[[str], None], write: bool) -> str:
-    from guardian.adapters.sources.outlook_auth import login, token_cache_path
+    from guardian.adapters.sources.outlook.auth import login, token_cache_path
 
     settings = load_config(config).outlook
     who = login(settings, method=method, prompt=prompt, write=write)
@@ -37,6 +37,6 @@ def sign_in_outlook(config: str | None, *, method: str, prompt: Callable[[str], 
 
 
 def sign_out_outlook(config: str | None) -> str:
-    from guardian.adapters.sources.outlook_auth import logout
+    from guardian.adapters.sources.outlook.auth import logout
 
     return "signed out" if logout(load_config(config).outlook) else "no saved sign-in"

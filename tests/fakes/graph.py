@@ -20,7 +20,10 @@ graph (under /v1.0):
   POST   /{me|users/UPN}/events              201 + the event
   PATCH  /{me|users/UPN}/events/{id}         200 + the event
   DELETE /{me|users/UPN}/events/{id}         204
-  POST   /{me|users/UPN}/events/{id}/accept|tentativelyAccept|decline   202
+  POST   /{me|users/UPN}/events/{id}/accept|tentativelyAccept|decline   202;
+                                             with sendResponse (default true) the organizer
+                                             is sent the answer and comment, and an
+                                             organizer's mailbox here shows it on its copy
   POST   /$batch                             up to 20 requests, JSON batching
 
 Errors use Graph's envelope {"error": {"code", "message"}}. Tests can inject
@@ -270,6 +273,7 @@ class GraphFake:
         self._refresh: dict[str, dict] = {}
         self._device_codes: dict[str, dict] = {}
         self._delta_tokens: dict[str, dict] = {}
+        self.sent_responses: list[dict] = []  # meeting responses sent to organizers
         self.device_flows = 0
         self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
@@ -751,7 +755,8 @@ class GraphFake:
             raise GraphError(
                 400,
                 "ErrorInvalidParameter",
-                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+                "This request requires a time window specified by the query string parameters StartDateTime and "
+                "EndDateTime.",
             )
         try:
             return _parse_query_dt(q["startdatetime"]), _parse_query_dt(q["enddatetime"])
@@ -832,7 +837,8 @@ class GraphFake:
                 raise GraphError(
                     400,
                     "ErrorInvalidUrlQuery",
-                    f"The following parameters are not supported with change tracking over the 'CalendarView' resource: '{bad}'.",
+                    "The following parameters are not supported with change tracking over the 'CalendarView' "
+                    f"resource: '{bad}'.",
                 )
         page_size = int(prefs.get("odata.maxpagesize", 0) or 0) or self.max_page_size or 100
         with self._lock:
@@ -959,13 +965,15 @@ class GraphFake:
             raise GraphError(
                 400,
                 "RequestBodyRead",
-                f"The parameter '{sorted(unknown)[0]}' in the request payload is not a valid parameter for the operation '{action}'.",
+                f"The parameter '{sorted(unknown)[0]}' in the request payload is not a valid parameter for the "
+                f"operation '{action}'.",
             )
         if ev.get("isOrganizer"):
             raise GraphError(
                 400,
                 "ErrorInvalidRequest",
-                "Your request can't be completed. You can't respond to this meeting because you're the meeting organizer.",
+                "Your request can't be completed. You can't respond to this meeting because you're the meeting "
+                "organizer.",
             )
         response = {"accept": "accepted", "tentativelyAccept": "tentativelyAccepted", "decline": "declined"}[
             action
@@ -980,7 +988,43 @@ class GraphFake:
                 }
             )
             box.changed[ev["id"]] = self._tick()
+            # event-accept / -tentativelyAccept / -decline: "sendResponse: true if a response is
+            # to be sent to the organizer; otherwise, false. Optional. Default is true."
+            # (https://learn.microsoft.com/en-us/graph/api/event-accept). The organizer's copy of
+            # the event then shows the attendee's answer in attendees[].status ("the attendee's
+            # response ... and date-time that the response was sent",
+            # https://learn.microsoft.com/en-us/graph/api/resources/attendee); the comment travels
+            # in the response message.
+            if body.get("sendResponse", True):
+                self._deliver_response(box, ev, response, body.get("comment"))
         return 202, {}, None
+
+    def _deliver_response(self, box: _Mailbox, ev: dict, response: str, comment: str | None) -> None:
+        organizer = ((ev.get("organizer") or {}).get("emailAddress") or {}).get("address") or ""
+        self.sent_responses.append(
+            {
+                "to": organizer,
+                "from": box.upn,
+                "iCalUId": ev.get("iCalUId"),
+                "response": response,
+                "comment": comment,
+            }
+        )
+        org_box = self.mailboxes.get(organizer.lower())
+        if org_box is None:
+            return  # an organizer outside this tenant gets the message only
+        now = _fmt_offset(datetime.now(UTC))
+        for copy_ in org_box.events.values():
+            if copy_.get("iCalUId") != ev.get("iCalUId"):
+                continue
+            for attendee in copy_.get("attendees") or []:
+                if (attendee.get("emailAddress") or {}).get("address", "").lower() == box.upn.lower():
+                    attendee["status"] = {"response": response, "time": now}
+            org_box.changed[copy_["id"]] = self._tick()
+
+    def meeting_responses(self, to: str) -> list[dict]:
+        """The answers sent to organizer `to`: [{"from", "iCalUId", "response", "comment"}]."""
+        return [dict(r) for r in self.sent_responses if r["to"].lower() == to.lower()]
 
     def responses(self, event_id: str, user: str | None = None) -> list[dict]:
         """The RSVPs posted to an event: [{"action", "comment", "sendResponse"}]."""
@@ -1116,7 +1160,8 @@ class GraphFake:
             if flow is None:
                 return 400, {
                     "error": "expired_token",
-                    "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid.",
+                    "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is "
+                    "not valid.",
                 }
             if self.deny_consent:
                 return 400, {
@@ -1141,7 +1186,8 @@ class GraphFake:
             if not scopes or not all(s.endswith("/.default") for s in scopes):
                 return 400, {
                     "error": "invalid_scope",
-                    "error_description": "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.",
+                    "error_description": "AADSTS1002012: The provided value for scope is not valid. Client "
+                    "credential flows must have a scope value with /.default suffixed to the resource identifier.",
                 }
             return 200, self._issue(scopes, user=None, refresh=False)
         return 400, {
@@ -1165,7 +1211,8 @@ class GraphFake:
             "verification_uri": "https://microsoft.com/devicelogin",
             "expires_in": 900,
             "interval": 1,
-            "message": f"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {user_code} to authenticate.",
+            "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter "
+            f"the code {user_code} to authenticate.",
         }
 
     app_write = True  # whether app-only tokens carry Calendars.ReadWrite (admin consent)

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 #: scheme -> "module:Class" of its source
 KINDS: dict[str, str] = {
     "ics": "guardian.adapters.sources.ics.source:IcsSource",
-    "google": "guardian.adapters.sources.google:GoogleSource",
-    "outlook": "guardian.adapters.sources.outlook:OutlookSource",
+    "google": "guardian.adapters.sources.google.source:GoogleSource",
+    "outlook": "guardian.adapters.sources.outlook.source:OutlookSource",
     "https": "guardian.adapters.sources.url.source:UrlSource",
     "http": "guardian.adapters.sources.url.source:UrlSource",
     "webcal": "guardian.adapters.sources.url.source:UrlSource",

@@ -32,6 +32,7 @@ from guardian.adapters.sources.ics.recover import Damage, parse
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
 from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
+from guardian.core.recurrence import series_end
 from guardian.core.text import html_to_text, plain_description
 from guardian.errors import InputError
 
@@ -421,7 +422,7 @@ class IcsSource(Source):
         return Status.ACCEPTED
 
     def _series_end(self, master) -> datetime | None:
-        """When the series stops: UNTIL, the last of COUNT, the last RDATE; None if never."""
+        """When the series stops: its RRULEs' end (core.recurrence), the last RDATE; None if never."""
         rules = _as_list(master.get("RRULE"))
         if not rules:
             rdates = [
@@ -431,29 +432,9 @@ class IcsSource(Source):
             ]
             values = [self._aware(v[0] if isinstance(v, tuple) else v) for v in rdates]
             return max(values) if values else self._aware(master.decoded("DTSTART"))
-        ends: list[datetime] = []
-        for rule in rules:
-            until = rule.get("UNTIL")
-            count = rule.get("COUNT")
-            if until:
-                ends.append(self._aware(until[0]))
-            elif count:
-                ends.append(self._last_of_count(master, rule))
-            else:
-                return None
-        return max(ends)
-
-    def _last_of_count(self, master, rule) -> datetime:
-        from dateutil.rrule import rrulestr
-
         start = master.decoded("DTSTART")
-        aware = self._aware(start)
-        count = int(_as_list(rule.get("COUNT"))[0])
-        if count > 10_000:
-            return aware  # absurd counts are capped at expansion; any finite end will do
-        text = rule.to_ical().decode()
-        occurrences = list(rrulestr(text, dtstart=aware.replace(tzinfo=None)))
-        return aware if not occurrences else occurrences[-1].replace(tzinfo=aware.tzinfo)
+        zone = start.tzinfo if isinstance(start, datetime) and start.tzinfo is not None else self.identity.tz
+        return series_end([rule.to_ical().decode() for rule in rules], start, zone)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

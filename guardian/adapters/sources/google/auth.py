@@ -71,7 +71,7 @@ def login(
             f"{secrets}: Google client secrets file not found",
             hint="download an OAuth client ID of type 'Desktop app' from the Google Cloud console",
         )
-    from google_auth_oauthlib.flow import InstalledAppFlow
+    from google_auth_oauthlib.flow import InstalledAppFlow  # type: ignore[import-untyped,unused-ignore]
 
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(secrets), scopes=list(scopes))
@@ -92,7 +92,7 @@ def login(
         raise AuthError("no answer from the browser sign-in", hint=LOGIN_HINT) from None
     except Exception as exc:  # oauthlib errors quote the server's answer, never a token
         import requests
-        from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+        from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped,unused-ignore]
 
         if isinstance(exc, OAuth2Error):
             raise AuthError(f"Google sign-in failed ({exc.error})", hint=LOGIN_HINT) from None

@@ -120,7 +120,7 @@ def _unreachable(settings: OutlookSettings, exc: BaseException) -> ProviderError
 
 
 def load_cache(settings: OutlookSettings):
-    import msal
+    import msal  # type: ignore[import-untyped,unused-ignore]
 
     cache = msal.SerializableTokenCache()
     path = token_cache_path(settings)

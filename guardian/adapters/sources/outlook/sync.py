@@ -1,0 +1,197 @@
+"""The raw Outlook items of a window: a calendarView listing, or calendarView/delta over a horizon.
+
+Without a state store (or with `delta = false`) every read lists the
+window's calendarView, asking only for the fields the mapping reads and
+expanding guardian's tag property. With one, a horizon around the window
+(`guardian.adapters.sources.sync.horizon`: `sync_lookback_days` before its
+first day to `sync_ahead_days` after its last, as for Google) is kept in
+sync through calendarView/delta: the first run lists the horizon, later runs
+fetch only what changed (a 410, or a window outside the horizon, starts
+over); the deltaLink, the horizon and the cached items change in one state
+transaction.
+
+guardian's own blocks are found by filtering calendarView on the tag
+property; what a read or that filter saw for a window is kept for the run,
+so own_blocks() after read() asks nothing more.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from guardian.adapters.settings import OutlookSettings
+from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID, tagged
+from guardian.adapters.sources.outlook.transport import GraphFailure, GraphTransport
+from guardian.adapters.sources.sync import horizon, load_sync, save_sync
+from guardian.core.model import GUARDIAN_TAG_VALUE, Window
+from guardian.errors import ProviderError
+
+if TYPE_CHECKING:
+    from guardian.adapters.state import State
+
+#: only what the mapping reads
+SELECT = (
+    "id,subject,body,start,end,isAllDay,showAs,isCancelled,isOrganizer,responseStatus,"
+    "attendees,organizer,createdDateTime,onlineMeeting,onlineMeetingUrl,hasAttachments,"
+    "type,seriesMasterId,iCalUId,originalStart,categories,location"
+)
+
+
+class GraphSync:
+    """Brings one mailbox's raw items up to date, by delta when there is a state store."""
+
+    def __init__(
+        self, transport: GraphTransport, state: State | None, settings: OutlookSettings, tz: tzinfo
+    ) -> None:
+        self.transport = transport
+        self.state = state
+        self.settings = settings
+        self.tz = tz  # the horizon is whole days in my zone
+        self.page_size = settings.page_size
+        self._own: dict[tuple[datetime, datetime], list[dict]] = {}
+
+    @property
+    def key(self) -> str:
+        """Where the deltaLink and the cached items are kept in the state store."""
+        return f"outlook:{self.transport.user}"
+
+    def changed(self) -> None:
+        """The calendar is about to be written to: what own_items() saw is stale."""
+        self._own.clear()
+
+    def items(self, window: Window) -> list[dict]:
+        """The raw items of `window` (of its horizon, when synced by delta)."""
+        if self.state is not None and self.settings.delta:
+            return self._synced_items(self.state, window)
+        items = list(
+            self.transport.pages(
+                f"{self.transport.base}/calendarView", self._view_params(window), "reading the calendar"
+            )
+        )
+        # the view expands the tag: own_items() of this window needs no second request
+        self._own[(window.start, window.end)] = [it for it in items if tagged(it)]
+        return items
+
+    def own_items(self, window: Window) -> list[dict]:
+        """guardian's blocks in `window` as raw items (what a read of it saw, if any)."""
+        key = (window.start, window.end)
+        if key in self._own:  # already asked during read() of this run
+            return self._own[key]
+        return self._fetch_own_items(window)
+
+    def _view_params(self, window: Window) -> dict:
+        return {
+            "startDateTime": window.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "endDateTime": window.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "$select": SELECT,
+            "$top": str(self.page_size),
+            "$expand": f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY_ID}')",
+        }
+
+    def _fetch_own_items(self, window: Window) -> list[dict]:
+        params = self._view_params(window)
+        params["$filter"] = (
+            f"singleValueExtendedProperties/Any(ep: ep/id eq '{TAG_PROPERTY_ID}' "
+            f"and ep/value eq '{GUARDIAN_TAG_VALUE}')"
+        )
+        items = list(
+            self.transport.pages(f"{self.transport.base}/calendarView", params, "finding guardian's blocks")
+        )
+        # belt and braces: only what really carries the tag
+        items = [it for it in items if tagged(it)]
+        self._own[(window.start, window.end)] = items
+        return items
+
+    # --- calendarView/delta over a cached horizon ----------------------------------------
+
+    def _synced_items(self, state: State, window: Window) -> list[dict]:
+        """The raw items of a cached horizon around `window`, brought up to date by delta.
+
+        calendarView/delta takes no $select/$expand, so the tag is not in its
+        items: the tagged ids come from one filtered calendarView of the window
+        (which own_items() then reuses).
+        """
+        saved = load_sync(state, self.key, "link")
+        items: dict[str, dict] | None = None
+        if saved is not None and saved.covers(window.start, window.end):
+            try:
+                changes, link = self._delta_round(saved.cursor, None)
+            except GraphFailure:  # 410: the sync state is gone; start over
+                saved = None
+            else:
+                with state.transaction():
+                    cached = state.cached_items(self.key)
+                    gone, fresh = self._apply_changes(cached, changes)
+                    if gone:
+                        state.delete_items(self.key, gone)
+                    if fresh:
+                        state.put_items(self.key, fresh)
+                    save_sync(state, self.key, "link", link, saved.start, saved.end)
+                items = cached
+        else:
+            saved = None
+        if saved is None:
+            start, end = horizon(window, self.tz, self.settings.horizon)
+            params = {
+                "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            changes, link = self._delta_round(f"{self.transport.base}/calendarView/delta", params)
+            items = {}
+            _, fresh = self._apply_changes(items, changes)
+            with state.transaction():
+                state.clear_items(self.key)
+                state.put_items(self.key, fresh)
+                save_sync(state, self.key, "link", link, start, end)
+        own = {it["id"] for it in self._fetch_own_items(window)}
+        out = []
+        for item in (items or {}).values():
+            if item.get("type") == "seriesMaster":
+                continue
+            if item.get("id") in own:
+                item = dict(
+                    item, singleValueExtendedProperties=[{"id": TAG_PROPERTY_ID, "value": GUARDIAN_TAG_VALUE}]
+                )
+            out.append(item)
+        return out
+
+    @staticmethod
+    def _apply_changes(cached: dict[str, dict], changes: list[dict]) -> tuple[list[str], dict[str, dict]]:
+        """Fold delta items into `cached` (in place); returns (removed ids, changed items)."""
+        gone: list[str] = []
+        fresh: dict[str, dict] = {}
+        for change in changes:
+            item_id = change.get("id")
+            if not item_id:
+                continue
+            if "@removed" in change:
+                if cached.pop(item_id, None) is not None or item_id in fresh:
+                    gone.append(item_id)
+                fresh.pop(item_id, None)
+                continue
+            # an updated item may carry only the changed properties
+            merged = dict(cached.get(item_id, {}))
+            merged.update({k: v for k, v in change.items() if not k.startswith("@odata")})
+            cached[item_id] = merged
+            fresh[item_id] = merged
+        return gone, fresh
+
+    def _delta_round(self, url: str, params: dict | None) -> tuple[list[dict], str]:
+        """Follow nextLinks to the deltaLink; a stale link raises GraphFailure (410)."""
+        changes: list[dict] = []
+        query = params
+        while True:
+            _, payload = self.transport.call(
+                "GET", url, params=query, what="syncing the calendar", passthrough=(410,)
+            )
+            payload = payload or {}
+            changes.extend(payload.get("value") or [])
+            query = None
+            if payload.get("@odata.nextLink"):
+                url = payload["@odata.nextLink"]
+                continue
+            link = payload.get("@odata.deltaLink")
+            if not link:
+                raise ProviderError(f"{self.transport.spec}: Microsoft Graph sent no deltaLink")
+            return changes, link
