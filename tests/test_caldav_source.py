@@ -243,3 +243,19 @@ def test_replies_for_caldav_calendars_go_out_as_itip_mail(radicale, tmp_path, fo
     url = seed(radicale)
     source = open_work(write_config(tmp_path, url), State(tmp_path / "state.sqlite3"))
     assert source.capabilities.rsvp == ""  # the existing mail path (iTIP REPLY)
+
+
+def test_the_write_contract_holds_on_both_servers(dav, tmp_path):
+    """The shared write contract: idempotent apply, foreign events refused (blocks in the calendar)."""
+    from tests.source_contract import assert_block_writer_contract
+
+    url = seed(dav)
+    state = State(tmp_path / "state.sqlite3")
+    config = write_config(tmp_path, url, password_env=PASSWORD_ENV, focus_calendar=url)
+    source = open_work(config, state)
+
+    def snapshot():
+        client = dav.client()
+        return sorted((str(o.url), o.data) for o in client.calendar(url=url).search(event=True, expand=False))
+
+    assert_block_writer_contract(source, WEEK, snapshot=snapshot, state=state)

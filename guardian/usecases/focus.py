@@ -62,10 +62,29 @@ def run_focus(
     together plan one after the other and the second sees the first's blocks
     (`locked`: the caller holds it already, and read `events` under it).
     """
-    if not apply or locked:
-        return _plan_and_apply(session, apply=apply, output=output, events=events)
+    if not apply:
+        return _plan_and_apply(session, apply=False, output=output, events=events)
+    if locked:
+        return _apply_replanning_conflicts(session, output, events)
     with run_lock(lock_path(session.config.state_path())):
-        return _plan_and_apply(session, apply=True, output=output, events=events)
+        return _apply_replanning_conflicts(session, output, events)
+
+
+def _apply_replanning_conflicts(session: Session, output: str | None, events: list[Event] | None) -> FocusRun:
+    """Apply; when another client changed a block meanwhile (HTTP 412), read, plan and apply once more.
+
+    The writer never overwrites the other change; the second round plans
+    around what is on the calendar now. A conflict in that round too is left
+    for the next run.
+    """
+    run = _plan_and_apply(session, apply=True, output=output, events=events)
+    if run.applied is None or not run.applied.conflicts:
+        return run
+    again = _plan_and_apply(session, apply=True, output=output, events=None)
+    again.lines = (
+        run.lines + [f"{run.target}: changed by someone else meanwhile; planned again"] + again.lines
+    )
+    return again
 
 
 def _plan_and_apply(
