@@ -15,7 +15,7 @@ from guardian.core.model import Window
 from guardian.domain.metrics import MetricParams
 from guardian.domain.report import Report, build_report, read_span, report_window
 from guardian.errors import InputError
-from guardian.usecases.session import Options, Session, check_days, parse_day
+from guardian.usecases.session import Options, Session, check_days, parse_day, window_days
 
 MAX_TREND_WEEKS = 520
 
@@ -24,10 +24,15 @@ def run_report(options: Options, *, weeks: int | None = None) -> tuple[Session, 
     """The report for the options; `weeks` is the trend's length (default `[report] trend_weeks`)."""
     if options.days is not None:
         check_days(options.days)
-    start = parse_day(options.start) if options.start else None
 
     def window(now: datetime, tz: tzinfo, settings: Settings) -> Window:
-        return report_window(now, tz, start, options.days, settings.report.weeks)
+        today = now.astimezone(tz).date()
+        start = parse_day(options.start, today) if options.start else None
+        days = options.days
+        if options.until is not None:
+            first = start or report_window(now, tz, None, None, settings.report.weeks).start.date()
+            days = window_days(first, today, options.days, options.until)
+        return report_window(now, tz, start, days, settings.report.weeks)
 
     session = Session(options, window=window)
     trend_count = weeks if weeks is not None else session.config.report.trend_weeks

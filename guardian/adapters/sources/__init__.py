@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guardian.adapters.sources.base import Identity, Source
-from guardian.errors import InputError
+from guardian.errors import InputError, did_you_mean, join_hints
 
 if TYPE_CHECKING:
     from guardian.adapters.settings import Settings
@@ -67,9 +67,15 @@ def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
     if spec.lower().endswith(ICS_SUFFIXES) or Path(spec).expanduser().exists():
         return Spec(source_class("ics"), spec)
     known = ", ".join(sorted(settings.calendars)) or "none configured"
+    # a mistyped scheme ("gogle:primary") or calendar name: say which one was meant
+    guess = (
+        did_you_mean(scheme, KINDS, fmt="{}:" + rest) if sep else did_you_mean(spec, settings.calendars)
+    )
     raise InputError(
         f"calendar {spec!r}: not a file, a known scheme or a configured name",
-        hint=f"use a path to an .ics file, ics:PATH, google:primary, outlook:me, or a name ({known})",
+        hint=join_hints(
+            guess, f"use a path to an .ics file, ics:PATH, google:primary, outlook:me, or a name ({known})"
+        ),
     )
 
 
