@@ -124,7 +124,9 @@ def test_h003_flags_an_endless_series_once_on_its_first_occurrence(tmp_path):
 
 
 def test_h003_skips_one_on_ones_and_other_exempt_meetings(tmp_path):
-    one_on_one = meeting("Me / Bob", "2026-01-05 16:00", rrule="FREQ=WEEKLY;BYDAY=MO", attendees=("bob@acme.example",))
+    one_on_one = meeting(
+        "Me / Bob", "2026-01-05 16:00", rrule="FREQ=WEEKLY;BYDAY=MO", attendees=("bob@acme.example",)
+    )
     lunch = meeting("Team lunch", "2026-01-06 12:00", rrule="FREQ=WEEKLY;BYDAY=TU")
     assert "H003" not in codes(run(tmp_path, one_on_one, lunch))
 

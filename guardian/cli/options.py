@@ -33,7 +33,9 @@ FromOpt = Annotated[
 ]
 UntilOpt = Annotated[
     Optional[str],
-    typer.Option("--until", metavar="DAY", help="Last day, included (same words as --from); instead of --days."),
+    typer.Option(
+        "--until", metavar="DAY", help="Last day, included (same words as --from); instead of --days."
+    ),
 ]
 DaysOpt = Annotated[Optional[int], typer.Option("--days", metavar="N", help="Number of days (default 7).")]
 TzOpt = Annotated[

@@ -142,8 +142,12 @@ def summarize(ctx: AuditContext, findings: list[Finding], hidden: tuple[Hidden, 
     # (a series-level finding such as H003 is about every occurrence of its series)
     about = [f for f in (*findings, *(h.finding for h in hidden)) if f.event is not None]
     checks = registry()
-    series = {f.event.uid for f in about if f.event and f.check in checks and checks[f.check].scope == "series"}
-    flagged = {f.event.instance_id for f in about if f.event} | {e.instance_id for e in meetings if e.uid in series}
+    series = {
+        f.event.uid for f in about if f.event and f.check in checks and checks[f.check].scope == "series"
+    }
+    flagged = {f.event.instance_id for f in about if f.event} | {
+        e.instance_id for e in meetings if e.uid in series
+    }
     return Summary(
         meetings=count,
         meeting_hours=round(hours, 2),

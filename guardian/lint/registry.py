@@ -118,7 +118,8 @@ def series_check(
     summary: str,
     params: type[P] = NoParams,  # type: ignore[assignment]
 ) -> Callable[
-    [Callable[[list[Event], AuditContext, P], str | None]], Callable[[list[Event], AuditContext, P], str | None]
+    [Callable[[list[Event], AuditContext, P], str | None]],
+    Callable[[list[Event], AuditContext, P], str | None],
 ]:
     def register(
         fn: Callable[[list[Event], AuditContext, P], str | None],

@@ -102,7 +102,7 @@ def run_nightly(
     """Yield one line per action; raise when a request could not be delivered."""
     session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
     events = session.read_events()
-    result = audit(session.rulebook, session.audit_context(events))
+    result = audit(session.rulebook, session.audit_context(events), session.suppressions)
     if apply:  # findings are not actions: they go to the run log, not to stdout
         with session.state.transaction():
             session.state.log_run(

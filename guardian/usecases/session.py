@@ -20,12 +20,13 @@ from guardian.adapters.settings import Settings
 from guardian.adapters.sources import needs_state, open_source
 from guardian.adapters.sources.base import Identity, Source
 from guardian.adapters.state import State
-from guardian.core.model import Event, Window
 from guardian.core.dates import WORDS as DATE_WORDS
 from guardian.core.dates import parse_day_word
+from guardian.core.model import Event, Window
 from guardian.errors import InputError, did_you_mean, join_hints
 from guardian.lint.context import AuditContext
 from guardian.lint.pack import RuleBook, load_rulebook
+from guardian.lint.suppress import Suppressions, resolve_ignores
 
 log = logging.getLogger("guardian")
 
@@ -158,6 +159,17 @@ class Session:
     @cached_property
     def rulebook(self) -> RuleBook:
         return load_rulebook(self.options.rules or self.config.rules)
+
+    @cached_property
+    def suppressions(self) -> Suppressions:
+        """What hides findings in this run: the config's [[ignore]] tables, invites'
+        `guardian: ignore` lines, and (audit) the --baseline file."""
+        from guardian.adapters.baseline import read_baseline
+
+        baseline = read_baseline(self.options.baseline) if self.options.baseline else None
+        suppressions = Suppressions(self.config.ignore, baseline)
+        resolve_ignores(suppressions.ignores, self.rulebook)  # an unknown rule fails before any read
+        return suppressions
 
     @cached_property
     def state(self) -> State:

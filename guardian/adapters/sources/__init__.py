@@ -68,9 +68,7 @@ def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
         return Spec(source_class("ics"), spec)
     known = ", ".join(sorted(settings.calendars)) or "none configured"
     # a mistyped scheme ("gogle:primary") or calendar name: say which one was meant
-    guess = (
-        did_you_mean(scheme, KINDS, fmt="{}:" + rest) if sep else did_you_mean(spec, settings.calendars)
-    )
+    guess = did_you_mean(scheme, KINDS, fmt="{}:" + rest) if sep else did_you_mean(spec, settings.calendars)
     raise InputError(
         f"calendar {spec!r}: not a file, a known scheme or a configured name",
         hint=join_hints(
