@@ -195,9 +195,13 @@ def _ignores(doc: TomlDoc, tables: Any, path: Path | None) -> tuple[IgnoreEntry,
     out = []
     for index, table in enumerate(tables):
         line = doc.line_of_table("ignore", index)
-        where = f"{doc.path}:{line}" if line else str(doc.path)
+        # unknown rules are found once the pack is loaded; the error then points at `rules`
+        rules_line = doc.line_of_table("ignore", index, "rules") or line
+        where = f"{doc.path}:{rules_line}" if rules_line else str(doc.path)
 
-        def error(key: str, message: str, hint: str = "") -> InputError:
+        def error(
+            key: str, message: str, hint: str = "", index: int = index, line: int | None = line
+        ) -> InputError:
             at = doc.line_of_table("ignore", index, key) or line
             return InputError(
                 f"{doc.path}:{at}: ignore.{key}: {message}" if at else f"{doc.path}: ignore.{key}: {message}",
@@ -217,7 +221,7 @@ def _ignores(doc: TomlDoc, tables: Any, path: Path | None) -> tuple[IgnoreEntry,
             )
         if ("uid" in table) == ("title" in table):
             raise error(
-                "uid" if "uid" in table else "title",
+                "uid",
                 "give exactly one of uid or title",
                 hint='uid = "standup@acme.example", or title = "Platform daily standup*"',
             )

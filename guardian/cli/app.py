@@ -26,16 +26,17 @@ from guardian.cli.options import (
     CalendarOpt,
     ConfigOpt,
     DaysOpt,
+    FormatOpt,
     FromOpt,
     MeOpt,
     NowOpt,
     RulesOpt,
+    TableJsonOpt,
     TzOpt,
     UntilOpt,
     check_choice,
     console,
     example,
-    format_option,
 )
 from guardian.cli.options import check_format as _check_format
 from guardian.cli.options import make_options as _options
@@ -45,8 +46,6 @@ from guardian.errors import EXIT_FINDINGS, EXIT_INPUT, GuardianError, InputError
 WORKFLOW = ("init", "auth", "audit", "ignore", "rules", "focus", "replies", "convert", "report", "nightly")
 GROUPS = ("series", "day", "rule", "none")
 SEVERITIES = ("info", "warning", "error")
-AuditFormat = format_option("table", "json", "markdown")
-ListFormat = format_option("table", "json")
 
 
 class WorkflowGroup(TyperGroup):
@@ -73,7 +72,7 @@ def _usage_name(self: TyperArgument) -> str:
     return name + ("..." if self.nargs != 1 and not name.endswith("...") else "")
 
 
-TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign, assignment]
 TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 HELP = {"help_option_names": ["-h", "--help"]}
@@ -154,7 +153,7 @@ def audit(
     tz: TzOpt = None,
     rules: RulesOpt = None,
     config: ConfigOpt = None,
-    fmt: AuditFormat = "table",
+    fmt: FormatOpt = "table",
     now: NowOpt = None,
     fail_on: Annotated[
         Optional[str],
@@ -270,7 +269,7 @@ def ignore(
 def rules_list(
     rules: RulesOpt = None,
     config: ConfigOpt = None,
-    fmt: ListFormat = "table",
+    fmt: TableJsonOpt = "table",
 ) -> None:
     """List the rules of the pack in use."""
     import json
@@ -441,7 +440,8 @@ _VERBOSITY = re.compile(r"^(-q|--quiet|-v+|--verbose)$")
 
 def hoist_verbosity(argv: list[str]) -> list[str]:
     """Move -q/-v to the front, so they work after the command too (`guardian audit -q`)."""
-    flags, rest = [], []
+    flags: list[str] = []
+    rest: list[str] = []
     for index, arg in enumerate(argv):
         if arg == "--":
             rest += argv[index:]

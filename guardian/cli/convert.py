@@ -19,15 +19,13 @@ def register(app: typer.Typer) -> None:
         MeOpt,
         NowOpt,
         RulesOpt,
+        TableJsonOpt,
         TzOpt,
         UntilOpt,
         check_format,
         example,
-        format_option,
         make_options,
     )
-
-    ConvertFormat = format_option("table", "json")
 
     @app.command(
         "convert",
@@ -45,7 +43,7 @@ def register(app: typer.Typer) -> None:
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: ConvertFormat = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         event: Annotated[
             Optional[str],

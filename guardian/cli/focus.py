@@ -13,11 +13,11 @@ from guardian.cli.options import (
     MeOpt,
     NowOpt,
     RulesOpt,
+    TableJsonOpt,
     TzOpt,
     UntilOpt,
     console,
     example,
-    format_option,
 )
 from guardian.cli.options import (
     check_format as _check_format,
@@ -26,7 +26,6 @@ from guardian.cli.options import (
     make_options as _options,
 )
 
-FocusFormat = format_option("table", "json")
 OutputOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -71,7 +70,7 @@ def register(app: typer.Typer) -> None:
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FocusFormat = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
     ) -> None:
@@ -97,7 +96,7 @@ def register(app: typer.Typer) -> None:
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FocusFormat = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
     ) -> None:

@@ -2,8 +2,8 @@
 
 Kept apart from the command modules so every one of them can import them at
 module level: Typer reads the annotations of each command's signature at
-start-up. Each command says which `--format` values it really has
-(`format_option`), so its help never offers one it would refuse.
+start-up. Each command takes the `--format` option of the values it really has
+(`FormatOpt` or `TableJsonOpt`), so its help never offers one it refuses.
 """
 
 from typing import Annotated, Any, Optional
@@ -53,15 +53,16 @@ NowOpt = Annotated[
 FORMATS = ("table", "json", "markdown")
 
 
-def format_option(*choices: str) -> Any:
-    """`-f/--format` offering exactly `choices` (the first is the default)."""
-    names = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
-    return Annotated[
-        str, typer.Option("--format", "-f", metavar="|".join(choices), help=f"Output format: {names}.")
-    ]
-
-
-FormatOpt = format_option(*FORMATS)
+# the two kinds of --format a command can have (each command takes the one it really does)
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="table|json|markdown", help="Output format: table, json or markdown."
+    ),
+]
+TableJsonOpt = Annotated[
+    str, typer.Option("--format", "-f", metavar="table|json", help="Output format: table or json.")
+]
 
 
 def make_options(calendar, me, start, days, tz, rules, config, now, until=None, **extra):
@@ -117,6 +118,7 @@ __all__ = [
     "ConfigOpt",
     "DaysOpt",
     "FormatOpt",
+    "TableJsonOpt",
     "FromOpt",
     "MeOpt",
     "NowOpt",
@@ -127,7 +129,6 @@ __all__ = [
     "check_format",
     "console",
     "example",
-    "format_option",
     "join_hints",
     "make_options",
 ]

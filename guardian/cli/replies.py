@@ -18,11 +18,11 @@ def register(app: typer.Typer) -> None:
         MeOpt,
         NowOpt,
         RulesOpt,
+        TableJsonOpt,
         TzOpt,
         UntilOpt,
         check_format,
         example,
-        format_option,
         make_options,
     )
 
@@ -30,7 +30,6 @@ def register(app: typer.Typer) -> None:
         help="Ask organizers for a pre-read, or offer a written alternative (plan first, then send).",
         no_args_is_help=True,
     )
-    RepliesFormat = format_option("table", "json")
     app.add_typer(replies_app, name="replies")
     BodyOpt = Annotated[bool, typer.Option("--body", help="Also print each request's text.")]
 
@@ -46,7 +45,7 @@ def register(app: typer.Typer) -> None:
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: RepliesFormat = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         body: BodyOpt = False,
     ) -> None:
@@ -73,7 +72,7 @@ def register(app: typer.Typer) -> None:
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: RepliesFormat = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
     ) -> None:
         """Send the due replies (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""

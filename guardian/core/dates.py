@@ -10,6 +10,10 @@ starts it (which a DST change can move) is the caller's job, with zoneinfo.
   such day, today included (on a Monday, `monday` is today);
 - `next-week`: the next Monday after today (on a Monday, the one in 7 days);
 - `YYYY-MM-DD`.
+
+For `--until`, a weekday counts from the first day instead of today
+(`--from tomorrow --until friday` on a Friday means the Friday after), as
+`is_weekday_word` lets the caller tell.
 """
 
 from __future__ import annotations
@@ -36,3 +40,9 @@ def parse_day_word(value: str, today: date) -> date:
         return date.fromisoformat(word)
     except ValueError:
         raise ValueError(f"{value!r} is not a date") from None
+
+
+def is_weekday_word(value: str) -> bool:
+    """Whether `value` names a weekday (so `--until` counts it from the first day)."""
+    word = value.strip().lower()
+    return any(word in (name, name[:3]) for name in WEEKDAY_NAMES)

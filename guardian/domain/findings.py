@@ -26,6 +26,7 @@ from statistics import median
 from guardian.core.model import Event, Finding, Severity
 from guardian.lint.engine import AuditResult
 from guardian.lint.pack import RuleBook
+from guardian.lint.registry import registry
 
 GROUPS = ("series", "day", "rule", "none")
 HOUR = 3600.0
@@ -89,8 +90,12 @@ class Entry:
         return [(f, counts[code]) for code, f in seen.items()]
 
     def flagged(self, code: str) -> int:
-        """Occurrences of the series a rule flags (for "2 of 4")."""
-        return len({f.event.instance_id for f in self.findings if f.rule == code and f.event})
+        """Occurrences of the series a rule flags (for "2 of 4"); a series-level rule flags them all."""
+        checks = registry()
+        found = [f for f in self.findings if f.rule == code]
+        if any(f.check in checks and checks[f.check].scope == "series" for f in found):
+            return len(self.occurrences)
+        return len({f.event.instance_id for f in found if f.event})
 
 
 @dataclass(frozen=True)

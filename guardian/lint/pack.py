@@ -288,7 +288,7 @@ def _build(raw: dict[str, Any], sources: list[str]) -> RuleBook:
         names[rule.name] = code
         rules.append(rule)
     exemptions = Exemptions(keywords={k: tuple(v) for k, v in raw["exemptions"].items()})
-    precedence = DEFAULT_PRECEDENCE
+    precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
     if "precedence" in raw:
         entries, doc = raw["precedence"]
         precedence = _check_precedence(entries, doc, raw["rules"])

@@ -240,7 +240,7 @@ def _day_findings(findings: Sequence[Finding], states, hints: _Hints, width: int
     for f in findings:
         title = f"{one_line(f.event.title)}: " if f.event is not None else ""
         out += wrap(
-            [Part(_when(f, tz), keep=True), *_finding_head(f), Part(title + one_line(f.message, 400))],
+            [Part(_when(f, tz) + " ", keep=True), *_finding_head(f), Part(title + one_line(f.message, 400))],
             width,
             2,
             17,

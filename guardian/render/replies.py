@@ -1,4 +1,8 @@
-"""`guardian replies plan|send` output: who would get which reply (or did), who not and why, and what would block sending."""
+"""`guardian replies plan|send` output: who would get which reply (or did), who not and why.
+
+The plan also lists what would block `replies send` (no `me`, an outbox that
+cannot be written, an unset password variable), before anything is sent.
+"""
 
 from __future__ import annotations
 

@@ -56,20 +56,31 @@ def wrap(parts: Sequence[Part], width: int, indent: int = 0, hang: int | None = 
         current.append((ch, style))
     if current:
         words.append(current)
-    lines: list[Text] = []
-    line = Text(" " * indent)
-    length = indent
+    lines: list[list[tuple[str, str]]] = []
+    line: list[tuple[str, str]] = [(" ", "")] * indent
     empty = True
     for word in words:
-        if not empty and length + 1 + len(word) > width:
+        if not empty and len(line) + 1 + len(word) > width:
             lines.append(line)
-            line, length, empty = Text(" " * hang), hang, True
+            line, empty = [(" ", "")] * hang, True
         if not empty:
-            line.append(" ")
-            length += 1
-        for ch, style in word:
-            line.append(" " if ch == NBSP else ch, style=style or None)
-        length += len(word)
+            # the space between two words of one style takes that style (fewer escapes)
+            line.append((" ", word[0][1] if line[-1][1] == word[0][1] else ""))
+        line += [(" " if ch == NBSP else ch, style) for ch, style in word]
         empty = False
     lines.append(line)
-    return lines
+    return [_text(chars) for chars in lines]
+
+
+def _text(chars: list[tuple[str, str]]) -> Text:
+    """One Text, consecutive characters of one style appended together."""
+    text = Text()
+    run, style = "", None
+    for ch, st in chars:
+        if st != style and run:
+            text.append(run, style=style or None)
+            run = ""
+        run, style = run + ch, st
+    if run:
+        text.append(run, style=style or None)
+    return text

@@ -67,10 +67,10 @@ def action_states(session, result) -> dict[str, ActionState]:
         key = (f.event.uid, organizer)
         kind = settings.kind_of(f) or ""
         if key in sent:
-            reply, kind = f"request sent {sent[key]}", kind
+            said = f"request sent {sent[key]}"
         elif key in series_state:
-            reply, kind = series_state[key]
+            said, kind = series_state[key]
         else:
             continue
-        states[f.key] = ActionState(reply=reply, reply_kind=kind, draft=drafts.get(f.key, ""))
+        states[f.key] = ActionState(reply=said, reply_kind=kind, draft=drafts.get(f.key, ""))
     return states

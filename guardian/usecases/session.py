@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time as time_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -21,7 +22,7 @@ from guardian.adapters.sources import needs_state, open_source
 from guardian.adapters.sources.base import Identity, Source
 from guardian.adapters.state import State
 from guardian.core.dates import WORDS as DATE_WORDS
-from guardian.core.dates import parse_day_word
+from guardian.core.dates import is_weekday_word, parse_day_word
 from guardian.core.model import Event, Window
 from guardian.errors import InputError, did_you_mean, join_hints
 from guardian.lint.context import AuditContext
@@ -109,7 +110,8 @@ def window_days(
     if until is not None:
         if days is not None:
             raise InputError("--days and --until both given", hint="use one of them")
-        last = parse_day(until, today, "--until")
+        # a weekday counts from the first day: --from tomorrow --until friday is the Friday after
+        last = parse_day(until, first if is_weekday_word(until) else today, "--until")
         if last < first:
             raise InputError(
                 f"--until: {last} is before the first day ({first})", hint="--until names the last day"
@@ -200,7 +202,12 @@ class Session:
         events: list[Event] = []
         for source in self.sources:
             self.report_progress(f"reading {source.label}")
-            for event in source.read(window or self.window):
+            began = time_module.monotonic()
+            read = source.read(window or self.window)
+            log.debug(
+                "read %d events from %s in %.2f s", len(read), source.label, time_module.monotonic() - began
+            )
+            for event in read:
                 key = (event.instance_id, event.start.timestamp())  # an instant, not its spelling
                 if key in seen:
                     continue
