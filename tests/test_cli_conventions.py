@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -218,3 +219,23 @@ def test_until_errors(cli):
     assert today.code == 0 and json.loads(today.out)["window"]["end"] == "2026-11-28T00:00:00+01:00"
     typo = cli(*base, "--from", "tomorow")
     assert typo.code == 2 and "did you mean tomorrow?" in typo.err
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_option_is_in_the_readme(cli, command):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    out = cli(*command, "-h").out
+    options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z-]+)", out, re.M)) - {"--help"}
+    missing = sorted(o for o in options if not re.search(re.escape(o) + r"(?![a-z-])", readme))
+    assert not missing, missing
+
+
+def test_every_config_key_is_in_the_readme():
+    from guardian.adapters.settings import IGNORE_KEYS, SCHEMA
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for section in ("replies",):
+        for key in SCHEMA[section][1]:
+            assert re.search(rf"^{key} = ", readme, re.M), f"[{section}] {key}"
+    for key in IGNORE_KEYS:
+        assert f"`{key}`" in readme, f"[[ignore]] {key}"
