@@ -11,6 +11,7 @@ import fcntl
 import io
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -155,3 +156,19 @@ def test_no_progress_line_when_the_work_is_quick():
     line("reading work")
     line.close()
     assert screen.getvalue() == ""
+
+
+def test_what_a_command_reads_reaches_its_progress_line(isolated):
+    from guardian.cli import progress
+    from guardian.cli.options import make_options
+    from guardian.usecases.session import Session
+
+    screen = Tty()
+    with progress.running(screen, delay=0.01):
+        options = make_options(
+            [str(WEEK)], "me@acme.example", "2026-11-30", None, "Europe/Berlin", None, None, NOW
+        )
+        Session(options).read_events()  # the session says what it reads
+        time.sleep(0.3)
+    assert re.search(r"guardian: reading .*findings-week\.ics\.\.\. \d s", screen.getvalue())
+    assert screen.getvalue().endswith("\r\x1b[K")

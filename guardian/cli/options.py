@@ -66,7 +66,7 @@ TableJsonOpt = Annotated[
 
 
 def make_options(calendar, me, start, days, tz, rules, config, now, until=None, **extra):
-    from guardian.cli.progress import reporter
+    from guardian.cli.progress import report
     from guardian.usecases.session import Options
 
     return Options(
@@ -79,7 +79,7 @@ def make_options(calendar, me, start, days, tz, rules, config, now, until=None, 
         config,
         now,
         until=until,
-        progress=reporter(),
+        progress=report,
         **extra,
     )
 

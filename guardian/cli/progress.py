@@ -78,9 +78,10 @@ class Progress:
         self.clear()
 
 
-def reporter() -> Progress | None:
-    """The progress line of the command running now, if it has one."""
-    return _active
+def report(what: str) -> None:
+    """Tell the progress line of the command running now (if any) what it is doing."""
+    if _active is not None:
+        _active(what)
 
 
 def clear() -> None:
@@ -90,14 +91,14 @@ def clear() -> None:
 
 
 @contextmanager
-def running(stream: TextIO | None = None) -> Iterator[None]:
+def running(stream: TextIO | None = None, delay: float = DELAY) -> Iterator[None]:
     """Show progress for the work inside the block, when stderr is a terminal."""
     global _active
     out = stream or sys.stderr
     if not _enabled or _active is not None or not _isatty(out):
         yield
         return
-    _active = Progress(out)
+    _active = Progress(out, delay)
     try:
         yield
     finally:
