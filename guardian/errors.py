@@ -8,6 +8,8 @@ its own try/except and no traceback reaches the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -61,3 +63,30 @@ def located(path: object, line: int | None, key: str | None, message: str) -> st
     if key:
         return f"{where}: {key}: {message}"
     return f"{where}: {message}"
+
+
+def close_matches(word: str, choices: Iterable[str], limit: int = 2) -> list[str]:
+    """The choices a mistyped `word` most likely meant, best first (case-insensitive)."""
+    import difflib
+
+    options = [str(c) for c in choices]
+    by_fold = {c.casefold(): c for c in options}
+    found = difflib.get_close_matches(word.casefold(), list(by_fold), n=limit, cutoff=0.6)
+    return [by_fold[f] for f in found]
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, fmt: str = "{}") -> str:
+    """'did you mean X?' (or 'X or Y?') for a usage error's hint; '' when nothing is close.
+
+    `fmt` dresses each suggestion (e.g. "`{}`" or "{}:"), so the hint reads as
+    the thing to type.
+    """
+    found = close_matches(word, choices)
+    if not found:
+        return ""
+    return "did you mean " + " or ".join(fmt.format(f) for f in found) + "?"
+
+
+def join_hints(*hints: str) -> str:
+    """Several hints as one, skipping empty ones."""
+    return "; ".join(h for h in hints if h)

@@ -19,7 +19,7 @@ GOOD = "Should we ship the beta on Friday?\nDoc: https://docs.google.com/documen
 
 EVENT_KEYS = {"uid", "start", "end", "title", "my_status"}
 FINDING_KEYS = {"rule", "name", "severity", "message", "action", "event", "day"}
-FINDING_EXTRAS = {"hint", "action_state"}  # documented additions (README, "JSON output")
+FINDING_EXTRAS = {"hint", "action_state", "span"}  # documented additions (README, "JSON output")
 REF_KEYS = {"uid", "start", "title"}
 
 
@@ -62,7 +62,7 @@ def audit_doc(cli, path, *more):
 
 def test_json_has_exactly_the_documented_shape(cli, week):
     doc = audit_doc(cli, week)
-    assert set(doc) == {"window", "events", "findings", "summary"}
+    assert set(doc) == {"window", "events", "findings", "summary", "series"}
     assert set(doc["window"]) == {"start", "end"}
     assert doc["window"] == {"start": "2026-11-30T00:00:00+01:00", "end": "2026-12-07T00:00:00+01:00"}
     assert doc["events"] and doc["findings"]
@@ -162,19 +162,19 @@ def test_markdown_output(cli, week):
     out = result.out
     assert out.startswith("# guardian audit")
     assert "## Tuesday 01 December 2026" in out
-    assert "| time | rule | meeting | finding | what to do |" in out
-    assert re.search(r"^\| 11:30 \| H005 double-booked \| Vendor demo \|", out, re.M)
+    assert "| time | severity | rule | meeting | finding | what to do |" in out
+    assert re.search(r"^\| 11:30 \| warning \| H005 double-booked \| Vendor demo \|", out, re.M)
     days = re.findall(r"^## \w+ (\d{2} \w+ 2026)$", out, re.M)
     assert days == sorted(days, key=lambda d: datetime.strptime(d, "%d %B %Y"))
 
 
-def test_table_output_is_grouped_by_day_like_a_linter(cli, week):
-    result = cli(*audit_args(week))
+def test_group_day_is_the_linter_view_by_day(cli, week):
+    result = cli(*audit_args(week, "--group", "day"))
     assert result.code == 0, result.err
     out = result.out
     assert "Tuesday 01 December 2026" in out
-    assert re.search(r"^\s+11:30\s+H005 double-booked\s+Vendor demo:", out, re.M)
-    assert re.search(r"^\s+-\s+F001 no-focus-block", out, re.M)
+    assert re.search(r"^\s+11:30\s+warning H005 double-booked: Vendor demo:", out, re.M)
+    assert re.search(r"^\s+-\s+warning F001 no-focus-block:", out, re.M)
     assert "Summary" in out and "11 meetings" in out
 
 

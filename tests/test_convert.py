@@ -332,3 +332,50 @@ def test_control_characters_in_the_description_do_not_reach_the_draft():
     text = draft(ev, "update", CLOCK, tz=ZONE, template=draft_template("update")).markdown
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "> - blockers" in text and "> - demo" in text  # the lines themselves survive
+
+
+# --- never over a person's edits ------------------------------------------------------------------
+
+
+def test_convert_again_replaces_only_its_own_unchanged_drafts(cli, tmp_path):
+    config = example_copy(tmp_path)
+    out = tmp_path / "drafts"
+    assert cli(*args(["convert"], config, "--output", str(out))).code == 0
+    standup = out / "2026-11-30-update-platform-daily-standup.md"
+    first = standup.read_text(encoding="utf-8")
+    assert first.rstrip().splitlines()[-1].startswith("<!-- guardian draft sha256:")
+    again = cli(*args(["convert"], config, "--output", str(out)))
+    assert again.code == 0, again.err  # unchanged since written: replacing it loses nothing
+    assert standup.read_text(encoding="utf-8") == first
+
+
+def test_convert_refuses_to_overwrite_an_edited_draft_and_writes_nothing(cli, tmp_path):
+    config = example_copy(tmp_path)
+    out = tmp_path / "drafts"
+    assert cli(*args(["convert"], config, "--output", str(out))).code == 0
+    standup = out / "2026-11-30-update-platform-daily-standup.md"
+    rfc = out / "2026-11-30-rfc-design-discussion-search-architecture-proposal.md"
+    edited = standup.read_text(encoding="utf-8").replace("## Links", "## Links\n\n- my own note")
+    standup.write_text(edited, encoding="utf-8")
+    rfc.unlink()  # a draft to write again: still not written, the run stops as a whole
+    res = cli(*args(["convert"], config, "--output", str(out)))
+    assert res.code == 2
+    assert res.err_lines == [
+        f"guardian: error: {standup}: changed since guardian wrote it; nothing written "
+        "(keep your edits, or pass --force to replace it with a fresh draft)"
+    ]
+    assert standup.read_text(encoding="utf-8") == edited and not rfc.exists()
+    forced = cli(*args(["convert"], config, "--output", str(out), "--force"))
+    assert forced.code == 0, forced.err
+    assert "my own note" not in standup.read_text(encoding="utf-8") and rfc.exists()
+
+
+def test_convert_never_overwrites_a_file_it_did_not_write(cli, tmp_path):
+    config = example_copy(tmp_path)
+    out = tmp_path / "drafts"
+    out.mkdir()
+    mine = out / "2026-11-30-update-platform-daily-standup.md"
+    mine.write_text("# my notes, same name by chance\n", encoding="utf-8")
+    res = cli(*args(["convert"], config, "--output", str(out)))
+    assert res.code == 2 and "changed since guardian wrote it" in res.err
+    assert mine.read_text(encoding="utf-8") == "# my notes, same name by chance\n"

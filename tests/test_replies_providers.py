@@ -89,15 +89,22 @@ def test_google_rsvp_carries_the_comment_once_per_series(tmp_path, capsys):
 
         first = fake.get(instances[0]["id"])
         mine = next(a for a in first["attendees"] if a.get("self"))
-        assert mine["responseStatus"] == "tentative"
+        assert mine["responseStatus"] == "tentative"  # unanswered: a reply needs an answer to carry its note
         assert mine["comment"].startswith("Hi Sam,")
-        assert "Team standup" in mine["comment"] and "recurring meeting" in " ".join(mine["comment"].split())
+        comment = " ".join(mine["comment"].split())
+        # a standup's organizer is offered a written update, not asked for a pre-read
+        assert (
+            "Team standup" in comment
+            and "a written async update" in comment
+            and "recurring meeting" in comment
+        )
         others = {a["email"]: a["responseStatus"] for a in first["attendees"] if not a.get("self")}
         assert others == {"sam@example.com": "accepted", "carol@example.com": "accepted"}
         for later in instances[1:]:  # one request per series: the other days are untouched
             assert "comment" not in next(a for a in fake.get(later["id"])["attendees"] if a.get("self"))
         ana = next(a for a in fake.get(review["id"])["attendees"] if a.get("self"))
-        assert ana["responseStatus"] == "tentative" and "Roadmap review" in ana["comment"]
+        # accepted stays accepted: the comment carries the request
+        assert ana["responseStatus"] == "accepted" and "Roadmap review" in ana["comment"]
 
         state = State(tmp_path / "state.sqlite3")
         assert {(r["organizer"], r["channel"]) for r in state.requests()} == {

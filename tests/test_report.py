@@ -93,7 +93,19 @@ def test_bad_weeks_is_a_usage_error(guardian):
 
 def test_json_shape(guardian):
     doc = report_json(guardian, *example("--from", "2026-11-30", "--now", "2026-12-05T18:00:00+01:00"))
-    assert set(doc) == {"window", "now", "timezone", "settings", "totals", "weeks", "days", "series", "trend"}
+    assert set(doc) == {
+        "window",
+        "now",
+        "timezone",
+        "data_from",
+        "settings",
+        "totals",
+        "weeks",
+        "days",
+        "series",
+        "trend",
+    }
+    assert doc["data_from"] == "2026-10-19"  # the first week read (the trend's) has events
     assert doc["timezone"] == "Europe/Berlin"
     assert doc["settings"] == {
         "focus_block_minutes": 120,
@@ -106,6 +118,7 @@ def test_json_shape(guardian):
         "end",
         "days",
         "workdays",
+        "has_data",
         "focus",
         "fragmented",
         "meetings",
@@ -122,6 +135,7 @@ def test_json_shape(guardian):
         "blocks",
         "workdays_without_block",
         "booked_hours",
+        "available_hours",
     }
     assert set(doc["totals"]["sent_ahead"]) == {"count", "late", "unknown", "share"}
     for week in doc["weeks"] + doc["trend"]:
@@ -139,6 +153,8 @@ def test_json_shape(guardian):
         "fragmented_hours",
         "fragments",
         "booked_focus_hours",
+        "available_focus_hours",
+        "has_data",
         "after_hours_meetings",
     }
     assert set(doc["series"][0]) == {"uid", "title", "instances", "hours", "max_attendees", "person_hours"}
@@ -233,9 +249,22 @@ def test_terminal_view_shows_bars_per_day_and_the_indicators(guardian):
     assert code == 0, err
     lines = out.splitlines()
     monday = " ".join(next(line for line in lines if line.strip().startswith("Mon 30")).split())
-    assert "█" in monday and "meet 1.25 h" in monday and "focus 5.25 h" in monday and "frag 1.5 h" in monday
+    # piped, so no colour: one character per category (# meetings, F booked, + available, . fragmented)
+    assert "#####+++++" in monday and "█" not in monday
+    assert (
+        "meet 1.25 h" in monday
+        and "booked 0 h" in monday
+        and "free 2h+ 5.25 h" in monday
+        and "frag 1.5 h" in monday
+    )
+    assert "# meetings  F booked focus  + available for focus (free 2h+)  . fragmented" in out
     assert any("Fri 04" in line and "day off" in line for line in lines)
-    assert "Focus in 2h+ blocks:" in out and "11 h of 10 h target" in out
+    assert (
+        "Booked focus:" in out
+        and "Available for focus:" in out
+        and "11 h free in 2h+ blocks, not booked" in out
+    )
+    assert "11 h of 10 h" in out
     assert "15 meetings, 11.5 h" in out
     assert "Platform daily standup" in out
     assert "Trend" in out

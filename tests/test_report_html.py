@@ -48,7 +48,8 @@ def test_the_example_weeks_figures_are_on_the_page(example_page):
     page, doc, _ = example_page
     cards = re.findall(r'<div class="label">(.*?)</div><div class="value">(.*?)</div>', page)
     assert cards == [
-        ("Focus in 2h+ blocks", "11 h"),
+        ("Booked focus", "0 h"),
+        ("Available for focus", "11 h"),
         ("Meetings", "15 · 11.5 h"),
         ("Fragmented time", "10.5 h"),
         ("After-hours meetings", "1"),
@@ -65,7 +66,7 @@ def test_the_example_weeks_figures_are_on_the_page(example_page):
         11.5,
     )
     text = _text(page)
-    assert "target 10 h; 2 of 4 workdays without a block" in text
+    assert "free in 2h+ blocks, not booked; target 10 h with booked; 2 of 4 workdays without a block" in text
     assert "Mon 30 Nov - Sun 06 Dec 2026 (Europe/Berlin)" in text
     assert "Platform daily standup" in text  # the costliest series
 
@@ -74,7 +75,7 @@ def test_the_day_chart_has_a_stacked_bar_per_day(example_page):
     page, doc, _ = example_page
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert "<title>Mon 30 Nov: 1.25 h meetings</title>" in svg
-    assert "<title>Mon 30 Nov: 5.25 h focus</title>" in svg
+    assert "<title>Mon 30 Nov: 5.25 h available for focus</title>" in svg
     assert "<title>Mon 30 Nov: 1.5 h fragmented</title>" in svg
     assert "<title>Tue 01 Dec: 5.25 h meetings</title>" in svg and "Tue 01 Dec: 0 h focus" not in svg
     assert ">off</text>" in svg  # Friday 4 Dec is a day off

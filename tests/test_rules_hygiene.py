@@ -63,8 +63,31 @@ def test_h002_flags_a_run_longer_than_2h_without_a_break(tmp_path):
     ]
     [finding] = of_rule(run(tmp_path, *events), "H002")
     assert finding.name == "back-to-back"
-    assert finding.event.title == "Third"
-    assert "09:00" in finding.message and "12:00" in finding.message
+    # the run is the finding: its day and span, not one meeting of it
+    assert finding.event is None and finding.day == date(2026, 12, 1)
+    assert [t.strftime("%H:%M") for t in finding.span] == ["09:00", "12:00"]  # in the zone it was read in
+    assert finding.message.startswith("3 meetings from 09:00 to 12:00")
+
+
+def test_h002_is_not_pinned_on_an_exempt_meeting_inside_the_run(tmp_path):
+    events = [
+        meeting("Review", "2026-12-01 11:00", minutes=120),
+        meeting("Team lunch", "2026-12-01 13:00"),  # exempt (social) and part of the run
+        meeting("Planning", "2026-12-01 14:00", minutes=120),
+    ]
+    findings = run(tmp_path, *events)
+    [finding] = of_rule(findings, "H002")
+    assert finding.event is None and "11:00 to 16:00" in finding.message
+    assert not codes(findings, "Team lunch")
+
+
+def test_h002_two_runs_on_one_day_are_two_findings(tmp_path):
+    events = [
+        meeting("A", "2026-12-01 08:00", minutes=150),
+        meeting("B", "2026-12-01 13:00", minutes=150),
+    ]
+    first, second = of_rule(run(tmp_path, *events, hours={"tuesday": "07:00-19:00"}), "H002")
+    assert first.key != second.key and first.span[0] < second.span[0]
 
 
 def test_h002_quiet_when_there_is_a_10_minute_break(tmp_path):
@@ -93,11 +116,19 @@ def test_h002_declined_meetings_are_breaks(tmp_path):
 # --- H003 endless-recurrence --------------------------------------------------------
 
 
-def test_h003_flags_each_occurrence_of_an_endless_series(tmp_path):
+def test_h003_flags_an_endless_series_once_on_its_first_occurrence(tmp_path):
     event = meeting("Weekly planning", "2026-01-05 11:00", rrule="FREQ=WEEKLY;BYDAY=MO,WE")
     findings = of_rule(run(tmp_path, event), "H003")
-    assert [f.day for f in findings] == [date(2026, 11, 30), date(2026, 12, 2)]
+    assert [f.day for f in findings] == [date(2026, 11, 30)]  # not again on Wednesday
     assert findings[0].name == "endless-recurrence"
+
+
+def test_h003_skips_one_on_ones_and_other_exempt_meetings(tmp_path):
+    one_on_one = meeting(
+        "Me / Bob", "2026-01-05 16:00", rrule="FREQ=WEEKLY;BYDAY=MO", attendees=("bob@acme.example",)
+    )
+    lunch = meeting("Team lunch", "2026-01-06 12:00", rrule="FREQ=WEEKLY;BYDAY=TU")
+    assert "H003" not in codes(run(tmp_path, one_on_one, lunch))
 
 
 @pytest.mark.parametrize(

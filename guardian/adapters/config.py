@@ -17,6 +17,7 @@ from typing import Any
 
 from guardian.adapters.settings import (
     CALENDAR_KEYS,
+    IGNORE_KEYS,
     PATH,
     SCHEMA,
     CalendarSettings,
@@ -28,6 +29,7 @@ from guardian.adapters.settings import (
 from guardian.adapters.tomlfile import TomlDoc, load
 from guardian.core.workhours import WEEKDAYS, parse_ranges
 from guardian.errors import InputError
+from guardian.lint.suppress import IgnoreEntry
 
 APP = "guardian"
 
@@ -44,28 +46,44 @@ def default_data_dir() -> Path:
     return user_data_path(APP)
 
 
+def config_path(explicit: str | Path | None = None) -> Path:
+    """Which config file is meant: --config, then GUARDIAN_CONFIG, then the platform default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get("GUARDIAN_CONFIG"):
+        return Path(os.environ["GUARDIAN_CONFIG"]).expanduser()
+    return default_config_path()
+
+
 def load_config(explicit: str | Path | None = None) -> Settings:
     """Load, validate and type the config; a missing default file means the defaults."""
-    path: Path | None
-    if explicit:
-        path = Path(explicit).expanduser()
-    elif os.environ.get("GUARDIAN_CONFIG"):
-        path = Path(os.environ["GUARDIAN_CONFIG"]).expanduser()
-    else:
-        path = default_config_path()
-        if not path.exists():
-            return Settings()
+    path = config_path(explicit)
+    if not explicit and not os.environ.get("GUARDIAN_CONFIG") and not path.exists():
+        return Settings()
     doc = load(path, "config file")
     return build(doc, path.resolve())
+
+
+def check_config_text(path: Path, text: str) -> Settings:
+    """Validate what a config file would contain (before a change is written to it)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: the change would not be valid TOML ({exc}); nothing written") from None
+    return build(TomlDoc(path, text, data), path.resolve())
 
 
 def build(doc: TomlDoc, path: Path | None) -> Settings:
     """Validate `doc` against the schema and build the typed settings."""
     data = doc.data
     top: dict[str, Any] = {"path": path}
-    sections = sorted([k for k in SCHEMA if k] + ["calendars", "working_hours"])
+    sections = sorted([k for k in SCHEMA if k] + ["calendars", "working_hours", "ignore"])
     for key, value in data.items():
-        if key == "calendars":
+        if key == "ignore":
+            top["ignore"] = _ignores(doc, value, path)
+        elif key == "calendars":
             top["calendars"] = _calendars(doc, value, path)
         elif key == "working_hours":
             top["working_hours_spec"] = _working_hours(doc, value)
@@ -165,6 +183,57 @@ def _working_hours(doc: TomlDoc, table: Any) -> dict[str, str]:
                 hint='write e.g. "09:00-17:00", "09:00-12:00, 13:00-17:00" or "off"',
             ) from None
     return dict(table)
+
+
+def _ignores(doc: TomlDoc, tables: Any, path: Path | None) -> tuple[IgnoreEntry, ...]:
+    """The [[ignore]] tables, each checked where it was written (which rules exist is
+    checked once the pack is loaded: `lint.suppress.resolve_ignores`)."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise doc.error(
+            ("ignore",), "must be [[ignore]] tables", hint='write [[ignore]] then rules = ["D001"]'
+        )
+    out = []
+    for index, table in enumerate(tables):
+        line = doc.line_of_table("ignore", index)
+        # unknown rules are found once the pack is loaded; the error then points at `rules`
+        rules_line = doc.line_of_table("ignore", index, "rules") or line
+        where = f"{doc.path}:{rules_line}" if rules_line else str(doc.path)
+
+        def error(
+            key: str, message: str, hint: str = "", index: int = index, line: int | None = line
+        ) -> InputError:
+            at = doc.line_of_table("ignore", index, key) or line
+            return InputError(
+                f"{doc.path}:{at}: ignore.{key}: {message}" if at else f"{doc.path}: ignore.{key}: {message}",
+                hint=hint,
+            )
+
+        for name, value in table.items():
+            spec = IGNORE_KEYS.get(name)
+            if spec is None:
+                raise error(name, "unknown key", hint=f"keys in [[ignore]]: {', '.join(sorted(IGNORE_KEYS))}")
+            problem = spec.problem(value)
+            if problem:
+                raise error(name, problem)
+        if not table.get("rules"):
+            raise error(
+                "rules", "missing: which rules to ignore", hint='e.g. rules = ["D001", "no-decision"]'
+            )
+        if ("uid" in table) == ("title" in table):
+            raise error(
+                "uid",
+                "give exactly one of uid or title",
+                hint='uid = "standup@acme.example", or title = "Platform daily standup*"',
+            )
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            spec = IGNORE_KEYS[name]
+            try:
+                values[spec.into] = spec.convert(value) if spec.convert else value
+            except ValueError as exc:
+                raise error(name, str(exc)) from None
+        out.append(IgnoreEntry(**values, where=where))
+    return tuple(out)
 
 
 def _calendars(doc: TomlDoc, calendars: Any, path: Path | None) -> dict[str, CalendarSettings]:

@@ -28,3 +28,24 @@ def write_text_file(path: Path, text: str, *, what: str) -> None:
             raise
     except OSError as exc:
         raise InputError(f"{what}: cannot write {path} ({exc.strerror or exc})") from None
+
+
+def append_text(path: Path, expected: str, addition: str, *, what: str) -> None:
+    """Append `addition` to a file a person owns, leaving every byte before it as it was.
+
+    `expected` is the content the addition was made for; when the file changed
+    in the meantime (an editor saved it), nothing is written. A missing file
+    is created (with its folder).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+", encoding="utf-8", newline="") as handle:
+            handle.seek(0)
+            if handle.read() != expected:
+                raise InputError(
+                    f"{what}: {path} changed while guardian was reading it; nothing written",
+                    hint="run it again",
+                )
+            handle.write(addition)
+    except OSError as exc:
+        raise InputError(f"{what}: cannot write {path} ({exc.strerror or exc})") from None

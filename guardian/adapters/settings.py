@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from guardian.core.model import FOCUS_TITLE
 from guardian.core.workhours import WorkingHours
 from guardian.domain.focus import FocusPolicy
-from guardian.domain.replies import CHANNELS, RESPONSES, ReplySettings
+from guardian.domain.replies import CHANNELS, RESPONSE_CHOICES, ReplySettings
+from guardian.lint.suppress import IgnoreEntry
 
 # --- the sections ------------------------------------------------------------------
 
@@ -165,6 +166,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     outlook: OutlookSettings = field(default_factory=OutlookSettings)
+    ignore: tuple[IgnoreEntry, ...] = ()  # [[ignore]] tables: findings to leave alone
 
     def working_hours(self, tz: tzinfo) -> WorkingHours:
         return WorkingHours.from_spec(tz, self.working_hours_spec)
@@ -258,6 +260,13 @@ def _tuple(value: list[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date like 2026-12-31") from None
+
+
 WEEK_MINUTES = 7 * 24 * 60
 DAY_HOURS = 24.0
 
@@ -308,11 +317,13 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "response": Key(
                 STR,
                 "response",
-                choices=tuple(RESPONSES),
+                choices=RESPONSE_CHOICES,
                 convert=ReplySettings.parse_response,
             ),
             "outbox": Key(PATH, "outbox"),
             "template": Key(PATH, "template"),
+            "proposal_template": Key(PATH, "proposal_template"),
+            "ask_large_meetings": Key(BOOL, "ask_large_meetings"),
             "channel": Key(STR, "channel", choices=CHANNELS, convert=str.lower),
         },
     ),
@@ -391,4 +402,12 @@ CALENDAR_KEYS = {
     "password_env": Key(STR, "password_env", convert=_env_name),
     "password_file": Key(PATH, "password_file"),
     "focus_calendar": Key(STR, "focus_calendar"),
+}
+#: one [[ignore]] table (a list of them: `ignore` is an array of tables)
+IGNORE_KEYS = {
+    "rules": Key(STRS, "rules", convert=_tuple),
+    "uid": Key(STR, "uid"),
+    "title": Key(STR, "title"),
+    "until": Key(STR, "until", convert=_date),
+    "reason": Key(STR, "reason"),
 }

@@ -1,4 +1,4 @@
-"""Reading the texts guardian fills in: the pre-read request and the async drafts.
+"""Reading the texts guardian fills in: the two kinds of reply and the async drafts.
 
 The bundled templates live in the rule data (`rules/templates/`); a person
 may point `[replies] template` at their own. Parsing and validation are the
@@ -17,16 +17,22 @@ from guardian.domain import drafts, replies
 from guardian.errors import InputError
 
 
-def reply_template(path: Path | str | None = None) -> replies.Template:
-    """The pre-read request's subject and body (TOML), the bundled one by default."""
-    path = Path(path) if path else templates_dir() / replies.TEMPLATE_NAME
+def reply_template(path: Path | str | None = None, kind: str = "pre-read") -> replies.Template:
+    """A reply's subject and body (TOML), the bundled one of its kind by default.
+
+    `kind` is "pre-read" (`pre-read-request.toml`, `[replies] template`) or
+    "async-proposal" (`async-proposal.toml`, `[replies] proposal_template`).
+    """
+    bundled = replies.PROPOSAL_TEMPLATE_NAME if kind == "async-proposal" else replies.TEMPLATE_NAME
+    key = "proposal_template" if kind == "async-proposal" else "template"
+    path = Path(path) if path else templates_dir() / bundled
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such reply template", hint="check [replies] template") from None
+        raise InputError(f"{path}: no such reply template", hint=f"check [replies] {key}") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: cannot read the reply template ({exc})") from None
-    return replies.parse_template(data, str(path))
+    return replies.parse_template(data, str(path), kind)
 
 
 def draft_template(kind: str, folder: Path | None = None) -> string.Template:

@@ -55,6 +55,30 @@ class TomlDoc:
                 best = number  # an inline table or array holding the key
         return best
 
+    def line_of_table(self, name: str, index: int, key: str | None = None) -> int | None:
+        """The line of the `index`-th `[[name]]` table (or of `key` inside it)."""
+        seen = -1
+        inside = False
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                continue
+            header = _HEADER.match(line)
+            if header:
+                inside = False
+                if stripped.startswith("[[") and _split_dotted(header.group(1)) == [name]:
+                    seen += 1
+                    if seen == index:
+                        if key is None:
+                            return number
+                        inside = True
+                continue
+            if inside and key is not None:
+                found = _KEY.match(line)
+                if found and _split_dotted(found.group(1)) == [key]:
+                    return number
+        return None
+
     def error(self, keys: tuple[str, ...] | list[str], message: str, hint: str = "") -> InputError:
         keys = tuple(str(k) for k in keys)
         return InputError(

@@ -4,14 +4,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from guardian.cli.options import ConfigOpt
+from guardian.cli.options import ConfigOpt, example
 
 
 def register(app: typer.Typer) -> None:
     auth_app = typer.Typer(help="Sign in to a calendar provider.", no_args_is_help=True)
     app.add_typer(auth_app, name="auth")
 
-    @auth_app.command("google")
+    @auth_app.command(
+        "google",
+        epilog=example(
+            "guardian auth google --client-secrets ~/Downloads/client_secret.json",
+            "guardian auth google --client-secrets ~/Downloads/client_secret.json --write",
+        ),
+    )
     def auth_google(
         config: ConfigOpt = None,
         client_secrets: Annotated[
@@ -34,11 +40,14 @@ def register(app: typer.Typer) -> None:
 
         typer.echo(sign_in_google(config, client_secrets, write=write, open_browser=not no_browser))
 
-    @auth_app.command("outlook")
+    @auth_app.command(
+        "outlook", epilog=example("guardian auth outlook", "guardian auth outlook --method browser")
+    )
     def auth_outlook(
         config: ConfigOpt = None,
         method: Annotated[
-            str, typer.Option("--method", help="device (works over SSH) or browser.")
+            str,
+            typer.Option("--method", metavar="device|browser", help="device (works over SSH) or browser."),
         ] = "device",
         read_only: Annotated[bool, typer.Option("--read-only", help="Ask only for Calendars.Read.")] = False,
         logout: Annotated[bool, typer.Option("--logout", help="Forget the saved sign-in.")] = False,

@@ -15,26 +15,35 @@ def register(app: typer.Typer) -> None:
         CalendarOpt,
         ConfigOpt,
         DaysOpt,
-        FormatOpt,
         FromOpt,
         MeOpt,
         NowOpt,
         RulesOpt,
+        TableJsonOpt,
         TzOpt,
+        UntilOpt,
         check_format,
+        example,
         make_options,
     )
 
-    @app.command("convert")
+    @app.command(
+        "convert",
+        epilog=example(
+            "guardian convert -c work.ics --me you@example.com",
+            "guardian convert --event standup@acme.example --kind update --stdout",
+        ),
+    )
     def convert_cmd(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: FromOpt = None,
+        until: UntilOpt = None,
         days: DaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         event: Annotated[
             Optional[str],
@@ -54,20 +63,30 @@ def register(app: typer.Typer) -> None:
         stdout: Annotated[
             bool, typer.Option("--stdout", help="Print the drafts instead of writing files.")
         ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Replace drafts even if you changed them since guardian wrote them."
+            ),
+        ] = False,
     ) -> None:
         """Draft async replacements (update, RFC, brainstorm, decision) for status, brainstorm and proposal meetings."""
+        from guardian.cli import progress
         from guardian.render.drafts import draft_lines, drafts_json
         from guardian.usecases.drafts import make_drafts, write_drafts
 
         fmt = check_format(fmt, ("table", "json"))
-        _, drafts = make_drafts(make_options(calendar, me, start, days, tz, rules, config, now), event, kind)
+        with progress.running():
+            _, drafts = make_drafts(
+                make_options(calendar, me, start, days, tz, rules, config, now, until=until), event, kind
+            )
         written: list[Path | None]
         if stdout:
             for d in drafts:
                 typer.echo(d.markdown)
             written = [None] * len(drafts)
         else:
-            written = list(write_drafts(drafts, Path(output).expanduser()))
+            written = list(write_drafts(drafts, Path(output).expanduser(), force=force))
         if fmt == "json":
             typer.echo(drafts_json(drafts, written))
             return

@@ -9,13 +9,15 @@ from guardian.cli.options import (
     CalendarOpt,
     ConfigOpt,
     DaysOpt,
-    FormatOpt,
     FromOpt,
     MeOpt,
     NowOpt,
     RulesOpt,
+    TableJsonOpt,
     TzOpt,
+    UntilOpt,
     console,
+    example,
 )
 from guardian.cli.options import (
     check_format as _check_format,
@@ -38,11 +40,11 @@ def register(app: typer.Typer) -> None:
     focus_app = typer.Typer(help="Plan and book 2h+ focus blocks.", no_args_is_help=True)
     app.add_typer(focus_app, name="focus")
 
-    def _session(calendar, me, start, days, tz, rules, config, now):
+    def _session(calendar, me, start, days, tz, rules, config, now, until=None):
         from guardian.usecases.session import Session
 
         return Session(
-            _options(calendar, me, start, days, tz, rules, config, now),
+            _options(calendar, me, start, days, tz, rules, config, now, until=until),
             default_days=lambda settings: settings.focus.days,
         )
 
@@ -56,46 +58,56 @@ def register(app: typer.Typer) -> None:
             for line in run.lines:
                 typer.echo(line)
 
-    @focus_app.command("plan")
+    @focus_app.command(
+        "plan", epilog=example("guardian focus plan -c work.ics --from monday", "guardian focus plan -f json")
+    )
     def focus_plan(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: FromOpt = None,
+        until: UntilOpt = None,
         days: DaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
     ) -> None:
         """Show the focus blocks guardian would book (writes nothing)."""
+        from guardian.cli import progress
         from guardian.usecases.focus import run_focus
 
         fmt = _check_format(fmt, ("table", "json"))
-        session = _session(calendar, me, start, days, tz, rules, config, now)
-        run = run_focus(session, apply=False, output=output)
+        with progress.running():
+            session = _session(calendar, me, start, days, tz, rules, config, now, until)
+            run = run_focus(session, apply=False, output=output)
         _show(run, session, fmt, f"Focus plan for {run.target} (dry run: `guardian focus apply` books it)")
 
-    @focus_app.command("apply")
+    @focus_app.command(
+        "apply", epilog=example("guardian focus apply -c work.ics --output ~/focus-blocks.ics")
+    )
     def focus_apply(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: FromOpt = None,
+        until: UntilOpt = None,
         days: DaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
     ) -> None:
         """Book the plan: create, move or delete guardian's own blocks only."""
+        from guardian.cli import progress
         from guardian.usecases.focus import run_focus
 
         fmt = _check_format(fmt, ("table", "json"))
-        session = _session(calendar, me, start, days, tz, rules, config, now)
-        run = run_focus(session, apply=True, output=output)
+        with progress.running():
+            session = _session(calendar, me, start, days, tz, rules, config, now, until)
+            run = run_focus(session, apply=True, output=output)
         if fmt == "json":
             _show(run, session, fmt, "")
             return
@@ -108,7 +120,12 @@ def register(app: typer.Typer) -> None:
             f"{applied.deleted} deleted, {applied.kept} unchanged"
         )
 
-    @app.command()
+    @app.command(
+        epilog=example(
+            "guardian nightly            # dry run",
+            "guardian nightly --apply    # from cron or a systemd timer",
+        )
+    )
     def nightly(
         calendar: CalendarOpt = None,
         me: MeOpt = None,

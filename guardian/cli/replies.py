@@ -14,65 +14,75 @@ def register(app: typer.Typer) -> None:
         CalendarOpt,
         ConfigOpt,
         DaysOpt,
-        FormatOpt,
         FromOpt,
         MeOpt,
         NowOpt,
         RulesOpt,
+        TableJsonOpt,
         TzOpt,
+        UntilOpt,
         check_format,
+        example,
         make_options,
     )
 
     replies_app = typer.Typer(
-        help="Ask organizers of doc-less invites for a pre-read (plan first, then send).",
+        help="Ask organizers for a pre-read, or offer a written alternative (plan first, then send).",
         no_args_is_help=True,
     )
     app.add_typer(replies_app, name="replies")
     BodyOpt = Annotated[bool, typer.Option("--body", help="Also print each request's text.")]
 
-    @replies_app.command("plan")
+    @replies_app.command(
+        "plan", epilog=example("guardian replies plan -c work.ics --me you@example.com --body")
+    )
     def replies_plan(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: FromOpt = None,
+        until: UntilOpt = None,
         days: DaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         body: BodyOpt = False,
     ) -> None:
-        """Show who would be asked for a pre-read, and who not and why. Sends nothing."""
+        """Show who would get a reply (pre-read request or async proposal), who not and why. Sends nothing."""
+        from guardian.cli import progress
         from guardian.render.replies import plan_json, plan_lines
         from guardian.usecases.replies import plan_replies
 
         fmt = check_format(fmt, ("table", "json"))
-        run = plan_replies(make_options(calendar, me, start, days, tz, rules, config, now))
+        with progress.running():
+            run = plan_replies(make_options(calendar, me, start, days, tz, rules, config, now, until=until))
         if fmt == "json":
             typer.echo(plan_json(run))
         else:
             typer.echo("\n".join(plan_lines(run, body)))
 
-    @replies_app.command("send")
+    @replies_app.command("send", epilog=example("guardian replies send -c work.ics --me you@example.com"))
     def replies_send(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: FromOpt = None,
+        until: UntilOpt = None,
         days: DaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
         config: ConfigOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: TableJsonOpt = "table",
         now: NowOpt = None,
     ) -> None:
-        """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
+        """Send the due replies (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
+        from guardian.cli import progress
         from guardian.render.replies import send_json, send_lines
         from guardian.usecases.replies import raise_for_failures, send_replies
 
         fmt = check_format(fmt, ("table", "json"))
-        run = send_replies(make_options(calendar, me, start, days, tz, rules, config, now))
+        with progress.running():
+            run = send_replies(make_options(calendar, me, start, days, tz, rules, config, now, until=until))
         if fmt == "json":
             typer.echo(send_json(run))
         else:

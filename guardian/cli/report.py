@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: Typer reads the option
 annotations at definition time, and they are local to `register`.
 """
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,6 +19,8 @@ def register(app: typer.Typer) -> None:
         NowOpt,
         RulesOpt,
         TzOpt,
+        UntilOpt,
+        example,
     )
 
     # --from and --days mean the same as elsewhere, with the report's own defaults
@@ -27,8 +28,9 @@ def register(app: typer.Typer) -> None:
         Optional[str],
         typer.Option(
             "--from",
-            metavar="YYYY-MM-DD",
-            help="First day of the report (default: Monday of the last full week before --now).",
+            metavar="DAY",
+            help="First day of the report: YYYY-MM-DD or a word like --from elsewhere "
+            "(default: Monday of the last full week before --now).",
         ),
     ]
     ReportDaysOpt = Annotated[
@@ -50,11 +52,17 @@ def register(app: typer.Typer) -> None:
         ),
     ]
 
-    @app.command()
+    @app.command(
+        epilog=example(
+            "guardian report -c work.ics --me you@example.com --html week.html",
+            "guardian report --from 2026-11-30 --until 2026-12-06 --weeks 4",
+        )
+    )
     def report(
         calendar: CalendarOpt = None,
         me: MeOpt = None,
         start: ReportFromOpt = None,
+        until: UntilOpt = None,
         days: ReportDaysOpt = None,
         tz: TzOpt = None,
         rules: RulesOpt = None,
@@ -69,11 +77,13 @@ def register(app: typer.Typer) -> None:
         Default window: the last full Monday-Sunday week before --now and the week
         after it. --from moves the first day; --days sets the length.
         """
-        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks)
+        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until)
 
 
-def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks) -> None:
+def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until=None) -> None:
     from guardian.adapters.files import write_text_file
+    from guardian.cli import progress
+    from guardian.cli.app import note
     from guardian.cli.options import check_format as _check_format
     from guardian.cli.options import console
     from guardian.cli.options import make_options as _options
@@ -81,13 +91,16 @@ def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, wee
     from guardian.usecases.report import run_report as build
 
     fmt = _check_format(fmt)
-    session, result = build(_options(calendar, me, start, days, tz, rules, config, now), weeks=weeks)
+    with progress.running():
+        session, result = build(
+            _options(calendar, me, start, days, tz, rules, config, now, until=until), weeks=weeks
+        )
     target = Path(html).expanduser() if html else session.config.report.html
     if target is not None:
         from guardian.render.report_html import report_html
 
         write_text_file(target, report_html(result), what="--html")
-        print(f"guardian: wrote {target}", file=sys.stderr)
+        note(f"wrote {target}")
     if fmt == "json":
         typer.echo(report_json(result))
     elif fmt == "markdown":

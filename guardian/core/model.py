@@ -190,15 +190,33 @@ class Finding:
     day: date | None = None
     hint: str = ""  # what to do instead, one line
     check: str = ""  # the built-in check that found it (what code asks, never the rule's code)
+    #: the stretch of the day a day-level finding is about (H002's run of meetings)
+    span: tuple[datetime, datetime] | None = None
 
     @property
     def key(self) -> str:
-        """Names this finding across a run: its rule and its occurrence (or day)."""
-        return f"{self.rule}|{self.event.instance_id if self.event else self.day}"
+        """Names this finding across a run: its rule and its occurrence (or day and span)."""
+        if self.event is not None:
+            return f"{self.rule}|{self.event.instance_id}"
+        if self.span is not None:
+            return f"{self.rule}|{self.day}|{self.span[0].astimezone(UTC).isoformat()}"
+        return f"{self.rule}|{self.day}"
+
+    @property
+    def fingerprint(self) -> str:
+        """Names this finding across runs, for a baseline: its rule and its series (or day).
+
+        An event finding is the same finding on every occurrence of its series,
+        so a baselined standup stays quiet next week; a day-level finding
+        belongs to its day, a window-level one to no day at all.
+        """
+        if self.event is not None:
+            return f"{self.rule}|{self.event.uid}"
+        return f"{self.rule}|{self.day.isoformat() if self.day else 'window'}"
 
     @property
     def sort_key(self) -> tuple[date, float, str, str]:
-        when = self.event.start if self.event else None
+        when = self.event.start if self.event else (self.span[0] if self.span else None)
         return (
             self.day or (when.date() if when else date.min),
             when.timestamp() if when else 0.0,

@@ -81,6 +81,35 @@ FIELDS = frozenset(
 FREQUENCY_WEEKS = 4
 MAX_QUESTIONS = 8
 
+# The last line of a draft guardian wrote: a hash of everything above it. A
+# draft whose text no longer matches (edited, or the line removed) was
+# changed by a person, and `guardian convert` will not overwrite it.
+SEAL_PREFIX = "<!-- guardian draft sha256:"
+_SEAL = re.compile(r"\n<!-- guardian draft sha256:([0-9a-f]{64})\b[^\n]*-->\n?\Z")
+
+
+def seal(markdown: str) -> str:
+    """The draft as written to disk: its text, then a comment with the text's hash."""
+    import hashlib
+
+    body = markdown if markdown.endswith("\n") else markdown + "\n"
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return (
+        f"{body}\n{SEAL_PREFIX}{digest}: written by `guardian convert`; "
+        "once you edit this file, guardian will not overwrite it -->\n"
+    )
+
+
+def unchanged_since_written(text: str) -> bool:
+    """Whether a file's text is a draft exactly as guardian wrote it (so replacing it loses nothing)."""
+    import hashlib
+
+    match = _SEAL.search(text)
+    if not match:
+        return False
+    body = text[: match.start()]
+    return hashlib.sha256(body.encode("utf-8")).hexdigest() == match.group(1)
+
 
 def kind_of(action: str) -> str | None:
     """'suggest-async:rfc' -> 'rfc'; other actions -> None."""

@@ -14,7 +14,13 @@ Definitions (the README's "guardian report" section repeats them):
 
 - focus time: free working time in pieces of at least `[focus] min_minutes`
   (default 120), by `guardian.core.availability`: the same rule for busy
-  time, days off and booked focus that the audit and the planner use.
+  time, days off and booked focus that the audit and the planner use. It is
+  shown in two parts that are never confused: booked focus (my own focus
+  events and guardian's blocks, inside working hours) and available for
+  focus (the rest of those 2h+ pieces: free, but not booked).
+- no data: a week (Monday to Sunday) before the week of the first event the
+  calendar has (in what was read) is not measured: its empty hours would
+  read as a perfect week of focus.
 - fragmented time: free working time in pieces shorter than `min_minutes`.
 - meetings: `lint.context.is_meeting` events, counted on the day they start;
   hours are the union of their spans, so overlaps count once.
@@ -125,6 +131,10 @@ class DayMetrics:
     fragmented_hours: float = 0.0
     fragments: int = 0
     booked_focus_hours: float = 0.0  # the user's own focus events inside working hours
+    #: free time in 2h+ pieces that no focus event holds: time that could be booked
+    available_focus_hours: float = 0.0
+    booked_in_fragments_hours: float = 0.0  # booked focus inside pieces shorter than the minimum
+    has_data: bool = True  # False before the calendar's first event
     meetings: int = 0
     meeting_hours: float = 0.0
     with_pre_read: int = 0
@@ -152,6 +162,9 @@ class Totals:
     focus_blocks: int = 0
     workdays_without_block: int = 0
     booked_focus_hours: float = 0.0
+    available_focus_hours: float = 0.0
+    booked_in_fragments_hours: float = 0.0
+    days_with_data: int = 0
     fragmented_hours: float = 0.0
     fragments: int = 0
     meetings: int = 0
@@ -165,6 +178,11 @@ class Totals:
     status_hours: float = 0.0
     after_hours_meetings: int = 0
     after_hours_hours: float = 0.0
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any of these days comes after the calendar's first event."""
+        return self.days_with_data > 0
 
     @property
     def pre_read_share(self) -> float | None:
@@ -202,8 +220,20 @@ def _hours(spans: list[intervals.Interval]) -> float:
     return intervals.total(spans).total_seconds() / HOUR
 
 
-def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None = None) -> list[DayMetrics]:
-    """Measure each day of `days` (default: the context's window) once."""
+def data_start(ctx: AuditContext) -> date | None:
+    """The Monday of the earliest event's week: the calendar has no data before it (None: no events)."""
+    first = min((e.start for e in ctx.events), default=None)
+    return week_start(first.astimezone(ctx.tz).date()) if first is not None else None
+
+
+def day_metrics(
+    ctx: AuditContext, params: MetricParams, days: list[date] | None = None, data_from: date | None = date.min
+) -> list[DayMetrics]:
+    """Measure each day of `days` (default: the context's window) once.
+
+    Days before `data_from` (the calendar's first event; None: a calendar
+    without any) are marked as having no data and left unmeasured.
+    """
     days = ctx.window.days() if days is None else days
     availability = ctx.availability  # the audit's and the planner's rule for busy and off
     min_length = timedelta(minutes=params.min_minutes)
@@ -211,20 +241,28 @@ def day_metrics(ctx: AuditContext, params: MetricParams, days: list[date] | None
     out: list[DayMetrics] = []
     for day in days:
         m = DayMetrics(day)
+        if data_from is None or day < data_from:
+            m.has_data = False
+            out.append(m)
+            continue
         m.day_off = availability.is_day_off(day)
         work = availability.work(day)
         m.workday = bool(work)
         if work:
             m.working_hours = _hours(work)
+            booked = availability.booked_within(day)
             for start, end in availability.free(day):
                 length = (end - start).total_seconds() / HOUR
+                held = _hours(intervals.intersect([(start, end)], booked))
                 if end - start >= min_length:
                     m.focus_hours += length
                     m.focus_blocks += 1
+                    m.available_focus_hours += length - held
                 else:
                     m.fragmented_hours += length
                     m.fragments += 1
-            m.booked_focus_hours = _hours(availability.booked_within(day))
+                    m.booked_in_fragments_hours += held
+            m.booked_focus_hours = _hours(booked)
         todays = ctx.meetings_by_day.get(day, [])  # the audit's own grouping
         m.meetings = len(todays)
         m.meeting_hours = _hours([(e.start, e.end) for e in todays])
@@ -268,6 +306,8 @@ _SUMMED = (
     "focus_hours",
     "focus_blocks",
     "booked_focus_hours",
+    "available_focus_hours",
+    "booked_in_fragments_hours",
     "fragmented_hours",
     "fragments",
     "meetings",
@@ -295,6 +335,8 @@ def aggregate(
     for m in days:
         for name in _SUMMED:
             setattr(totals, name, getattr(totals, name) + getattr(m, name))
+        if m.has_data:
+            totals.days_with_data += 1
         if m.workday:
             totals.workdays += 1
             if m.focus_blocks == 0:

@@ -1,4 +1,15 @@
-"""Pre-read requests: who is asked, once, and what the note says.
+"""Replies to organizers: who is asked, once, what, and what the note says.
+
+Two kinds of reply (`REPLY_KINDS`), one per meeting series:
+
+- `pre-read`: "could the invite link the document?" (the request-pre-read
+  action, D001; or a rule named in `[replies] actions`, e.g. no-decision);
+- `async-proposal`: "could this be a written update? here is an outline"
+  (the suggest-async actions, S001-S003).
+
+A meeting gets one recommendation: when it has findings of both kinds, the
+pack's precedence (`RuleBook.rank`) decides which reply goes out, so a
+standup's organizer is offered a written update, not asked for a pre-read.
 
 `compose` is pure: given the audit's findings, a lookup into the state store
 ("was this organizer already asked about this series?"), the clock and the
@@ -8,10 +19,14 @@ provider or the disk except reading the template.
 
 Eligibility, in order (the first reason that applies is reported):
 
-- the event is flagged by a rule whose action is `request-pre-read` (D001),
-  or by a rule named in `[replies] actions` (e.g. "no-decision" for A002);
+- the event is flagged by a rule whose action is `request-pre-read` (D001)
+  or `suggest-async:*` (S001-S003), or by a rule named in `[replies]
+  actions` (e.g. "no-decision" for A002); the reply's kind must be in
+  `[replies] actions` ("request-pre-read", "suggest-async");
 - I am an attendee: not the organizer, and I have not declined;
-- the meeting is not exempt (1:1s, interviews, social, incidents, ...);
+- the meeting is not exempt (1:1s, interviews, social, incidents, ...),
+  and not a large meeting (one a `large-meeting` rule flags) unless
+  `[replies] ask_large_meetings` is true: one voice among many is noise;
 - the organizer's address is a plain, valid email address;
 - that organizer was not already asked about this series (state store);
 - the occurrence starts at least `min_hours_ahead` (default 4) after now
@@ -21,6 +36,15 @@ Eligibility, in order (the first reason that applies is reported):
 
 One request per series and organizer: five instances of a daily standup
 produce one note, about the first instance that qualifies.
+
+My answer is kept by default (`[replies] response = "keep"`): an accepted
+invite stays accepted and the comment carries the request; an unanswered one
+is answered tentative (a reply needs an answer to carry a comment). The
+decision is made here, in the response each Reply carries, so every channel
+(provider RSVP, iTIP REPLY) sends the same answer.
+
+Names written "Last, First" (as Outlook directories do) are read as
+"First Last", so "Müller, Jörg" is greeted "Hi Jörg".
 
 Safety: every value that comes from an invite (title, names) is folded to
 one line with control characters removed before it reaches a template, the
@@ -40,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardian.core.model import Event, Finding, Status
 from guardian.core.text import one_line
-from guardian.errors import InputError
+from guardian.errors import InputError, did_you_mean, join_hints
 from guardian.lint.checks.event import LateInvite
 
 if TYPE_CHECKING:
@@ -49,9 +73,15 @@ if TYPE_CHECKING:
 DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0
 REQUEST_ACTION = "request-pre-read"
+ASYNC_ACTION = "suggest-async"  # every suggest-async:KIND action
+#: reply kind -> the `[replies] actions` word that turns it on
+REPLY_KINDS = {"pre-read": REQUEST_ACTION, "async-proposal": ASYNC_ACTION}
+KEEP = "keep"  # `[replies] response`: answer as I already did
 RESPONSES = {"tentative": Status.TENTATIVE, "accepted": Status.ACCEPTED, "declined": Status.DECLINED}
+RESPONSE_CHOICES = (KEEP, *RESPONSES)
 CHANNELS = ("auto", "outbox", "smtp", "rsvp")
 TEMPLATE_NAME = "pre-read-request.toml"
+PROPOSAL_TEMPLATE_NAME = "async-proposal.toml"
 TEMPLATE_FIELDS = frozenset(
     {
         "title",
@@ -66,6 +96,8 @@ TEMPLATE_FIELDS = frozenset(
         "status_note",
     }
 )
+PROPOSAL_FIELDS = (TEMPLATE_FIELDS - {"missing", "lead_hours"}) | {"proposal", "outline", "cost"}
+ASYNC_KINDS = ("update", "rfc", "brainstorm", "decision")  # as domain.drafts.KINDS
 WRAP = 76
 MAX_SUBJECT = 200
 
@@ -81,6 +113,12 @@ STATUS_NOTES = {
     Status.ACCEPTED: "I have accepted; a link before the meeting would still help a lot.",
     Status.DECLINED: "I have declined for now and will gladly accept once it is linked.",
 }
+PROPOSAL_NOTES = {
+    Status.TENTATIVE: "I have answered tentative for now; if we keep the meeting, I will be there.",
+    Status.ACCEPTED: "I have accepted, so nothing changes unless you like the idea.",
+    Status.DECLINED: "I have declined for now, and would gladly contribute in writing.",
+}
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 
 # A deliberately strict address: no display name, no spaces, no quotes, no
 # commas or angle brackets, one @, a dotted domain. Anything else is refused.
@@ -106,9 +144,27 @@ def valid_address(value: object) -> str | None:
     return text.lower()
 
 
+def natural_name(value: object) -> str:
+    """A name as it is spoken: "Müller, Jörg" -> "Jörg Müller"; others unchanged.
+
+    Directories (Outlook's above all) write "Last, First"; a greeting or a
+    display name wants "First Last". Only one comma between two plain parts
+    is read so: "Smith, Jr." and "Sales, Marketing and Ops" are left alone.
+    A trailing "(Dept)" stays at the end.
+    """
+    text = one_line(str(value or ""), 120)
+    match = re.fullmatch(r"([^,()@]+),\s*([^,()@]+?)\s*(\([^()]*\))?", text)
+    if not match:
+        return text
+    last, first, note = match.group(1).strip(), match.group(2).strip(), match.group(3)
+    if not last or not first or first.lower() in _SUFFIXES or len(first.split()) > 3 or len(last.split()) > 3:
+        return text
+    return f"{first} {last}" + (f" {note}" if note else "")
+
+
 def display_name(value: object) -> str:
     """A name safe for a header's display-name or an iCalendar CN parameter."""
-    return one_line(re.sub(r'["<>\\;:,@]', " ", str(value or "")), 80)
+    return one_line(re.sub(r'["<>\\;:,@]', " ", natural_name(value)), 80)
 
 
 # ---------------------------------------------------------------------------
@@ -145,6 +201,8 @@ class Template:
     subject: string.Template
     body: string.Template
     origin: str
+    #: async proposals: per draft kind, (what the meeting could become, the outline)
+    kinds: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def render(self, values: dict[str, str]) -> tuple[str, str]:
         subject = one_line(self.subject.substitute(values), MAX_SUBJECT)
@@ -180,11 +238,15 @@ def reflow(text: str, width: int = WRAP) -> str:
     return "\n\n".join(out)
 
 
-def parse_template(data: dict[str, Any], origin: str) -> Template:
+def parse_template(data: dict[str, Any], origin: str, kind: str = "pre-read") -> Template:
     """A subject/body template from its TOML table, refusing unknown placeholders.
 
-    `origin` (the file it came from) is named in every error.
+    `origin` (the file it came from) is named in every error. An
+    `async-proposal` template also has a `[kinds.KIND]` table (`proposal`,
+    `outline`) for each kind of async document.
     """
+    fields = PROPOSAL_FIELDS if kind == "async-proposal" else TEMPLATE_FIELDS
+    allowed = {"subject", "body"} | ({"kinds"} if kind == "async-proposal" else set())
     parts = {}
     for key in ("subject", "body"):
         value = data.get(key)
@@ -197,38 +259,68 @@ def parse_template(data: dict[str, Any], origin: str) -> Template:
             raise InputError(
                 f"{origin}: {key}: a `$` that is not a placeholder", hint="write $$ for a dollar sign"
             )
-        unknown = sorted(set(tpl.get_identifiers()) - TEMPLATE_FIELDS)
+        unknown = sorted(set(tpl.get_identifiers()) - fields)
         if unknown:
             raise InputError(
                 f"{origin}: {key}: unknown placeholder ${unknown[0]}",
-                hint="known: " + ", ".join("$" + f for f in sorted(TEMPLATE_FIELDS)),
+                hint=join_hints(
+                    did_you_mean(unknown[0], fields, fmt="${}"),
+                    "known: " + ", ".join("$" + f for f in sorted(fields)),
+                ),
             )
         parts[key] = tpl
-    extra = sorted(set(data) - {"subject", "body"})
+    extra = sorted(set(data) - allowed)
     if extra:
-        raise InputError(f"{origin}: {extra[0]}: unknown key", hint="a template has `subject` and `body`")
-    return Template(parts["subject"], parts["body"], origin)
+        raise InputError(
+            f"{origin}: {extra[0]}: unknown key",
+            hint="a template has " + ", ".join(f"`{k}`" for k in sorted(allowed)),
+        )
+    kinds: dict[str, tuple[str, str]] = {}
+    if kind == "async-proposal":
+        table = data.get("kinds")
+        if not isinstance(table, dict):
+            raise InputError(f"{origin}: kinds: missing", hint="add [kinds.update], [kinds.rfc], ...")
+        for name in ASYNC_KINDS:
+            entry = table.get(name)
+            if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry[k].strip() for k in ("proposal", "outline")
+            ):
+                raise InputError(
+                    f"{origin}: kinds.{name}: missing or incomplete",
+                    hint="it needs `proposal` and `outline` text",
+                )
+            kinds[name] = (one_line(entry["proposal"], 120), entry["outline"].strip("\n"))
+        extra = sorted(set(table) - set(ASYNC_KINDS))
+        if extra:
+            raise InputError(
+                f"{origin}: kinds.{extra[0]}: unknown kind", hint="kinds: " + ", ".join(ASYNC_KINDS)
+            )
+    return Template(parts["subject"], parts["body"], origin, kinds)
 
 
 @dataclass(frozen=True)
 class ReplySettings:
     enabled: bool = False
-    actions: tuple[str, ...] = (REQUEST_ACTION,)
+    actions: tuple[str, ...] = (REQUEST_ACTION, ASYNC_ACTION)
     max_per_run: int = DEFAULT_MAX_PER_RUN
     min_hours_ahead: float = DEFAULT_MIN_HOURS_AHEAD
     quiet_hours: QuietHours | None = None
-    response: Status = Status.TENTATIVE
+    response: Status | None = None  # None: keep my answer ("keep")
     outbox: Path | None = None
-    template: Path | None = None
+    template: Path | None = None  # the pre-read request's
+    proposal_template: Path | None = None  # the async proposal's
     channel: str = "auto"
+    ask_large_meetings: bool = False
     lead_hours: float = LateInvite().lead_hours  # set from the pack by the use case
 
     @staticmethod
-    def parse_response(value: str) -> Status:
-        """The answer a request is sent with: `tentative`, `accepted` or `declined`."""
+    def parse_response(value: str) -> Status | None:
+        """The answer a reply is sent with: `keep` (None), `tentative`, `accepted` or `declined`."""
         response = value.strip().lower()
+        if response == KEEP:
+            return None
         if response not in RESPONSES:
-            raise ValueError(f"{value!r} is not one of {', '.join(RESPONSES)}")
+            raise ValueError(f"{value!r} is not one of {', '.join(RESPONSE_CHOICES)}")
         return RESPONSES[response]
 
     @staticmethod
@@ -238,12 +330,37 @@ class ReplySettings:
         except InputError as exc:
             raise ValueError(exc.message.removeprefix("[replies] quiet_hours: ")) from None
 
-    def triggers(self, finding: Finding) -> bool:
-        """Whether this finding asks for a request to its organizer."""
+    def kind_of(self, finding: Finding) -> str | None:
+        """The kind of reply this finding calls for, whether or not that kind is turned on."""
+        if finding.action.startswith(ASYNC_ACTION + ":"):
+            return "async-proposal"
+        if finding.action == REQUEST_ACTION:
+            return "pre-read"
         wanted = {a.lower() for a in self.actions}
-        if finding.action == REQUEST_ACTION and REQUEST_ACTION in wanted:
-            return True
-        return finding.rule.lower() in wanted or finding.name.lower() in wanted
+        if finding.rule.lower() in wanted or finding.name.lower() in wanted:
+            return "pre-read"  # a rule named in [replies] actions: ask for what it misses
+        return None
+
+    def triggers(self, finding: Finding) -> bool:
+        """Whether this finding can lead to a reply to its organizer (of a kind turned on)."""
+        kind = self.kind_of(finding)
+        if kind is None:
+            return False
+        if kind == "pre-read" and finding.action != REQUEST_ACTION:
+            return True  # named in actions
+        return REPLY_KINDS[kind] in {a.lower() for a in self.actions}
+
+    def response_for(self, event: Event) -> Status:
+        """The answer the reply carries: the configured one, or my own answer kept.
+
+        Unanswered invites are answered tentative: a reply needs an answer to
+        carry its comment, and tentative commits me to nothing.
+        """
+        if self.response is not None:
+            return self.response
+        if event.my_status in (Status.ACCEPTED, Status.TENTATIVE, Status.DECLINED):
+            return event.my_status
+        return Status.TENTATIVE
 
 
 # ---------------------------------------------------------------------------
@@ -252,9 +369,9 @@ class ReplySettings:
 
 @dataclass(frozen=True)
 class Reply:
-    """One request to one organizer about one series."""
+    """One note to one organizer about one series."""
 
-    event: Event  # the occurrence the request is about
+    event: Event  # the occurrence the note is about
     to: str  # the organizer's validated address
     to_name: str  # display name, safe for headers
     subject: str
@@ -262,6 +379,8 @@ class Reply:
     rules: tuple[str, ...]  # codes of the findings behind it, e.g. ("D001", "A002")
     response: Status
     instances: int = 1  # flagged occurrences of the series in the window
+    kind: str = "pre-read"  # "pre-read" | "async-proposal"
+    lead: str = ""  # the code of the finding that decided the kind (the recommendation)
 
     @property
     def series(self) -> str:
@@ -273,10 +392,12 @@ class Reply:
     def to_json(self) -> dict[str, Any]:
         return {
             "event": self.ref(),
+            "kind": self.kind,
             "to": self.to,
             "subject": self.subject,
             "body": self.body,
             "rules": list(self.rules),
+            "lead": self.lead,
             "response": str(self.response),
             "instances": self.instances,
         }
@@ -306,7 +427,7 @@ class Skip:
 
 @dataclass(frozen=True)
 class Deferred:
-    """A request that is due but waits for a later run (quiet hours, per-run cap)."""
+    """A reply that is due but waits for a later run (quiet hours, per-run cap)."""
 
     reply: Reply
     code: str  # "quiet-hours" | "over-cap"
@@ -331,6 +452,14 @@ class Plan:
 
 
 AskedLookup = Callable[[str, str], bool]
+Rank = Callable[[Finding], Any]
+
+
+def default_rank(finding: Finding) -> tuple[int, int]:
+    """The default pack's precedence: async proposals, then pre-read requests; worse first."""
+    action = finding.action
+    place = 0 if action.startswith(ASYNC_ACTION + ":") else 1 if action == REQUEST_ACTION else 2
+    return place, -finding.severity.rank
 
 
 def compose(
@@ -343,12 +472,23 @@ def compose(
     me: str | None = None,
     exempt: Callable[[Event], str | None] = lambda event: None,
     template: Template,
+    proposal: Template | None = None,
+    rank: Rank = default_rank,
 ) -> Plan:
-    """Decide who is asked now (pure: the template arrives loaded)."""
+    """Decide who is asked what now (pure: the templates arrive loaded).
+
+    `rank` is the pack's precedence (`RuleBook.rank`): of a series' findings
+    that call for a reply, the first decides its kind.
+    """
     groups: dict[tuple[str, str], list[tuple[Event, list[Finding]]]] = {}
     by_instance: dict[str, tuple[Event, list[Finding]]] = {}
+    large: set[str] = set()  # instances a large-meeting rule flags
     for finding in findings:
-        if finding.event is None or not settings.triggers(finding):
+        if finding.event is None:
+            continue
+        if finding.check == "large-meeting":
+            large.add(finding.event.instance_id)
+        if settings.kind_of(finding) is None:
             continue
         event = finding.event
         entry = by_instance.get(event.instance_id)
@@ -363,14 +503,22 @@ def compose(
     for (_series, organizer), entries in groups.items():
         entries.sort(key=lambda item: item[0].start)
         first = entries[0][0]
+        every = [f for _, fs in entries for f in fs]
+        lead = min(every, key=rank)
+        kind = settings.kind_of(lead) or "pre-read"
+        triggered = [f for f in every if settings.kind_of(f) == kind and settings.triggers(f)]
+        if not triggered:
+            continue  # that kind of reply is off: the meeting's one recommendation is not a note
         problem = _series_problem(first, organizer, me, was_asked)
+        if problem is None and kind == "async-proposal" and proposal is None:
+            problem = ("no-template", "no async proposal template")
         if problem:
             plan.skipped.append(Skip(first, *problem, to=valid_address(organizer)))
             continue
         chosen = None
         first_problem: tuple[str, str] | None = None
         for event, found in entries:
-            problem = _instance_problem(event, now, settings, exempt)
+            problem = _instance_problem(event, now, settings, exempt, large)
             if problem is None:
                 chosen = (event, found)
                 break
@@ -380,9 +528,15 @@ def compose(
             plan.skipped.append(Skip(first, *first_problem, to=valid_address(organizer)))
             continue
         event, found = chosen
-        rules = tuple(sorted({f.rule for _, fs in entries for f in fs}))
-        kinds = _missing_kinds(f for _, fs in entries for f in fs)
-        subject, body = template.render(_values(event, kinds, me, tz, settings))
+        response = settings.response_for(event)
+        rules = tuple(sorted({f.rule for f in every}))
+        if kind == "async-proposal":
+            assert proposal is not None
+            values = _proposal_values(event, lead, len(entries), me, tz, proposal, response)
+            subject, body = proposal.render(values)
+        else:
+            kinds = _missing_kinds(triggered)
+            subject, body = template.render(_values(event, kinds, me, tz, settings, response))
         candidates.append(
             Reply(
                 event=event,
@@ -391,8 +545,10 @@ def compose(
                 subject=subject,
                 body=body,
                 rules=rules,
-                response=settings.response,
+                response=response,
                 instances=len(entries),
+                kind=kind,
+                lead=lead.rule,
             )
         )
 
@@ -436,12 +592,17 @@ def _instance_problem(
     now: datetime,
     settings: ReplySettings,
     exempt: Callable[[Event], str | None],
+    large: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[str, str] | None:
     if event.my_status is Status.DECLINED or event.cancelled:
         return "declined", "you declined it"
     category = exempt(event)
     if category:
         return "exempt", f"exempt ({category}): a meeting that earns its place"
+    if event.instance_id in large and not settings.ask_large_meetings:
+        return "large-meeting", (
+            f"{len(event.people)} people: large meetings are not asked ([replies] ask_large_meetings)"
+        )
     if event.start <= now:
         return "past", "it has already started"
     ahead = (event.start - now).total_seconds() / 3600
@@ -452,10 +613,12 @@ def _instance_problem(
     return None
 
 
-def _first_name(name: str) -> str:
+def first_name(name: str) -> str:
+    """The name to greet: "Müller, Jörg" -> "Jörg", "sam@x" -> "sam", "Jordan (Vendor)" -> "Jordan"."""
     if not name or "@" in name:
         return name.split("@", 1)[0] if name else ""
-    return name.split()[0].strip("()[],")
+    words = natural_name(name).split()
+    return words[0].strip("()[],") if words else ""
 
 
 def _missing_kinds(findings: Iterable[Finding]) -> list[str]:
@@ -468,35 +631,71 @@ def _missing_kinds(findings: Iterable[Finding]) -> list[str]:
     return sorted(kinds, key=order.index)
 
 
-def _values(
-    event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, settings: ReplySettings
-) -> dict[str, str]:
+def _common_values(event: Event, me: str | None, tz: tzinfo) -> dict[str, str]:
     local = event.start.astimezone(tz)
     zone = getattr(tz, "key", None) or local.tzname() or ""
     when = f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}" + (f" ({zone})" if zone else "")
     organizer = event.organizer
     organizer_name = one_line(
-        organizer.name if organizer and organizer.name else (organizer.email if organizer else ""), 80
+        natural_name(organizer.name)
+        if organizer and organizer.name
+        else (organizer.email if organizer else ""),
+        80,
     )
     my_name = ""
     if me:
         mine = next((a for a in event.attendees if a.email.lower() == me.lower()), None)
-        my_name = one_line(mine.name if mine and mine.name else me, 80)
+        my_name = one_line(natural_name(mine.name) if mine and mine.name else me, 80)
     series_note = (
         "As it is a recurring meeting, a standing document that each occurrence links to works well."
         if event.recurring
         else ""
     )
-    lead = settings.lead_hours
     return {
         "title": one_line(event.title) or "(untitled meeting)",
         "when": when,
         "date": f"{local.day} {local:%b}",
         "organizer_name": organizer_name or "there",
-        "organizer_first": _first_name(organizer_name) or "there",
+        "organizer_first": first_name(organizer_name) or "there",
         "my_name": my_name,
-        "missing": "\n".join(f"- {MISSING[k]}" for k in kinds),
-        "lead_hours": f"{lead:g}",
         "series_note": series_note,
-        "status_note": STATUS_NOTES[settings.response],
+    }
+
+
+def _values(
+    event: Event, kinds: Sequence[str], me: str | None, tz: tzinfo, settings: ReplySettings, response: Status
+) -> dict[str, str]:
+    return {
+        **_common_values(event, me, tz),
+        "missing": "\n".join(f"- {MISSING[k]}" for k in kinds),
+        "lead_hours": f"{settings.lead_hours:g}",
+        "status_note": STATUS_NOTES[response],
+    }
+
+
+def _proposal_values(
+    event: Event,
+    lead: Finding,
+    instances: int,
+    me: str | None,
+    tz: tzinfo,
+    template: Template,
+    response: Status,
+) -> dict[str, str]:
+    kind = lead.action.split(":", 1)[1] if ":" in lead.action else "update"
+    proposal, outline = template.kinds.get(kind) or template.kinds["update"]
+    people = len(event.people)
+    minutes = round(event.duration.total_seconds() / 60)
+    cost = f"{people} people for {minutes} minutes" + (" each time" if event.recurring else "")
+    values = _common_values(event, me, tz)
+    if event.recurring:
+        values["series_note"] = (
+            "As it is a recurring meeting, we could try it for a few weeks and then decide."
+        )
+    return {
+        **values,
+        "proposal": proposal,
+        "outline": outline,
+        "cost": cost,
+        "status_note": PROPOSAL_NOTES[response],
     }

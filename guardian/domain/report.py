@@ -7,10 +7,11 @@ through `guardian.domain.metrics`), then sums. The renderers in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from guardian.core.model import Window
+from guardian.domain.findings import ActionState, Entry
 from guardian.domain.metrics import (
     DayMetrics,
     MetricParams,
@@ -18,6 +19,7 @@ from guardian.domain.metrics import (
     Totals,
     aggregate,
     by_week,
+    data_start,
     day_metrics,
     top_series,
     trend,
@@ -38,6 +40,11 @@ class Report:
     totals: Totals  # the whole window
     series: list[SeriesCost]
     trend: list[Totals]
+    data_from: date | None = None  # Monday of the calendar's first event's week: no data before
+    #: the week's findings, one entry per meeting series (filled in by the use case)
+    findings: list[Entry] = field(default_factory=list)
+    finding_states: dict[str, ActionState] = field(default_factory=dict)
+    findings_week: tuple[date, date] | None = None
 
     @property
     def today(self) -> date:
@@ -89,7 +96,8 @@ def build_report(
     wanted = set(window_days)
     for first, end in spans:
         wanted.update(first + timedelta(days=i) for i in range((end - first).days + 1))
-    measured = day_metrics(ctx, params, sorted(wanted))
+    data_from = data_start(ctx)
+    measured = day_metrics(ctx, params, sorted(wanted), data_from)
     window_set = set(window_days)  # built once, not once per measured day
     in_window = [m for m in measured if m.day in window_set]
     return Report(
@@ -102,4 +110,16 @@ def build_report(
         totals=aggregate(in_window, params),
         series=top_series(in_window, top),
         trend=trend(measured, params, spans),
+        data_from=data_from,
     )
+
+
+def findings_week(r: Report) -> tuple[date, date]:
+    """The week whose findings the report lists: the window's week that holds now, else its last."""
+    today = r.today
+    weeks = r.weeks
+    for w in weeks:
+        if w.first <= today <= w.last:
+            return w.first, w.last
+    last = weeks[-1] if weeks else r.totals
+    return last.first, last.last

@@ -16,8 +16,8 @@ from typing import Any
 
 from guardian.adapters.resources import rules_dir
 from guardian.adapters.tomlfile import TomlDoc, load
-from guardian.core.model import Severity
-from guardian.errors import InputError
+from guardian.core.model import Finding, Severity
+from guardian.errors import InputError, did_you_mean, join_hints
 from guardian.lint.context import Exemptions
 from guardian.lint.registry import Check, accepts, build_params, param_specs, params_as_dict, registry
 
@@ -26,7 +26,9 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 ACTIONS = ("flag", "request-pre-read")
 ASYNC_TEMPLATES = ("update", "rfc", "brainstorm", "decision")
 DOC_SECTIONS = ("what", "why", "example", "instead")
-PACK_KEYS = {"name", "description", "extends", "disable", "exemptions", "rules"}
+PACK_KEYS = {"name", "description", "extends", "disable", "exemptions", "precedence", "rules"}
+#: what a meeting is told first when nothing overrides it (README, "One recommendation per meeting")
+DEFAULT_PRECEDENCE = ("suggest-async", "request-pre-read", "flag")
 RULE_KEYS = {
     "name",
     "severity",
@@ -76,6 +78,8 @@ class RuleBook:
     rules: tuple[Rule, ...]
     exemptions: Exemptions
     sources: tuple[str, ...] = ()
+    #: actions ("suggest-async" covers every suggest-async:KIND) or rule codes/names, first wins
+    precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
 
     def find(self, code_or_name: str) -> Rule | None:
         """The rule a person named, by code or name (for `rules explain` and config lists).
@@ -96,6 +100,31 @@ class RuleBook:
     def by_action(self, action: str) -> tuple[Rule, ...]:
         """The enabled rules whose action is `action` (e.g. "suggest-async:update")."""
         return tuple(rule for rule in self.rules if rule.action == action)
+
+    def rank(self, finding: Finding) -> tuple[int, int, int]:
+        """Where a finding stands in the pack's precedence: lower is told first.
+
+        The first precedence entry that names its action (or its rule) decides;
+        then the worse severity; then the rule's place in the pack.
+        """
+        place = len(self.precedence)
+        for index, entry in enumerate(self.precedence):
+            if _names(entry, finding):
+                place = index
+                break
+        order = next((i for i, rule in enumerate(self.rules) if rule.code == finding.rule), len(self.rules))
+        return place, -finding.severity.rank, order
+
+    def lead(self, findings: list[Finding] | tuple[Finding, ...]) -> Finding | None:
+        """The one finding a person is told first about a meeting (None for none)."""
+        return min(findings, key=self.rank, default=None)
+
+
+def _names(entry: str, finding: Finding) -> bool:
+    """Whether a precedence entry names this finding: by action, action family, code or name."""
+    if entry == finding.action or entry in (finding.rule, finding.name):
+        return True
+    return ":" not in entry and finding.action.startswith(entry + ":")
 
 
 def default_pack_path() -> Path:
@@ -152,6 +181,8 @@ def _load_raw(path: Path, depth: int) -> tuple[dict[str, Any], list[str]]:
     merged["name"] = data.get("name", path.stem)
     for category, words in data.get("exemptions", {}).items():
         merged["exemptions"][category] = list(words)
+    if "precedence" in data:  # replaced whole: an order is not merged entry by entry
+        merged["precedence"] = (list(data["precedence"]), doc)
     for key, rule in data.get("rules", {}).items():
         code = _code_for(key, merged["rules"], doc)
         target = merged["rules"].setdefault(code, {"_origin": str(path)})
@@ -210,6 +241,9 @@ def _validate_shape(doc: TomlDoc) -> None:
             raise doc.error((key,), "unknown key", hint=f"allowed: {', '.join(sorted(PACK_KEYS))}")
     if "extends" in data and not isinstance(data["extends"], str):
         raise doc.error(("extends",), 'must be a string ("default" or a path)')
+    precedence = data.get("precedence", [])
+    if not isinstance(precedence, list) or not all(isinstance(x, str) for x in precedence):
+        raise doc.error(("precedence",), "must be a list of actions or rule codes/names")
     if not isinstance(data.get("disable", []), list) or not all(
         isinstance(x, str) for x in data.get("disable", [])
     ):
@@ -254,7 +288,32 @@ def _build(raw: dict[str, Any], sources: list[str]) -> RuleBook:
         names[rule.name] = code
         rules.append(rule)
     exemptions = Exemptions(keywords={k: tuple(v) for k, v in raw["exemptions"].items()})
-    return RuleBook(raw.get("name", "pack"), tuple(rules), exemptions, tuple(sources))
+    precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
+    if "precedence" in raw:
+        entries, doc = raw["precedence"]
+        precedence = _check_precedence(entries, doc, raw["rules"])
+    return RuleBook(raw.get("name", "pack"), tuple(rules), exemptions, tuple(sources), precedence)
+
+
+def _check_precedence(entries: list[str], doc: TomlDoc, rules: dict[str, Any]) -> tuple[str, ...]:
+    """Each entry an action, an action family, or a rule of the pack (by code or name)."""
+    words = [*ACTIONS, "suggest-async", *(f"suggest-async:{t}" for t in ASYNC_TEMPLATES)]
+    known = words + list(rules) + [str(r.get("name")) for r in rules.values() if r.get("name")]
+    out: list[str] = []
+    for entry in entries:
+        value = entry.strip()
+        if value in known:
+            out.append(value)
+            continue
+        raise doc.error(
+            ("precedence",),
+            f"{entry!r} is neither an action nor a rule of the pack",
+            hint=join_hints(
+                did_you_mean(value, known),
+                "use flag, request-pre-read, suggest-async (or suggest-async:KIND), or a rule code or name",
+            ),
+        )
+    return tuple(out)
 
 
 def _make_rule(code: str, spec: dict[str, Any], where: dict[str, TomlDoc]) -> Rule | None:

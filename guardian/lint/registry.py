@@ -4,6 +4,9 @@ A rule in a pack names a check and sets its parameters; no code from a pack
 is ever evaluated. A check is a pure function with one of three shapes:
 
 - an *event* check looks at one meeting: `fn(event, ctx, params) -> message | None`;
+- a *series* check looks at all occurrences of one series in the window
+  (`fn(occurrences, ctx, params) -> message | None`) and is reported once,
+  on the first of them: what it says is true of the series, not of a day;
 - a *day* check looks at the meetings of one day:
   `fn(day, meetings, ctx, params) -> [DayHit]`;
 - a *window* check looks at the whole audited span: `fn(ctx, params) -> [WindowHit]`.
@@ -20,7 +23,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar, Union
 
 from guardian.core.model import Event
@@ -38,6 +41,8 @@ class NoParams:
 class DayHit:
     message: str
     event: Event | None = None  # the meeting the finding is about, if one
+    #: the stretch of the day it is about (a run of meetings), when not one meeting
+    span: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,15 @@ class EventCheck(Generic[P]):
 
 
 @dataclass(frozen=True)
+class SeriesCheck(Generic[P]):
+    name: str
+    summary: str
+    params: type[P]
+    fn: Callable[[list[Event], AuditContext, P], str | None]
+    scope: typing.ClassVar[str] = "series"
+
+
+@dataclass(frozen=True)
 class DayCheck(Generic[P]):
     name: str
     summary: str
@@ -79,7 +93,7 @@ class WindowCheck(Generic[P]):
     scope: typing.ClassVar[str] = "window"
 
 
-Check = EventCheck[Any] | DayCheck[Any] | WindowCheck[Any]
+Check = EventCheck[Any] | SeriesCheck[Any] | DayCheck[Any] | WindowCheck[Any]
 REGISTRY: dict[str, Check] = {}
 
 
@@ -94,6 +108,23 @@ def event_check(
         fn: Callable[[Event, AuditContext, P], str | None],
     ) -> Callable[[Event, AuditContext, P], str | None]:
         REGISTRY[name] = EventCheck(name, summary, params, fn)
+        return fn
+
+    return register
+
+
+def series_check(
+    name: str,
+    summary: str,
+    params: type[P] = NoParams,  # type: ignore[assignment]
+) -> Callable[
+    [Callable[[list[Event], AuditContext, P], str | None]],
+    Callable[[list[Event], AuditContext, P], str | None],
+]:
+    def register(
+        fn: Callable[[list[Event], AuditContext, P], str | None],
+    ) -> Callable[[list[Event], AuditContext, P], str | None]:
+        REGISTRY[name] = SeriesCheck(name, summary, params, fn)
         return fn
 
     return register

@@ -1,4 +1,8 @@
-"""`guardian replies plan|send` output: who would be asked (or was), who not and why."""
+"""`guardian replies plan|send` output: who would get which reply (or did), who not and why.
+
+The plan also lists what would block `replies send` (no `me`, an outbox that
+cannot be written, an unset password variable), before anything is sent.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 
 from guardian.core.text import one_line
 from guardian.usecases.replies import ReplyRun
+
+KIND_LABEL = {"pre-read": "pre-read", "async-proposal": "async proposal"}
 
 
 def _ref(reply: Any, tz: Any) -> str:
@@ -24,6 +30,7 @@ def plan_doc(run: ReplyRun) -> dict[str, Any]:
     }
     for item, reply in zip(doc["replies"], plan.replies, strict=True):
         item["channel"] = run.sender.channel_for(reply)
+    doc["blockers"] = [b.to_json() for b in run.blockers]
     return doc
 
 
@@ -53,7 +60,7 @@ def plan_lines(run: ReplyRun, body: bool = False) -> list[str]:
         extra = f", {r.instances} occurrences" if r.instances > 1 else ""
         out.append(
             f"  {r.event.start.astimezone(tz):%a %d %b %H:%M}  {one_line(r.event.title)}  -> {name}  "
-            f"[{', '.join(r.rules)}{extra}; {r.response} via {sender.channel_for(r)}]"
+            f"[{KIND_LABEL.get(r.kind, r.kind)}: {', '.join(r.rules)}{extra}; {r.response} via {sender.channel_for(r)}]"
         )
         out.append(f"      Subject: {r.subject}")
         if body:
@@ -67,6 +74,10 @@ def plan_lines(run: ReplyRun, body: bool = False) -> list[str]:
             f"  {s.event.start.astimezone(tz):%a %d %b %H:%M}  {one_line(s.event.title)}: {s.reason}"
             for s in plan.skipped
         )
+    blockers = run.blockers
+    if blockers:
+        out.append(f"\n`guardian replies send` would stop now ({len(blockers)}):")
+        out.extend(f"  {b.message}" for b in blockers)
     if plan.replies:
         out.append("\nNothing was sent. Run `guardian replies send` with the same options to send these.")
     return out

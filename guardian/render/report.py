@@ -13,6 +13,7 @@ or null when there is nothing to divide by; dates are YYYY-MM-DD:
     {
       "window": {"start": ISO, "end": ISO},          # half-open, local midnight
       "now": ISO, "timezone": "Europe/Berlin",
+      "data_from": "YYYY-MM-DD" | null,               # Monday of the first event's week
       "settings": {"focus_block_minutes", "weekly_focus_target_hours",
                    "pre_read_lead_hours", "status_keywords_from": "S001" | null},
       "totals": TOTALS,                               # over the whole window
@@ -20,14 +21,14 @@ or null when there is nothing to divide by; dates are YYYY-MM-DD:
       "days": [{"day", "weekday", "workday", "day_off", "working_hours",
                 "meetings", "meeting_hours", "focus_hours", "focus_blocks",
                 "fragmented_hours", "fragments", "booked_focus_hours",
-                "after_hours_meetings"}],
+                "available_focus_hours", "has_data", "after_hours_meetings"}],
       "series": [{"uid", "title", "instances", "hours", "max_attendees",
                   "person_hours"}],                   # costliest first
       "trend": [TOTALS + {"when"}]                    # the last N weeks, oldest first
     }
-    TOTALS = {"start", "end", "days", "workdays",
+    TOTALS = {"start", "end", "days", "workdays", "has_data",  # has_data: false before data_from
               "focus": {"hours", "target_hours", "blocks", "workdays_without_block",
-                        "booked_hours"},
+                        "booked_hours", "available_hours"},   # hours = booked + available
               "fragmented": {"hours", "pieces", "share_of_free"},
               "meetings": {"count", "hours"},
               "pre_read": {"count", "share"},
@@ -52,9 +53,17 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 MEETING_COLOUR = "#d9553b"
-FOCUS_COLOUR = "#2b8a5a"
+FOCUS_COLOUR = "#2b8a5a"  # available for focus: free 2h+ time, not booked
+BOOKED_COLOUR = "#1d4ed8"  # booked focus: my focus events and guardian's blocks
 FRAGMENT_COLOUR = "#e8b43a"
 TARGET_COLOUR = "#1f2933"
+#: the day bars' categories: (label key, colour, the character drawn when colour is off)
+BAR_PARTS = (
+    ("meetings", MEETING_COLOUR, "#"),
+    ("booked", BOOKED_COLOUR, "F"),
+    ("available", FOCUS_COLOUR, "+"),
+    ("fragmented", FRAGMENT_COLOUR, "."),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -104,12 +113,14 @@ def totals_json(t: Totals, status_known: bool) -> dict[str, Any]:
         "end": t.last.isoformat(),
         "days": t.days,
         "workdays": t.workdays,
+        "has_data": t.has_data,
         "focus": {
             "hours": _h(t.focus_hours),
             "target_hours": _h(t.focus_target_hours),
             "blocks": t.focus_blocks,
             "workdays_without_block": t.workdays_without_block,
             "booked_hours": _h(t.booked_focus_hours),
+            "available_hours": _h(t.available_focus_hours),
         },
         "fragmented": {
             "hours": _h(t.fragmented_hours),
@@ -144,6 +155,8 @@ def day_json(m: DayMetrics) -> dict[str, Any]:
         "fragmented_hours": _h(m.fragmented_hours),
         "fragments": m.fragments,
         "booked_focus_hours": _h(m.booked_focus_hours),
+        "available_focus_hours": _h(m.available_focus_hours),
+        "has_data": m.has_data,
         "after_hours_meetings": m.after_hours_meetings,
     }
 
@@ -165,6 +178,7 @@ def report_dict(r: Report) -> dict[str, Any]:
         "window": {"start": r.window.start.isoformat(), "end": r.window.end.isoformat()},
         "now": r.now.isoformat(),
         "timezone": str(r.tz),
+        "data_from": r.data_from.isoformat() if r.data_from else None,
         "settings": {
             "focus_block_minutes": r.params.min_minutes,
             "weekly_focus_target_hours": float(r.params.weekly_target_hours),
@@ -191,21 +205,36 @@ def headline(r: Report) -> str:
     return f"{_span(r.totals.first, r.totals.last)} ({r.tz})"
 
 
+NO_DATA = "no data (before the calendar's first event)"
+
+
 def indicator_lines(t: Totals, p: MetricParams) -> list[tuple[str, str]]:
-    """(label, value) pairs, in the order the seed ranks them: focus first."""
+    """(label, value) pairs, in the order the seed ranks them: focus first.
+
+    Booked focus (focus events on the calendar) and time available for focus
+    (free 2h+ pieces nobody booked) are separate lines: free time is not
+    focus until someone protects it.
+    """
     block = f"{p.min_minutes / 60:g}h+"
+    if not t.has_data:
+        return [("Focus and meetings", NO_DATA)]
     rows = [
+        ("Booked focus", f"{fmt_hours(t.booked_focus_hours)} (your focus events and guardian's blocks)"),
         (
-            f"Focus in {block} blocks",
-            f"{fmt_hours(t.focus_hours)} of {fmt_hours(t.focus_target_hours)} target"
-            + (f", {t.workdays_without_block} of {t.workdays} workdays without one" if t.workdays else ""),
+            "Available for focus",
+            f"{fmt_hours(t.available_focus_hours)} free in {block} blocks, not booked"
+            + (f"; {t.workdays_without_block} of {t.workdays} workdays without one" if t.workdays else ""),
+        ),
+        (
+            f"Focus target ({block}, booked or free)",
+            f"{fmt_hours(t.focus_hours)} of {fmt_hours(t.focus_target_hours)}",
         ),
         (
             "Fragmented time",
             f"{fmt_hours(t.fragmented_hours)} in {t.fragments} pieces under {p.min_minutes / 60:g} h"
             + (f" ({fmt_share(t.fragmented_share)} of free time)" if t.fragmented_share is not None else ""),
         ),
-        ("Meetings", f"{t.meetings} meetings, {fmt_hours(t.meeting_hours)}"),
+        ("Meetings", f"{plural(t.meetings, 'meeting')}, {fmt_hours(t.meeting_hours)}"),
         ("With a pre-read", f"{fmt_share(t.pre_read_share)} ({t.with_pre_read} of {t.meetings})"),
         ("With a decision agenda", f"{fmt_share(t.decision_share)} ({t.with_decision} of {t.meetings})"),
         (
@@ -218,7 +247,7 @@ def indicator_lines(t: Totals, p: MetricParams) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Status meetings that could be async",
-                f"{fmt_hours(t.status_hours)} in {t.status_meetings} meetings",
+                f"{fmt_hours(t.status_hours)} in {plural(t.status_meetings, 'meeting')}",
             )
         )
     rows.append(("After-hours meetings", f"{t.after_hours_meetings} ({fmt_hours(t.after_hours_hours)})"))
@@ -231,28 +260,50 @@ def indicator_lines(t: Totals, p: MetricParams) -> list[tuple[str, str]]:
 BAR_CHARS = 40
 
 
+def bar_hours(m: DayMetrics) -> tuple[float, float, float, float]:
+    """The day's hours per bar category: meetings, booked focus, available for focus, fragmented."""
+    return (
+        m.meeting_hours,
+        m.booked_focus_hours,
+        m.available_focus_hours,
+        max(m.fragmented_hours - m.booked_in_fragments_hours, 0.0),
+    )
+
+
 def _bar_scale(days: list[DayMetrics]) -> float:
     """Hours per character: a quarter hour, or coarser when a day is very full."""
-    longest = max((m.meeting_hours + m.focus_hours + m.fragmented_hours for m in days), default=0.0)
+    longest = max((sum(bar_hours(m)) for m in days), default=0.0)
     return max(0.25, longest / BAR_CHARS)
 
 
-def _bar(m: DayMetrics, scale: float):
+def _bar(m: DayMetrics, scale: float, colour: bool):
+    """The day's bar: one colour per category, or one character per category without colour."""
     from rich.text import Text
 
     text = Text()
-    parts = (
-        (m.meeting_hours, MEETING_COLOUR),
-        (m.focus_hours, FOCUS_COLOUR),
-        (m.fragmented_hours, FRAGMENT_COLOUR),
-    )
     used = 0
-    for hours, colour in parts:
+    for hours, (_, hue, char) in zip(bar_hours(m), BAR_PARTS, strict=True):
         cells = round(hours / scale)
-        text.append("█" * cells, style=colour)
+        text.append(("█" if colour else char) * cells, style=hue if colour else None)
         used += cells
     text.append(" " * max(BAR_CHARS + 2 - used, 1))
     return text
+
+
+def _legend(p: MetricParams, colour: bool):
+    from rich.text import Text
+
+    block = f"{p.min_minutes / 60:g}h+"
+    labels = {
+        "meetings": "meetings",
+        "booked": "booked focus",
+        "available": f"available for focus (free {block})",
+        "fragmented": f"fragmented (free, under {p.min_minutes / 60:g} h)",
+    }
+    legend = Text("  ")
+    for key, hue, char in BAR_PARTS:
+        legend.append("█" if colour else char, style=hue if colour else None).append(f" {labels[key]}  ")
+    return legend
 
 
 def report_table(r: Report, console) -> None:
@@ -261,32 +312,40 @@ def report_table(r: Report, console) -> None:
     from rich.text import Text
 
     p = r.params
+    colour = console.color_system is not None and not console.no_color
     console.print(f"[bold]guardian report[/] {escape(headline(r))}")
-    legend = Text("  ")
-    legend.append("█", style=MEETING_COLOUR).append(" meetings  ")
-    legend.append("█", style=FOCUS_COLOUR).append(f" focus ({p.min_minutes / 60:g}h+ blocks)  ")
-    legend.append("█", style=FRAGMENT_COLOUR).append(f" fragmented (free, under {p.min_minutes / 60:g} h)")
-    console.print(legend)
+    console.print(_legend(p, colour), soft_wrap=True)
     scale = _bar_scale(r.days)
     for week in r.weeks:
+        if not week.has_data:
+            why = (
+                f"the calendar's first event is in the week of {r.data_from:%a %d %b %Y}"
+                if r.data_from
+                else "the calendar has no events"
+            )
+            console.print(
+                f"\n[bold underline]Week of {week.first:%a %d %b %Y}[/] [dim]({r.when(week)})[/]  no data: {why}"
+            )
+            continue
         console.print(
             f"\n[bold underline]Week of {week.first:%a %d %b %Y}[/] [dim]({r.when(week)})[/]  "
-            f"focus {fmt_hours(week.focus_hours)} / {fmt_hours(week.focus_target_hours)} target, "
-            f"{week.meetings} meetings ({fmt_hours(week.meeting_hours)})"
+            f"focus {fmt_hours(week.focus_hours)} / {fmt_hours(week.focus_target_hours)} target "
+            f"({fmt_hours(week.booked_focus_hours)} booked), "
+            f"{plural(week.meetings, 'meeting')} ({fmt_hours(week.meeting_hours)})"
         )
         for m in r.days:
             if not (week.first <= m.day <= week.last):
                 continue
             line = Text(f"  {m.day:%a %d}  ")
-            line.append(_bar(m, scale))
+            line.append(_bar(m, scale, colour))
             if m.day_off:
                 line.append("day off", style="dim")
             elif not m.workday and not m.meetings:
                 line.append("-", style="dim")
             else:
                 line.append(
-                    f"meet {fmt_hours(m.meeting_hours):>6}  focus {fmt_hours(m.focus_hours):>6}  "
-                    f"frag {fmt_hours(m.fragmented_hours):>6}"
+                    f"meet {fmt_hours(m.meeting_hours):>6}  booked {fmt_hours(m.booked_focus_hours):>6}  "
+                    f"free 2h+ {fmt_hours(m.available_focus_hours):>6}  frag {fmt_hours(m.fragmented_hours):>6}"
                 )
                 if m.after_hours_meetings:
                     line.append(f"  {m.after_hours_meetings} after hours", style="yellow")
@@ -334,13 +393,19 @@ def report_table(r: Report, console) -> None:
             columns.append(("status", "right"))
         for name, justify in columns:
             table.add_column(name, justify=justify, no_wrap=True)
-        top = max([w.focus_hours for w in r.trend] + [w.focus_target_hours for w in r.trend] + [1.0])
+        top = max(
+            [w.focus_hours for w in r.trend if w.has_data] + [w.focus_target_hours for w in r.trend] + [1.0]
+        )
         for w in r.trend:
+            label = f"{w.first:%d %b}" + ("*" if r.when(w) != "past" else "")
+            if not w.has_data:
+                table.add_row(label, "no data", *[""] * (len(columns) - 2))
+                continue
             cells = round(w.focus_hours / top * 10)
             bar = Text("█" * cells, style=FOCUS_COLOUR)
             bar.append("·" * max(round(w.focus_target_hours / top * 10) - cells, 0), style="dim")
             row: list[str | Text] = [
-                f"{w.first:%d %b}" + ("*" if r.when(w) != "past" else ""),
+                label,
                 f"{fmt_number(w.focus_hours)} / {fmt_number(w.focus_target_hours)} h",
                 bar,
                 f"{w.meetings} · {fmt_hours(w.meeting_hours)}",
@@ -375,13 +440,17 @@ def report_markdown(r: Report) -> str:
         "",
         "## Days",
         "",
-        "| day | meetings | meeting h | focus h | fragmented h | after hours |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| day | meetings | meeting h | booked focus h | available for focus h | fragmented h | after hours |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for m in r.days:
+        if not m.has_data:
+            lines.append(f"| {m.day:%a %d %b} | no data | | | | | |")
+            continue
         note = " (day off)" if m.day_off else ""
         lines.append(
-            f"| {m.day:%a %d %b}{note} | {m.meetings} | {fmt_hours(m.meeting_hours)} | {fmt_hours(m.focus_hours)} | "
+            f"| {m.day:%a %d %b}{note} | {m.meetings} | {fmt_hours(m.meeting_hours)} | "
+            f"{fmt_hours(m.booked_focus_hours)} | {fmt_hours(m.available_focus_hours)} | "
             f"{fmt_hours(m.fragmented_hours)} | {m.after_hours_meetings} |"
         )
     lines += ["", "## Weeks", ""] + _md_weeks(r, r.weeks)
@@ -412,6 +481,9 @@ def _md_weeks(r: Report, weeks: list[Totals]) -> list[str]:
         rule += "---:|"
     out = [head, rule]
     for w in weeks:
+        if not w.has_data:
+            out.append(f"| {w.first:%d %b %Y} ({r.when(w)}) | no data |" + " |" * (head.count("|") - 3))
+            continue
         row = (
             f"| {w.first:%d %b %Y} ({r.when(w)}) | {w.focus_hours:.1f} | {w.focus_target_hours:.1f} | {w.meetings} | "
             f"{w.meeting_hours:.1f} | {fmt_share(w.pre_read_share)} | {fmt_share(w.decision_share)} | "

@@ -1,7 +1,13 @@
 """`guardian report --html`: a self-contained page with inline SVG charts.
 
 No script, no network, no external font: the page opens offline and can be
-mailed. Every calendar-provided string is HTML-escaped (`_e`).
+mailed. Every calendar-provided string is HTML-escaped (`_e`). It reads on
+a phone too: cards and the findings reflow, tables and charts scroll
+sideways inside their box at their own size instead of shrinking to
+unreadable text (checked with a 400 px wide screenshot in the tests).
+
+Besides the numbers, the page lists the week's findings, one entry per
+meeting series, with what to do and what guardian can do about each.
 """
 
 from __future__ import annotations
@@ -13,16 +19,20 @@ from guardian.core.text import one_line
 from guardian.domain.metrics import Totals
 from guardian.domain.report import Report
 from guardian.render.report import (
+    BOOKED_COLOUR,
     FOCUS_COLOUR,
     FRAGMENT_COLOUR,
     MEETING_COLOUR,
     TARGET_COLOUR,
+    bar_hours,
     fmt_hours,
     fmt_number,
     fmt_share,
     headline,
     plural,
 )
+
+SEVERITY_COLOUR = {"error": "#b42318", "warning": "#9a6700", "info": "#1c5d99"}
 
 # ---------------------------------------------------------------------------
 # HTML with inline SVG
@@ -33,10 +43,11 @@ _CSS = """
 body { margin: 0; background: #f5f6f8; color: #1f2933;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", Arial, sans-serif; }
 main { max-width: 1100px; margin: 0 auto; padding: 28px 32px 48px; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 10px; }
 .sub { color: #52606d; margin: 0 0 20px; }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(165px, 1fr)); gap: 12px; }
 .card { background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; padding: 12px 14px; }
 .card .label { color: #52606d; font-size: 13px; }
 .card .value { font-size: 24px; font-weight: 650; margin-top: 2px; }
@@ -61,6 +72,22 @@ td:first-child { white-space: normal; }
 th:first-child, td:first-child { text-align: left; }
 footer { margin-top: 28px; color: #52606d; font-size: 13px; }
 svg text { font-family: inherit; }
+.nodata td { color: #7b8794; font-style: italic; }
+.finding { background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; padding: 10px 14px; margin: 0 0 10px; }
+.finding h3 { font-size: 15px; margin: 0 0 2px; overflow-wrap: anywhere; }
+.finding .facts { color: #52606d; font-size: 13px; margin: 0 0 6px; }
+.finding p { margin: 2px 0; overflow-wrap: anywhere; }
+.sev { display: inline-block; min-width: 58px; font-weight: 650; font-size: 12.5px; text-transform: uppercase; }
+.todo { color: #3e4c59; }
+.act { display: inline-block; margin-top: 2px; padding: 1px 8px; border-radius: 9px; background: #efe7fb;
+  color: #5b2a86; font-size: 12.5px; }
+.also { color: #52606d; font-size: 13px; }
+@media (max-width: 700px) {
+  main { padding: 16px 12px 32px; }
+  h1 { font-size: 22px; }
+  .card .value { font-size: 20px; }
+  .chart svg { width: 900px; max-width: none; }
+}
 """
 
 
@@ -75,7 +102,7 @@ def _day_chart(r: Report) -> str:
     width, height = 1036, 300
     left, right, top, bottom = 44, 8, 14, 46
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([m.meeting_hours + m.focus_hours + m.fragmented_hours for m in days] + [8.0])
+    peak = max([sum(bar_hours(m)) for m in days] + [8.0])
     ymax = float(int(peak + 1.999) // 2 * 2)
     slot = plot_w / n
     bar_w = max(min(slot * 0.64, 46), 2)
@@ -85,7 +112,7 @@ def _day_chart(r: Report) -> str:
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="Hours per day: meetings, focus and fragmented time">'
+        f'role="img" aria-label="Hours per day: meetings, booked focus, available for focus and fragmented time">'
     ]
     for i, m in enumerate(days):
         if m.day.weekday() >= 5 and n <= 120:
@@ -103,10 +130,17 @@ def _day_chart(r: Report) -> str:
     for i, m in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2
         base = 0.0
+        if not m.has_data and n <= 31:
+            out.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y(0) - 6:.1f}"'
+                ' font-size="11" text-anchor="middle" fill="#7b8794">no data</text>'
+            )
+        meetings, booked, available, fragmented = bar_hours(m)
         for hours, colour, name in (
-            (m.meeting_hours, MEETING_COLOUR, "meetings"),
-            (m.focus_hours, FOCUS_COLOUR, "focus"),
-            (m.fragmented_hours, FRAGMENT_COLOUR, "fragmented"),
+            (meetings, MEETING_COLOUR, "meetings"),
+            (booked, BOOKED_COLOUR, "booked focus"),
+            (available, FOCUS_COLOUR, "available for focus"),
+            (fragmented, FRAGMENT_COLOUR, "fragmented"),
         ):
             if hours <= 0:
                 continue
@@ -152,7 +186,9 @@ def _trend_chart(r: Report) -> str:
     width, height = 1036, 260
     left, right, top, bottom = 44, 8, 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([max(w.focus_hours, w.meeting_hours, w.focus_target_hours) for w in weeks] + [10.0])
+    peak = max(
+        [max(w.focus_hours, w.meeting_hours, w.focus_target_hours) for w in weeks if w.has_data] + [10.0]
+    )
     ymax = float(int(peak + 4.999) // 5 * 5)
     slot = plot_w / n
     bar_w = min(slot * 0.34, 40)
@@ -175,6 +211,16 @@ def _trend_chart(r: Report) -> str:
     for i, w in enumerate(weeks):
         x0 = left + i * slot + slot / 2
         ahead = r.when(w) != "past"
+        if not w.has_data:
+            out.append(
+                f'<text x="{x0:.1f}" y="{y(0) - 8:.1f}" font-size="12" text-anchor="middle"'
+                ' fill="#7b8794">no data</text>'
+            )
+            out.append(
+                f'<text x="{x0:.1f}" y="{height - bottom + 18}"'
+                f' font-size="12" text-anchor="middle" fill="#3e4c59">{w.first:%d %b}</text>'
+            )
+            continue
         opacity = ' fill-opacity="0.55"' if ahead else ""
         out.append(
             f'<rect x="{x0 - bar_w - 2:.1f}" y="{y(w.focus_hours):.1f}" width="{bar_w:.1f}" '
@@ -218,7 +264,8 @@ def _html_weeks(r: Report, weeks: list[Totals]) -> str:
     head = (
         [
             "Week of",
-            "Focus",
+            "Focus (2h+)",
+            "Booked",
             "Target",
             "Meetings",
             "In meetings",
@@ -233,9 +280,17 @@ def _html_weeks(r: Report, weeks: list[Totals]) -> str:
     rows = ["<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     for w in weeks:
         when = r.when(w)
+        label = f'{w.first:%a %d %b %Y}<span class="badge {when}">{when}</span>'
+        if not w.has_data:
+            rows.append(
+                f'<tr class="nodata"><td>{label}</td><td colspan="{len(head) - 1}" style="text-align:left">'
+                "no data: before the calendar's first event</td></tr>"
+            )
+            continue
         cells = [
-            f'{w.first:%a %d %b %Y}<span class="badge {when}">{when}</span>',
+            label,
             fmt_hours(w.focus_hours),
+            fmt_hours(w.booked_focus_hours),
             fmt_hours(w.focus_target_hours),
             str(w.meetings),
             fmt_hours(w.meeting_hours),
@@ -249,7 +304,49 @@ def _html_weeks(r: Report, weeks: list[Totals]) -> str:
         cells.append(str(w.after_hours_meetings))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     rows.append("</tbody></table>")
-    return "".join(rows)
+    return '<div class="scroll">' + "".join(rows) + "</div>"
+
+
+def _findings(r: Report) -> str:
+    """The week's findings: one block per meeting series (or day), its recommendation and its action."""
+    if r.findings_week is None:
+        return ""
+    first, last = r.findings_week
+    title = f"<h2>Findings, {first:%a %d %b} - {last:%a %d %b %Y}</h2>"
+    if not r.findings:
+        return title + '<p class="caption">No findings: every meeting of the week earns its place.</p>'
+    blocks = []
+    for e in r.findings:
+        lead = e.lead
+        facts = []
+        if e.kind == "series":
+            facts = [e.cadence] + ([f"{len(e.occurrences)} in the week"] if len(e.occurrences) > 1 else [])
+            facts.append(f"{fmt_number(e.person_hours)} person-hours")
+        state = r.finding_states.get(lead.key)
+        tag = state.tag() if state is not None else ""
+        if state is not None and state.draft:
+            tag = "; ".join([t for t in (tag, "draft: guardian convert --event " + state.draft) if t])
+        items = [
+            f'<div class="finding"><h3>{_e(one_line(e.title))}</h3>',
+            f'<p class="facts">{_e(" · ".join(facts))}</p>' if facts else "",
+        ]
+        shown = [lead] if e.kind == "series" else list(e.findings)
+        for f in shown:
+            colour = SEVERITY_COLOUR.get(str(f.severity), "#3e4c59")
+            items.append(
+                f'<p><span class="sev" style="color:{colour}">{_e(f.severity)}</span> '
+                f"<b>{_e(f.rule)} {_e(f.name)}</b>: {_e(one_line(f.message, 400))}</p>"
+            )
+            if f.hint:
+                items.append(f'<p class="todo">What to do: {_e(f.hint)}</p>')
+        if tag:
+            items.append(f'<p><span class="act">guardian: {_e(tag)}</span></p>')
+        others = [f"{x.severity} {x.rule} {x.name}" for x, _ in e.codes()[1:]] if e.kind == "series" else []
+        if others:
+            items.append(f'<p class="also">Also: {_e(", ".join(others))}</p>')
+        items.append("</div>")
+        blocks.append("".join(items))
+    return title + "".join(blocks)
 
 
 def report_html(r: Report) -> str:
@@ -258,9 +355,14 @@ def report_html(r: Report) -> str:
     block = f"{p.min_minutes / 60:g}h+"
     cards = [
         _card(
-            f"Focus in {block} blocks",
-            fmt_hours(t.focus_hours),
-            f"target {fmt_hours(t.focus_target_hours)}; "
+            "Booked focus",
+            fmt_hours(t.booked_focus_hours),
+            "your focus events and guardian's blocks",
+        ),
+        _card(
+            "Available for focus",
+            fmt_hours(t.available_focus_hours),
+            f"free in {block} blocks, not booked; target {fmt_hours(t.focus_target_hours)} with booked; "
             f"{t.workdays_without_block} of {t.workdays} workdays without a block",
             "good" if t.focus_hours >= t.focus_target_hours else "bad",
         ),
@@ -297,6 +399,8 @@ def report_html(r: Report) -> str:
                 f"{t.status_meetings} meetings",
             )
         )
+    if not t.has_data:
+        cards = [_card("The window", "no data", "the calendar has no events before this window's end")]
     series = ""
     if r.series:
         rows = "".join(
@@ -306,8 +410,9 @@ def report_html(r: Report) -> str:
             for c in r.series
         )
         series = (
-            "<h2>Costliest recurring meetings</h2><table><thead><tr><th>Meeting</th><th>Times</th><th>Hours</th>"
-            f"<th>People</th><th>Person-hours</th></tr></thead><tbody>{rows}</tbody></table>"
+            '<h2>Costliest recurring meetings</h2><div class="scroll"><table><thead><tr><th>Meeting</th>'
+            "<th>Times</th><th>Hours</th>"
+            f"<th>People</th><th>Person-hours</th></tr></thead><tbody>{rows}</tbody></table></div>"
             '<p class="caption">Cost is duration x people invited, summed over the instances in the window.</p>'
         )
     trend = ""
@@ -317,7 +422,7 @@ def report_html(r: Report) -> str:
             f'<div class="legend"><span><i style="background:{FOCUS_COLOUR}"></i>focus in {block} blocks</span>'
             f'<span><i style="background:{MEETING_COLOUR}"></i>meetings</span>'
             f'<span><i class="line"></i>weekly focus target</span><span>* week not over yet</span></div>'
-            f"{_trend_chart(r)}</div>"
+            f'<div class="scroll chart">{_trend_chart(r)}</div></div>'
             f"<p></p>{_html_weeks(r, r.trend)}"
         )
     return f"""<!DOCTYPE html>
@@ -332,16 +437,19 @@ def report_html(r: Report) -> str:
 <h2>Day by day</h2>
 <div class="panel">
 <div class="legend"><span><i style="background:{MEETING_COLOUR}"></i>meetings</span>
-<span><i style="background:{FOCUS_COLOUR}"></i>focus ({block} free blocks)</span>
+<span><i style="background:{BOOKED_COLOUR}"></i>booked focus</span>
+<span><i style="background:{FOCUS_COLOUR}"></i>available for focus (free {block}, not booked)</span>
 <span><i style="background:{FRAGMENT_COLOUR}"></i>fragmented (free, under {p.min_minutes / 60:g} h)</span></div>
-{_day_chart(r)}
+<div class="scroll chart">{_day_chart(r)}</div>
 </div>
+{_findings(r)}
 <h2>Weeks</h2>
 {_html_weeks(r, r.weeks)}
 {series}
 {trend}
-<footer>Focus time is free working time in uninterrupted pieces of {p.min_minutes} minutes or more; your own focus
-events count as focus. Meetings are timed, accepted or pending events with someone else in them, counted on the day
+<footer>Focus time is working time in uninterrupted pieces of {p.min_minutes} minutes or more that no meeting
+takes: booked when your own focus events or guardian's blocks hold it, available when nothing does yet.
+Meetings are timed, accepted or pending events with someone else in them, counted on the day
 they start. Generated by guardian; nothing on this page was fetched from the network.</footer>
 </main></body></html>
 """

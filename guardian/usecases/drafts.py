@@ -13,7 +13,15 @@ from pathlib import Path
 
 from guardian.adapters.templates import draft_template
 from guardian.core.model import Event, Window
-from guardian.domain.drafts import FREQUENCY_WEEKS, Draft, check_kind, draft, kind_of
+from guardian.domain.drafts import (
+    FREQUENCY_WEEKS,
+    Draft,
+    check_kind,
+    draft,
+    kind_of,
+    seal,
+    unchanged_since_written,
+)
 from guardian.errors import InputError
 from guardian.lint.engine import audit
 from guardian.usecases.session import Options, Session
@@ -28,7 +36,7 @@ def make_drafts(
         Window(window.start - timedelta(days=7), window.end + timedelta(weeks=FREQUENCY_WEEKS))
     )
     events = [e for e in series if window.overlaps(e.start, e.end)]
-    result = audit(session.rulebook, session.audit_context(events))
+    result = audit(session.rulebook, session.audit_context(events), session.suppressions)
     override = check_kind(kind) if kind else None
     chosen: dict[str, tuple[Event, str]] = {}
     if uid:
@@ -71,19 +79,55 @@ def make_drafts(
     return session, drafts
 
 
-def write_drafts(drafts: list[Draft], folder: Path) -> list[Path]:
-    """Write each draft as Markdown under `folder`; two drafts never share a file name."""
-    written: list[Path] = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for d in drafts:
-            path = folder / d.filename
-            n = 1
-            while path in written:  # two series, same day, kind and title
-                n += 1
-                path = path.with_name(f"{Path(d.filename).stem}-{n}.md")
-            path.write_text(d.markdown, encoding="utf-8")
-            written.append(path)
-    except OSError as exc:
-        raise InputError(f"--output: cannot write drafts to {folder} ({exc.strerror or exc})") from None
-    return written
+def draft_paths(drafts: list[Draft], folder: Path) -> list[Path]:
+    """Where each draft goes under `folder`; two drafts never share a file name."""
+    paths: list[Path] = []
+    for d in drafts:
+        path = folder / d.filename
+        n = 1
+        while path in paths:  # two series, same day, kind and title
+            n += 1
+            path = path.with_name(f"{Path(d.filename).stem}-{n}.md")
+        paths.append(path)
+    return paths
+
+
+def changed_drafts(paths: list[Path]) -> list[Path]:
+    """The files among `paths` that exist and are not exactly what guardian wrote there."""
+    changed = []
+    for path in paths:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # nothing there yet (a folder that cannot exist fails when writing)
+        except (OSError, UnicodeDecodeError):
+            changed.append(path)  # unreadable as a draft: certainly not ours to replace
+            continue
+        if not unchanged_since_written(text):
+            changed.append(path)
+    return changed
+
+
+def write_drafts(drafts: list[Draft], folder: Path, *, force: bool = False) -> list[Path]:
+    """Write each draft as Markdown under `folder`, never over a draft a person changed.
+
+    How a change is known: each draft ends with a comment holding the hash of
+    its text (`domain.drafts.seal`). A file whose text no longer matches it,
+    or that has no such line (someone else's file), is the person's work:
+    unless `force`, nothing at all is written and the run stops with one
+    line (exit 2). Each file is replaced atomically.
+    """
+    from guardian.adapters.files import write_text_file
+
+    paths = draft_paths(drafts, folder)
+    if not force:
+        changed = changed_drafts(paths)
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise InputError(
+                f"{changed[0]}: changed since guardian wrote it{more}; nothing written",
+                hint="keep your edits, or pass --force to replace it with a fresh draft",
+            )
+    for d, path in zip(drafts, paths, strict=True):
+        write_text_file(path, seal(d.markdown), what="--output")
+    return paths

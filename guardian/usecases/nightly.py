@@ -116,7 +116,7 @@ def run_nightly(
 
 def _one_calendar(spec: str, session: Session, *, apply: bool, budget: NightlyBudget | None) -> Iterator[str]:
     events = session.read_events()
-    result = audit(session.rulebook, session.audit_context(events))
+    result = audit(session.rulebook, session.audit_context(events), session.suppressions)
     if apply:  # findings are not actions: they go to the run log, not to stdout
         with session.state.transaction():
             session.state.log_run(

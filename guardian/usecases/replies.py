@@ -41,8 +41,8 @@ from typing import Any
 
 from guardian.adapters.templates import reply_template
 from guardian.core.text import one_line
-from guardian.domain.replies import REQUEST_ACTION, Plan, Reply, ReplySettings, compose
-from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError
+from guardian.domain.replies import ASYNC_ACTION, REQUEST_ACTION, Plan, Reply, ReplySettings, compose
+from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError, did_you_mean, join_hints
 from guardian.usecases.session import Options, Session
 
 log = logging.getLogger("guardian")
@@ -61,19 +61,23 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
     from guardian.lint.engine import audit
 
     settings = settings or session.config.replies
-    unknown = [
-        a for a in settings.actions if a.lower() != REQUEST_ACTION and session.rulebook.find(a) is None
-    ]
+    book = session.rulebook
+    words = (REQUEST_ACTION, ASYNC_ACTION)
+    unknown = [a for a in settings.actions if a.lower() not in words and book.find(a) is None]
     if unknown:  # a typo must not silently turn requests off
+        names = [*words, *(r.name for r in book.rules), *(r.code for r in book.rules)]
         raise InputError(
-            f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}" nor a rule of the pack',
-            hint='use a rule code or name, e.g. "no-decision" (see `guardian rules list`)',
+            f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}", "{ASYNC_ACTION}" nor a rule of the pack',
+            hint=join_hints(
+                did_you_mean(unknown[0], names),
+                'use a rule code or name, e.g. "no-decision" (see `guardian rules list`)',
+            ),
         )
     late = session.rulebook.by_check("late-invite")  # the lead time the note asks for is the pack's
     if late:
         settings = replace(settings, lead_hours=late[0].params.lead_hours)
     if result is None:
-        result = audit(session.rulebook, session.audit_context())
+        result = audit(session.rulebook, session.audit_context(), session.suppressions)
     if state is None:
         state = state_if_exists(session)
     was_asked = state.was_asked if state is not None else (lambda series, organizer: False)
@@ -86,6 +90,8 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
         me=session.identity.me,
         exempt=session.rulebook.exemptions.category,
         template=reply_template(settings.template),
+        proposal=reply_template(settings.proposal_template, "async-proposal"),
+        rank=session.rulebook.rank,
     )
 
 
@@ -108,6 +114,29 @@ class Outcome:
         out = self.reply.to_json()
         out.update(channel=self.channel, ok=self.ok, detail=self.detail, files=[str(p) for p in self.files])
         return out
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that would make `replies send` fail, found before anything is sent."""
+
+    code: str  # "no-me" | "outbox-not-writable" | "password-unset"
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def _writable(folder: Path) -> bool:
+    """Whether `folder` can be written, or created where its nearest existing parent is."""
+    import os
+
+    here = folder
+    while not here.exists():
+        if here.parent == here:
+            return False
+        here = here.parent
+    return here.is_dir() and os.access(here, os.W_OK | os.X_OK)
 
 
 class Sender:
@@ -144,6 +173,42 @@ class Sender:
         if mode == "rsvp":
             return "none"
         return "smtp" if self.smtp else "outbox"
+
+    def blockers(self, replies: list[Reply]) -> list[Blocker]:
+        """What would stop sending these replies, checked without sending or writing anything."""
+        import os
+
+        from guardian.domain.replies import valid_address
+
+        channels = {self.channel_for(r) for r in replies}
+        files = channels & {"outbox", "smtp"}
+        found: list[Blocker] = []
+        if files and valid_address(self.session.identity.me or "") is None:
+            found.append(
+                Blocker(
+                    "no-me",
+                    "no `me`: a reply to an .ics invite names you (set `me` in the config or pass --me)",
+                )
+            )
+        if files and not _writable(self.folder):
+            found.append(
+                Blocker(
+                    "outbox-not-writable",
+                    f"the outbox {self.folder} cannot be written (check [replies] outbox)",
+                )
+            )
+        smtp = self.smtp
+        if "smtp" in channels and smtp is not None and smtp.username:
+            if not smtp.password_env:
+                found.append(Blocker("password-unset", "[smtp] username is set but password_env is not"))
+            elif not os.environ.get(smtp.password_env):
+                found.append(
+                    Blocker(
+                        "password-unset",
+                        f"the environment variable {smtp.password_env} (from [smtp] password_env) is not set",
+                    )
+                )
+        return found
 
     def deliver(self, reply: Reply, now: datetime) -> Outcome:
         channel = self.channel_for(reply)
@@ -311,6 +376,11 @@ class ReplyRun:
     outcomes: list[Outcome] = field(default_factory=list)
 
     @property
+    def blockers(self) -> list[Blocker]:
+        """What would make `replies send` fail now (shown by `plan`, checked first by `send`)."""
+        return self.sender.blockers(self.plan.replies)
+
+    @property
     def lines(self) -> list[str]:
         tz = self.session.tz
         lines = [o.line(tz) for o in self.outcomes]
@@ -332,6 +402,17 @@ def send_replies(options: Options) -> ReplyRun:
     settings = session.config.replies
     plan = plan_for_session(session, settings=settings, state=session.state)
     sender = Sender(session, settings)
+    blockers = sender.blockers(plan.replies)
+    if blockers:  # stop before the first delivery, not after every one has failed
+        raise InputError(
+            f"{len(plan.replies)} replies not sent: {blockers[0].message}"
+            + (
+                f" (and {len(blockers) - 1} more problem{'s' if len(blockers) > 2 else ''})"
+                if len(blockers) > 1
+                else ""
+            ),
+            hint="`guardian replies plan` lists them; nothing was sent or recorded",
+        )
     refuse_if_state_was_lost(session, sender, plan)
     run = ReplyRun(session, plan, sender, send_plan(session, plan, settings, sender))
     with session.state.transaction():

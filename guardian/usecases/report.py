@@ -3,19 +3,24 @@
 The window defaults to the last full Monday-Sunday week before now and the
 week now is in (`[report] weeks`); `--from` moves its first day and
 `--days` sets its length. Events are read once for the window and the
-trend together.
+trend together. The HTML page also lists the findings of the report's week
+(the one that holds now, else the window's last): the audit of that week,
+one entry per meeting series, with what guardian can do about each.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from dataclasses import replace
+from datetime import datetime, time, timedelta, tzinfo
 
 from guardian.adapters.settings import Settings
-from guardian.core.model import Window
+from guardian.core.model import Event, Window
+from guardian.domain.findings import by_series
 from guardian.domain.metrics import MetricParams
-from guardian.domain.report import Report, build_report, read_span, report_window
+from guardian.domain.report import Report, build_report, findings_week, read_span, report_window
 from guardian.errors import InputError
-from guardian.usecases.session import Options, Session, check_days, parse_day
+from guardian.lint.engine import audit
+from guardian.usecases.session import Options, Session, check_days, parse_day, window_days
 
 MAX_TREND_WEEKS = 520
 
@@ -24,10 +29,15 @@ def run_report(options: Options, *, weeks: int | None = None) -> tuple[Session, 
     """The report for the options; `weeks` is the trend's length (default `[report] trend_weeks`)."""
     if options.days is not None:
         check_days(options.days)
-    start = parse_day(options.start) if options.start else None
 
     def window(now: datetime, tz: tzinfo, settings: Settings) -> Window:
-        return report_window(now, tz, start, options.days, settings.report.weeks)
+        today = now.astimezone(tz).date()
+        start = parse_day(options.start, today) if options.start else None
+        days = options.days
+        if options.until is not None:
+            first = start or report_window(now, tz, None, None, settings.report.weeks).start.date()
+            days = window_days(first, today, options.days, options.until)
+        return report_window(now, tz, start, days, settings.report.weeks)
 
     session = Session(options, window=window)
     trend_count = weeks if weeks is not None else session.config.report.trend_weeks
@@ -36,4 +46,25 @@ def run_report(options: Options, *, weeks: int | None = None) -> tuple[Session, 
     params = MetricParams.from_rulebook(session.rulebook, session.config.focus.policy)
     events = session.read_events(read_span(session.window, session.tz, trend_count))
     report = build_report(session.audit_context(events), params, trend_weeks_count=trend_count)
-    return session, report
+    return session, with_findings(session, report, events)
+
+
+def with_findings(session: Session, report: Report, events: list[Event]) -> Report:
+    """The report with the week's findings (the audit of that week) and what their actions would do."""
+    from guardian.usecases.actions import action_states
+
+    first, last = findings_week(report)
+    week = Window(
+        datetime.combine(first, time(0), tzinfo=session.tz),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=session.tz),
+    )
+    inside = [e for e in events if week.overlaps(e.start, e.end)]
+    ctx = replace(session.audit_context(inside), window=week)
+    result = audit(session.rulebook, ctx, session.suppressions)
+    states = action_states(session, result)
+    return replace(
+        report,
+        findings=by_series(result, session.rulebook),
+        finding_states=states,
+        findings_week=(first, last),
+    )

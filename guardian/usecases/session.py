@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time as time_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -20,10 +21,13 @@ from guardian.adapters.settings import Settings
 from guardian.adapters.sources import needs_state, open_source
 from guardian.adapters.sources.base import Identity, Source
 from guardian.adapters.state import State
+from guardian.core.dates import WORDS as DATE_WORDS
+from guardian.core.dates import is_weekday_word, parse_day_word
 from guardian.core.model import Event, Window
-from guardian.errors import InputError
+from guardian.errors import InputError, did_you_mean, join_hints
 from guardian.lint.context import AuditContext
 from guardian.lint.pack import RuleBook, load_rulebook
+from guardian.lint.suppress import Suppressions, resolve_ignores
 
 log = logging.getLogger("guardian")
 
@@ -41,6 +45,11 @@ class Options:
     rules: str | None = None
     config: str | None = None
     now: str | None = None
+    until: str | None = None  # --until: the last day (inclusive), instead of --days
+    #: audit only: hide the findings recorded in this baseline file
+    baseline: str | None = None
+    #: told what the run is doing ("reading work"), for a progress line on a terminal
+    progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
 
 def system_zone() -> tzinfo:
@@ -80,11 +89,37 @@ def parse_now(value: str | None, tz: tzinfo) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
 
-def parse_day(value: str, option: str = "--from") -> date:
+def parse_day(value: str, today: date, option: str = "--from") -> date:
+    """A day from `--from`/`--until`: a date word (see `guardian.core.dates`) or YYYY-MM-DD."""
     try:
-        return date.fromisoformat(value.strip())
+        return parse_day_word(value, today)
     except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date", hint="use YYYY-MM-DD") from None
+        raise InputError(
+            f"{option}: {value!r} is not a date",
+            hint=join_hints(
+                did_you_mean(value.strip(), DATE_WORDS),
+                "use YYYY-MM-DD, today, tomorrow, a weekday (monday..sunday) or next-week",
+            ),
+        ) from None
+
+
+def window_days(
+    first: date, today: date, days: int | None, until: str | None, default: int = DEFAULT_DAYS
+) -> int:
+    """How many days the window has: --days, or up to --until (inclusive), or the default."""
+    if until is not None:
+        if days is not None:
+            raise InputError("--days and --until both given", hint="use one of them")
+        # a weekday counts from the first day: --from tomorrow --until friday is the Friday after
+        last = parse_day(until, first if is_weekday_word(until) else today, "--until")
+        if last < first:
+            raise InputError(
+                f"--until: {last} is before the first day ({first})", hint="--until names the last day"
+            )
+        days = (last - first).days + 1
+    days = default if days is None else days
+    check_days(days)
+    return days
 
 
 def check_days(days: int) -> None:
@@ -112,12 +147,10 @@ class Session:
         if window is not None:
             self.window = window(self.now, self.tz, self.config)
         else:
-            first = parse_day(options.start) if options.start else self.now.astimezone(self.tz).date()
-            if options.days is not None:
-                days = options.days
-            else:
-                days = default_days(self.config) if default_days else DEFAULT_DAYS
-            check_days(days)
+            today = self.now.astimezone(self.tz).date()
+            first = parse_day(options.start, today) if options.start else today
+            default = default_days(self.config) if default_days else DEFAULT_DAYS
+            days = window_days(first, today, options.days, options.until, default)
             self.window = Window(
                 datetime.combine(first, time(0), tzinfo=self.tz),
                 datetime.combine(first + timedelta(days=days), time(0), tzinfo=self.tz),
@@ -128,6 +161,17 @@ class Session:
     @cached_property
     def rulebook(self) -> RuleBook:
         return load_rulebook(self.options.rules or self.config.rules)
+
+    @cached_property
+    def suppressions(self) -> Suppressions:
+        """What hides findings in this run: the config's [[ignore]] tables, invites'
+        `guardian: ignore` lines, and (audit) the --baseline file."""
+        from guardian.adapters.baseline import read_baseline
+
+        baseline = read_baseline(self.options.baseline) if self.options.baseline else None
+        suppressions = Suppressions(self.config.ignore, baseline)
+        resolve_ignores(suppressions.ignores, self.rulebook)  # an unknown rule fails before any read
+        return suppressions
 
     @cached_property
     def state(self) -> State:
@@ -157,7 +201,13 @@ class Session:
         seen: set[tuple[str, float]] = set()
         events: list[Event] = []
         for source in self.sources:
-            for event in source.read(window or self.window):
+            self.report_progress(f"reading {source.label}")
+            began = time_module.monotonic()
+            read = source.read(window or self.window)
+            log.debug(
+                "read %d events from %s in %.2f s", len(read), source.label, time_module.monotonic() - began
+            )
+            for event in read:
                 key = (event.instance_id, event.start.timestamp())  # an instant, not its spelling
                 if key in seen:
                     continue
@@ -165,6 +215,11 @@ class Session:
                 events.append(event)
         events.sort(key=lambda e: (e.start, e.end, e.uid))
         return events
+
+    def report_progress(self, what: str) -> None:
+        """Tell whoever shows progress what the run is doing now (nothing is printed here)."""
+        if self.options.progress is not None:
+            self.options.progress(what)
 
     def audit_context(self, events: list[Event] | None = None) -> AuditContext:
         return AuditContext(

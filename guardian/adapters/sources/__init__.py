@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from guardian.adapters.redact import redact
 from guardian.adapters.sources.base import Identity, Source
-from guardian.errors import InputError
+from guardian.errors import InputError, did_you_mean, join_hints
 
 if TYPE_CHECKING:
     from guardian.adapters.settings import Settings
@@ -82,11 +82,14 @@ def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
     if spec.lower().endswith(ICS_SUFFIXES) or Path(spec).expanduser().exists():
         return Spec(source_class("ics"), spec)
     known = ", ".join(sorted(settings.calendars)) or "none configured"
+    # a mistyped scheme ("gogle:primary") or calendar name: say which one was meant
+    guess = did_you_mean(scheme, KINDS, fmt="{}:" + rest) if sep else did_you_mean(spec, settings.calendars)
     raise InputError(
         f"calendar {redact(spec)!r}: not a file, a known scheme or a configured name",
-        hint=(
+        hint=join_hints(
+            guess,
             "use a path to an .ics file, ics:PATH, https://..., caldav:URL, google:primary, "
-            f"outlook:me, or a name ({known})"
+            f"outlook:me, or a name ({known})",
         ),
     )
 

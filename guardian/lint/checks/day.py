@@ -35,15 +35,15 @@ def back_to_back(day: date, meetings: list[Event], ctx: AuditContext, p: BackToB
             return
         start, end = chain[0].start, max(e.end for e in chain)
         if _elapsed(start, end) > limit:
-            # reported on the meeting that pushed the run over the limit
-            culprit = next(e for e in chain if _elapsed(start, e.end) > limit)
+            # reported on the run (its day and span), not on one of its meetings: no
+            # single meeting is to blame, and one may be exempt (a team lunch)
             length = _elapsed(start, end).total_seconds() / 3600
             found.append(
                 DayHit(
-                    f"meetings from {span(start, end, ctx.tz, ' to ')} "
+                    f"{len(chain)} meetings from {span(start, end, ctx.tz, ' to ')} "
                     f"without a {p.min_break_minutes} min break ({hours(length)}, more than "
                     f"{hours(p.max_hours)})",
-                    culprit,
+                    span=(start, end),
                 )
             )
 

@@ -1,4 +1,4 @@
-"""Event checks: each looks at one meeting and returns a message, or None."""
+"""Event checks: each looks at one meeting (or one series) and returns a message, or None."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from guardian.core.agenda import has_agenda, seeks_decision
 from guardian.core.model import Event, LinkKind
 from guardian.lint.checks.wording import hours, span
 from guardian.lint.context import AuditContext
-from guardian.lint.registry import NoParams, event_check
+from guardian.lint.registry import NoParams, event_check, series_check
 
 
 @event_check("missing-doc", "no link to a document (conference links are not documents)")
@@ -97,9 +97,9 @@ def after_hours(event: Event, ctx: AuditContext, p: NoParams) -> str | None:
     return f"{when} is outside your working hours ({spans})"
 
 
-@event_check("endless-recurrence", "recurring meeting with no end date")
-def endless_recurrence(event: Event, ctx: AuditContext, p: NoParams) -> str | None:
-    if event.recurring and event.series_end is None:
+@series_check("endless-recurrence", "recurring meeting with no end date (once per series)")
+def endless_recurrence(occurrences: list[Event], ctx: AuditContext, p: NoParams) -> str | None:
+    if all(e.recurring and e.series_end is None for e in occurrences):
         return "recurring with no end date: it will outlive its purpose"
     return None
 

@@ -1,0 +1,54 @@
+"""Show terminal lines, through a pager when they would not fit on the screen.
+
+As git does: only when stdout is a terminal and the output is taller than
+it; `PAGER` names the pager (default `less`, with `LESS=FRX` unless LESS is
+set, so colours pass, a short page exits by itself and the screen is not
+cleared); `PAGER=cat` or an empty PAGER, `--no-pager`, or a pipe print
+directly. A pager that cannot start falls back to printing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+
+from rich.text import Text
+
+DEFAULT_PAGER = "less"
+
+
+def pager_command(env: dict[str, str] | os._Environ[str] | None = None) -> str | None:
+    """The pager to run, or None for none (PAGER empty or `cat`)."""
+    env = os.environ if env is None else env
+    command = env.get("PAGER", DEFAULT_PAGER).strip()
+    if not command or command == "cat":
+        return None
+    return command
+
+
+def show(lines: Sequence[Text], console, *, page: bool = True) -> None:
+    """Print `lines` to `console`; through the pager when asked and they overflow the screen."""
+    command = pager_command() if page else None
+    if command is None or not console.is_terminal or len(lines) <= console.height - 1:
+        for line in lines:
+            console.print(line, soft_wrap=True)
+        return
+    with console.capture() as captured:
+        for line in lines:
+            console.print(line, soft_wrap=True)
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    try:
+        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)  # noqa: S602 (the user's own PAGER, as git runs it)
+    except OSError:
+        console.file.write(captured.get())
+        return
+    assert process.stdin is not None
+    try:
+        process.stdin.write(captured.get().encode(console.encoding or "utf-8", "replace"))
+        process.stdin.close()
+    except BrokenPipeError:  # the person quit the pager early
+        pass
+    if process.wait() == 127:  # the shell could not find the pager: print instead
+        console.file.write(captured.get())
