@@ -227,6 +227,8 @@ def _register_optional_commands() -> None:
         "guardian.cli.convert",
         "guardian.cli.report",
         "guardian.cli.auth",
+        "guardian.cli.team",
+        "guardian.cli.org",
     ):
         try:
             importlib.import_module(module).register(app)
