@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from guardian.adapters.outcomes import Outcome, PgOutcomes, SqliteOutcomes
+from guardian.adapters.outcomes import Outcome, SqliteOutcomes
 from guardian.adapters.state import State, StateError
-from guardian.adapters.state_pg import PersonBusy, PgState
+from guardian.adapters.state_pg import PersonBusy, PgOutcomes, PgState
 from tests.servers import postgres  # noqa: F401  (pytest fixture)
 
 T1 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

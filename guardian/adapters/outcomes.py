@@ -32,19 +32,19 @@ class Outcomes(Protocol):
     def night(self, night: date) -> list[Outcome]: ...
 
 
-_PG_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS guardian_org_runs (
     person TEXT NOT NULL, night DATE NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL,
     workflow_id TEXT NOT NULL, updated TEXT NOT NULL,
     PRIMARY KEY (person, night)
 )
 """
-_UPSERT = (
+UPSERT = (
     "INSERT INTO guardian_org_runs(person, night, status, detail, workflow_id, updated) "
     "VALUES ({p},{p},{p},{p},{p},{p}) ON CONFLICT (person, night) DO UPDATE SET status=excluded.status, "
     "detail=excluded.detail, workflow_id=excluded.workflow_id, updated=excluded.updated"
 )
-_SELECT = (
+SELECT = (
     "SELECT person, night, status, detail, workflow_id, updated FROM guardian_org_runs "
     "WHERE night={p} ORDER BY person"
 )
@@ -52,42 +52,6 @@ _SELECT = (
 
 def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class PgOutcomes:
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
-
-    def _connect(self):  # type: ignore[no-untyped-def]
-        import psycopg
-
-        from guardian.adapters.state_pg import _problem
-
-        try:
-            db = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
-            db.execute(_PG_SCHEMA)
-        except psycopg.Error as exc:
-            raise _problem(exc, self.dsn) from None
-        return db
-
-    def record(self, outcome: Outcome) -> None:
-        with self._connect() as db:
-            db.execute(
-                _UPSERT.format(p="%s"),
-                (
-                    outcome.person,
-                    outcome.night,
-                    outcome.status,
-                    outcome.detail,
-                    outcome.workflow_id,
-                    outcome.updated,
-                ),
-            )
-
-    def night(self, night: date) -> list[Outcome]:
-        with self._connect() as db:
-            rows = db.execute(_SELECT.format(p="%s"), (night,)).fetchall()
-        return [Outcome(p, n, s, d, w, u) for p, n, s, d, w, u in rows]
 
 
 class SqliteOutcomes:
@@ -98,7 +62,7 @@ class SqliteOutcomes:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
-            db.execute(_PG_SCHEMA)
+            db.execute(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"{self.path}: the org's outcome log cannot be opened ({exc})") from None
         return db
@@ -107,7 +71,7 @@ class SqliteOutcomes:
         db = self._connect()
         try:
             db.execute(
-                _UPSERT.format(p="?"),
+                UPSERT.format(p="?"),
                 (
                     outcome.person,
                     outcome.night.isoformat(),
@@ -123,7 +87,7 @@ class SqliteOutcomes:
     def night(self, night: date) -> list[Outcome]:
         db = self._connect()
         try:
-            rows = db.execute(_SELECT.format(p="?"), (night.isoformat(),)).fetchall()
+            rows = db.execute(SELECT.format(p="?"), (night.isoformat(),)).fetchall()
         finally:
             db.close()
         return [Outcome(p, date.fromisoformat(n), s, d, w, u) for p, n, s, d, w, u in rows]

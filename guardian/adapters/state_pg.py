@@ -20,14 +20,16 @@ it is never part of a message. psycopg is imported when a store is opened.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from guardian.adapters import outcomes
 from guardian.adapters.state import StateError
 
 SCHEMA = """
@@ -154,10 +156,8 @@ class PgState:
             self._depth -= 1
             if self._depth == 0:
                 tx, self._tx = self._tx, None
-                try:
+                with contextlib.suppress(self._psycopg.Error):  # the first error is the one to report
                     tx.__exit__(type(exc), exc, exc.__traceback__)
-                except self._psycopg.Error:
-                    pass  # the first error is the one to report
             raise
         self._depth -= 1
         if self._depth == 0:
@@ -330,3 +330,39 @@ class PgState:
             }
             for s, c, p, d in rows
         ]
+
+
+class PgOutcomes:
+    """The nights' outcomes (`guardian.adapters.outcomes`) in the shared PostgreSQL store."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+
+    def _connect(self):  # type: ignore[no-untyped-def]
+        import psycopg
+
+        try:
+            db = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            db.execute(outcomes.SCHEMA)
+        except psycopg.Error as exc:
+            raise _problem(exc, self.dsn) from None
+        return db
+
+    def record(self, outcome: outcomes.Outcome) -> None:
+        with self._connect() as db:
+            db.execute(
+                outcomes.UPSERT.format(p="%s"),
+                (
+                    outcome.person,
+                    outcome.night,
+                    outcome.status,
+                    outcome.detail,
+                    outcome.workflow_id,
+                    outcome.updated,
+                ),
+            )
+
+    def night(self, night: date) -> list[outcomes.Outcome]:
+        with self._connect() as db:
+            rows = db.execute(outcomes.SELECT.format(p="%s"), (night,)).fetchall()
+        return [outcomes.Outcome(p, n, s, d, w, u) for p, n, s, d, w, u in rows]
