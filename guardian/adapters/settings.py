@@ -176,6 +176,7 @@ class OrgSettings:
     data_dir: Path | None = None  # per-person SQLite files and lock files (default: <data dir>/org)
     attempts: int = 5  # tries of each activity
     activity_timeout_seconds: int = 600
+    heartbeat_seconds: int = 30  # a worker silent this long is taken for dead; its step is retried elsewhere
     max_concurrent: int = 8  # activities one worker runs at once (per queue)
     quotas: OrgQuotas = field(default_factory=OrgQuotas)
 
@@ -438,6 +439,7 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "data_dir": Key(PATH, "data_dir"),
             "attempts": Key(INT, "attempts", low=1, high=100),
             "activity_timeout_seconds": Key(INT, "activity_timeout_seconds", low=5, high=24 * 3600),
+            "heartbeat_seconds": Key(INT, "heartbeat_seconds", low=2, high=3600),
             "max_concurrent": Key(INT, "max_concurrent", low=1, high=1000),
             "google_project_per_minute": Key(NUM, "quotas.google_project_per_minute", low=1, high=1e7),
             "google_user_per_minute": Key(NUM, "quotas.google_user_per_minute", low=1, high=1e6),

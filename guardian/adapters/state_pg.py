@@ -362,6 +362,9 @@ class PgOutcomes:
                 ),
             )
 
+    def night_of(self, night: str) -> list[outcomes.Outcome]:
+        return self.night(date.fromisoformat(night))
+
     def night(self, night: date) -> list[outcomes.Outcome]:
         with self._connect() as db:
             rows = db.execute(outcomes.SELECT.format(p="%s"), (night,)).fetchall()

@@ -154,6 +154,14 @@ def _roster(path: str) -> Roster:
     return load_roster(path)
 
 
+@lru_cache(maxsize=8)
+def _rulebook(path: Path | str | None) -> Any:
+    """The pack, loaded once per worker process (a RuleBook is read-only)."""
+    from guardian.lint.pack import load_rulebook
+
+    return load_rulebook(path)
+
+
 def org_zone(config: Settings) -> Any:
     return config.timezone or system_zone()
 
@@ -180,7 +188,11 @@ class OrgSteps:
         zone = org_zone(config)
         night = parse_now(args.now, zone).astimezone(zone).date().isoformat()
         org = config.org
-        retry = Retry(attempts=org.attempts, timeout_seconds=org.activity_timeout_seconds)
+        retry = Retry(
+            attempts=org.attempts,
+            timeout_seconds=org.activity_timeout_seconds,
+            heartbeat_seconds=org.heartbeat_seconds,
+        )
         jobs = [
             PersonJob(
                 key=person.key,
@@ -210,7 +222,9 @@ class OrgSteps:
         try:
             hold = state.person_lock() if hasattr(state, "person_lock") else contextlib.nullcontext()
             with hold:
-                yield person_session(config, roster, person, options, state=state)
+                session = person_session(config, roster, person, options, state=state)
+                session.__dict__["rulebook"] = _rulebook(session.options.rules or session.config.rules)
+                yield session
         finally:
             state.close()
 
@@ -258,10 +272,10 @@ class OrgSteps:
             if outcome["failed"]:
                 raise ProviderError(f"{outcome['failed']} pre-read request(s) could not be delivered")
             counts = {k: int(outcome[k]) for k in ("planned", "sent", "deferred")} | {"settled": settled}
-            verb = "sent" if job.apply else "would send"
-            return StepResult(
-                f"replies: {outcome['sent'] if job.apply else outcome['planned']} {verb}", counts
-            )
+            if not job.apply:
+                return StepResult(f"replies: {outcome['planned']} would send", counts)
+            text = f"replies: {outcome['sent']} sent" + (f", {settled} already delivered" if settled else "")
+            return StepResult(text, counts)
 
     def record(self, job: Any, status: str, detail: str, workflow_id: str) -> None:
         config = _config(job.config)
@@ -366,7 +380,7 @@ def _rate_text(rate: float | None) -> str:
     return "no rate limit" if rate is None else f"at most {rate:.3g} steps/s across all workers"
 
 
-def serve(ctx: OrgContext, *, max_concurrent: int | None = None, heartbeat_every: float = 5.0) -> None:
+def serve(ctx: OrgContext, *, max_concurrent: int | None = None) -> None:
     """Run the workers until SIGINT or SIGTERM; in-flight steps are retried elsewhere if killed."""
     from guardian.adapters.temporal.worker import QueueSpec, run_workers
 
@@ -390,7 +404,7 @@ def serve(ctx: OrgContext, *, max_concurrent: int | None = None, heartbeat_every
             OrgSteps(),
             max_concurrent=size,
             stop=stop,
-            heartbeat_every=heartbeat_every,
+            heartbeat_every=org.heartbeat_seconds / 3,  # Temporal throttles beats to 0.8 x the timeout
         )
 
     asyncio.run(main())
