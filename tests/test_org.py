@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,19 @@ def test_the_schedule_starts_the_night_and_status_shows_the_next_run(temporal, t
     assert "schedule: '0 22 * * *' in Europe/Berlin; next: " in result.out
     assert "22:00" in result.out
     assert "Not run yet (1): dev1.b@acme.example" in result.out
+    # the Schedule's own action, triggered now: tonight's run of the person, through a worker
+    worker = start_worker(config)
+    try:
+        assert "triggered one run now" in cli("org", "schedule", "--config", str(config), "--run-now").out
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            tonight = json.loads(cli("org", "status", "--config", str(config), "--format", "json").out)
+            if tonight["ok"] == 1:
+                break
+            time.sleep(0.5)
+    finally:
+        stop_worker(worker)
+    assert tonight["ok"] == 1 and tonight["not_run"] == [] and tonight["schedule"]["recent_runs"]
     assert cli("org", "schedule", "--config", str(config), "--delete").out.strip().endswith("deleted")
 
 
