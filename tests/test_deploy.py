@@ -65,3 +65,17 @@ def test_compose_file_passes_yamllint():
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_every_package_of_guardian_is_in_the_wheel():
+    """The container installs guardian from its wheel (not editable): no subpackage may be left out."""
+    import tomllib
+
+    root = DEPLOY.parent
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(root).parts) for init in (root / "guardian").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
