@@ -31,6 +31,8 @@ SDKS = {
     "httplib2": "guardian.adapters.sources.google",
     "msal": "guardian.adapters.sources.outlook",
     "caldav": "guardian.adapters.sources.caldav",
+    "temporalio": "guardian.adapters.temporal",
+    "psycopg": "guardian.adapters.state_pg",
 }
 #: modules that reach files, the network, processes or the clock: never in the pure layers
 IMPURE_MODULES = {

@@ -36,6 +36,10 @@ COMMANDS = [
     ("convert",),
     ("report",),
     ("nightly",),
+    ("team", "report"),
+    ("org", "schedule"),
+    ("org", "worker"),
+    ("org", "status"),
 ]
 
 
@@ -65,6 +69,8 @@ def test_commands_are_listed_in_workflow_order(cli):
         "convert",
         "report",
         "nightly",
+        "team",
+        "org",
     ]
 
 

@@ -131,6 +131,57 @@ class OutlookSettings:
         return bool(self.client_secret_env)
 
 
+MIN_TEAM_FLOOR = 5  # the privacy floor of team figures: configurable upward only
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """[team]: `guardian team report`."""
+
+    roster: Path | None = None  # default --roster
+    floor: int = MIN_TEAM_FLOOR  # no group under this many people is ever shown
+
+
+@dataclass(frozen=True)
+class OrgQuotas:
+    """The providers' documented limits the org run is sized from (README, "guardian org").
+
+    Google Calendar API: 10,000 requests per minute per project and 600 per
+    minute per user per project (developers.google.com/workspace/calendar/api/guides/quota).
+    Graph, Outlook resources: 10,000 requests per 10 minutes and 4 concurrent
+    requests per app per mailbox, and 130,000 requests per 10 seconds per app
+    across all tenants (learn.microsoft.com/graph/throttling-limits).
+    """
+
+    google_project_per_minute: float = 10_000
+    google_user_per_minute: float = 600
+    graph_mailbox_per_10_minutes: float = 10_000
+    graph_mailbox_concurrency: int = 4
+    graph_app_per_10_seconds: float = 130_000
+    requests_per_activity: int = 40  # the most requests one step of one person may make
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    """[org]: the org-wide nightly on Temporal."""
+
+    temporal: str = "localhost:7233"  # the Temporal frontend, host:port
+    namespace: str = "default"
+    task_queue: str = "guardian-org"  # workflows; activities go to one queue per provider project/tenant
+    schedule: str = "0 22 * * *"  # cron, in the config's `timezone`
+    apply: bool = False  # dry run unless true, as `guardian nightly`
+    replies: bool = False  # also send due pre-read requests
+    days: int = 7
+    state: str = "sqlite"  # sqlite (one file per person, one machine) | postgresql (shared by workers)
+    dsn_env: str = "GUARDIAN_PG_DSN"  # the NAME of the variable holding the PostgreSQL URL
+    data_dir: Path | None = None  # per-person SQLite files and lock files (default: <data dir>/org)
+    attempts: int = 5  # tries of each activity
+    activity_timeout_seconds: int = 600
+    heartbeat_seconds: int = 30  # a worker silent this long is taken for dead; its step is retried elsewhere
+    max_concurrent: int = 8  # activities one worker runs at once (per queue)
+    quotas: OrgQuotas = field(default_factory=OrgQuotas)
+
+
 @dataclass(frozen=True)
 class CalendarSettings:
     """[calendars.NAME]: where a calendar is, and (for CalDAV) how to sign in and where blocks go."""
@@ -167,6 +218,8 @@ class Settings:
     google: GoogleSettings = field(default_factory=GoogleSettings)
     outlook: OutlookSettings = field(default_factory=OutlookSettings)
     ignore: tuple[IgnoreEntry, ...] = ()  # [[ignore]] tables: findings to leave alone
+    team: TeamSettings = field(default_factory=TeamSettings)
+    org: OrgSettings = field(default_factory=OrgSettings)
 
     def working_hours(self, tz: tzinfo) -> WorkingHours:
         return WorkingHours.from_spec(tz, self.working_hours_spec)
@@ -380,6 +433,38 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "username": Key(STR, "username"),
             "sync_lookback_days": Key(INT, "horizon.lookback_days", low=0, high=366),
             "sync_ahead_days": Key(INT, "horizon.ahead_days", low=0, high=366),
+        },
+    ),
+    "team": (
+        TeamSettings,
+        {
+            "roster": Key(PATH, "roster"),
+            "floor": Key(INT, "floor", low=MIN_TEAM_FLOOR, high=1_000_000),
+        },
+    ),
+    "org": (
+        OrgSettings,
+        {
+            "temporal": Key(STR, "temporal"),
+            "namespace": Key(STR, "namespace"),
+            "task_queue": Key(STR, "task_queue"),
+            "schedule": Key(STR, "schedule"),
+            "apply": Key(BOOL, "apply"),
+            "replies": Key(BOOL, "replies"),
+            "days": Key(INT, "days", low=1, high=366),
+            "state": Key(STR, "state", choices=("sqlite", "postgresql"), convert=str.lower),
+            "dsn_env": Key(STR, "dsn_env"),
+            "data_dir": Key(PATH, "data_dir"),
+            "attempts": Key(INT, "attempts", low=1, high=100),
+            "activity_timeout_seconds": Key(INT, "activity_timeout_seconds", low=5, high=24 * 3600),
+            "heartbeat_seconds": Key(INT, "heartbeat_seconds", low=2, high=3600),
+            "max_concurrent": Key(INT, "max_concurrent", low=1, high=1000),
+            "google_project_per_minute": Key(NUM, "quotas.google_project_per_minute", low=1, high=1e7),
+            "google_user_per_minute": Key(NUM, "quotas.google_user_per_minute", low=1, high=1e6),
+            "graph_mailbox_per_10_minutes": Key(NUM, "quotas.graph_mailbox_per_10_minutes", low=1, high=1e7),
+            "graph_mailbox_concurrency": Key(INT, "quotas.graph_mailbox_concurrency", low=1, high=100),
+            "graph_app_per_10_seconds": Key(NUM, "quotas.graph_app_per_10_seconds", low=1, high=1e8),
+            "requests_per_activity": Key(INT, "quotas.requests_per_activity", low=1, high=10_000),
         },
     ),
 }

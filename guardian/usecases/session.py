@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guardian.adapters.config import load_config
@@ -134,11 +135,17 @@ class Session:
         *,
         default_days: Callable[[Settings], int] | None = None,
         window: Callable[[datetime, tzinfo, Settings], Window] | None = None,
+        settings: Settings | None = None,
+        state: State | Any | None = None,
     ) -> None:
         """`default_days` picks the --days default from the settings (e.g. `[focus] days`);
-        `window` replaces the default window rule (the report's weeks), given now, zone and settings."""
+        `window` replaces the default window rule (the report's weeks), given now, zone and settings.
+        `settings` and `state` are given instead of loaded by callers that run guardian for
+        someone else (the team report and the org run: one person of a roster each)."""
         self.options = options
-        self.config: Settings = load_config(options.config)
+        self.config: Settings = settings if settings is not None else load_config(options.config)
+        if state is not None:
+            self.__dict__["state"] = state  # the cached_property below is then never built
         if options.tz:
             self.tz = parse_zone(options.tz)
         else:
