@@ -296,6 +296,12 @@ replies = false            # true: nightly also sends due pre-read requests
 def write_starter(path: Path, force: bool = False) -> Path:
     if path.exists() and not force:
         raise InputError(f"{path}: a config already exists", hint="pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"--path: cannot write {path} ({exc.strerror or exc})",
+            hint="name a file in a folder you can write to",
+        ) from None
     return path

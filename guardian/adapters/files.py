@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from guardian.core.safe_text import printable
 from guardian.errors import InputError
 
 
@@ -20,7 +21,7 @@ def write_text_file(path: Path, text: str, *, what: str) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                handle.write(printable(text))  # a page or a file: no raw control characters either
             os.chmod(tmp, 0o644)  # a page to open and share, unlike a token
             os.replace(tmp, path)
         except BaseException:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from guardian.adapters.settings import SmtpSettings
 from guardian.core.model import Event, Status
+from guardian.core.safe_text import printable
 from guardian.core.text import one_line
 from guardian.domain.replies import Reply, display_name, valid_address
 from guardian.errors import InputError, ProviderError
@@ -141,7 +142,7 @@ def build_message(
     msg["Message-ID"] = make_msgid("guardian", domain=frm.rsplit("@", 1)[1])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: do not auto-reply to it
     msg["X-Guardian"] = "pre-read-request"
-    msg.set_content(reply.body)
+    msg.set_content(printable(reply.body))
     msg.add_alternative(
         ics.decode("utf-8"),
         subtype="calendar",

@@ -310,7 +310,8 @@ def rules_list(
         return
     out = console()
     for r in book.rules:
-        out.print(f"{r.code}  {r.name:<22} {str(r.severity):<8} {r.docs.get('what', '').split('. ')[0]}")
+        what = r.docs.get("what", "").split(". ")[0]
+        out.print(f"{r.code}  {r.name:<22} {str(r.severity):<8} {what}", markup=False, highlight=False)
 
 
 @rules_app.command(
@@ -483,8 +484,39 @@ def usage_message(exc: Any) -> str:
     return f"{message.rstrip('.')} ({join_hints(hint, where)})"
 
 
+class _SafeStream:
+    """stdout/stderr as guardian writes them: only its own escape sequences reach the terminal.
+
+    The one sanitizer at the edge of every output (guardian.core.safe_text):
+    whatever a renderer, a warning or an error message carries from an
+    invite or a file, control characters and bidi controls arrive escaped.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: Any) -> Any:
+        if isinstance(text, str):
+            from guardian.core.safe_text import strip_terminal_output
+
+            text = strip_terminal_output(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; every known failure becomes one line and an exit code."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     usage_error, exit_signal, abort = _click_exceptions()
     _setup_logging()
     args = hoist_verbosity(list(sys.argv[1:] if argv is None else argv))

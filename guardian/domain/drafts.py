@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from guardian.core.model import Event, Status
+from guardian.core.safe_text import printable
 from guardian.core.text import one_line
 from guardian.errors import InputError
 
@@ -315,5 +316,5 @@ def draft(
         "frequency": f"{s.per_week:g}/week" if s.recurring else "once",
         "kind": KIND_LABEL[kind],
     }
-    markdown = template.substitute(values)
+    markdown = printable(template.substitute(values))  # links and names come from the invite
     return Draft(event, kind, markdown.rstrip("\n") + "\n", s, fb)

@@ -30,6 +30,7 @@ from guardian.core.text import one_line
 from guardian.domain.findings import ActionState, Entry, Step, group, next_steps, series_json
 from guardian.lint.engine import SEVERITY_ORDER, AuditResult, Summary
 from guardian.lint.pack import RuleBook
+from guardian.render.markdown import cell
 from guardian.render.terminal import Part, severity_word, wrap
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -411,4 +412,4 @@ def audit_markdown(result: AuditResult, action_state: dict[str, ActionState] | N
 
 
 def _md(text: str) -> str:
-    return one_line(text, 400).replace("|", "\\|")
+    return cell(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from rich.markup import escape
+
 from guardian.core.model import BlockOp, OpKind
 from guardian.domain.focus import FocusPlan
 
@@ -33,7 +35,7 @@ def _cell_kind(start, end, day_plan) -> str:
 
 def focus_table(focus_plan: FocusPlan, ops: list[BlockOp], console, tz, title: str) -> None:
     console.print(
-        f"[bold]{title}[/]  ([red]#[/] busy  [green]F[/] focus block  [cyan]f[/] focus already booked  . free)"
+        f"[bold]{escape(title)}[/]  ([red]#[/] busy  [green]F[/] focus block  [cyan]f[/] focus already booked  . free)"
     )
     for day_plan in focus_plan.days:
         label = f"{day_plan.day:%a %d %b}"

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from guardian.core.safe_text import strip_terminal_output
+
 DEFAULT_PAGER = "less"
 
 
@@ -37,18 +39,19 @@ def show(lines: Sequence[Text], console, *, page: bool = True) -> None:
     with console.capture() as captured:
         for line in lines:
             console.print(line, soft_wrap=True)
+    text = strip_terminal_output(captured.get())  # the pager is a terminal too
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     try:
         process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)  # noqa: S602 (the user's own PAGER, as git runs it)
     except OSError:
-        console.file.write(captured.get())
+        console.file.write(text)
         return
     assert process.stdin is not None
     try:
-        process.stdin.write(captured.get().encode(console.encoding or "utf-8", "replace"))
+        process.stdin.write(text.encode(console.encoding or "utf-8", "replace"))
         process.stdin.close()
     except BrokenPipeError:  # the person quit the pager early
         pass
     if process.wait() == 127:  # the shell could not find the pager: print instead
-        console.file.write(captured.get())
+        console.file.write(text)

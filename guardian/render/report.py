@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from guardian.core.text import one_line  # titles to one printable line: no terminal escapes
 from guardian.domain.metrics import DayMetrics, MetricParams, SeriesCost, Totals
 from guardian.domain.report import Report
+from guardian.render.markdown import cell
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -428,7 +429,7 @@ def report_table(r: Report, console) -> None:
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    return cell(text)
 
 
 def report_markdown(r: Report) -> str:

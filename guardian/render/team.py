@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from guardian.domain.team import Figures, SeriesFigures
+from guardian.render.markdown import cell
 from guardian.usecases.team import TeamRun
 
 HIDDEN_TITLE = "a recurring meeting"  # a series whose title the floor keeps back
@@ -147,23 +148,27 @@ def _span(run: TeamRun) -> str:
 
 
 def team_table(run: TeamRun, console: Any) -> None:
-    console.print(f"guardian team report {_span(run)} ({run.tz})")
-    console.print(f"  {_note(run)}")
+    # group names and titles are data: printed as written, never read as Rich markup
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
+    say(f"guardian team report {_span(run)} ({run.tz})")
+    say(f"  {_note(run)}")
     for entry in (run.report.team, *run.report.groups):
-        console.print("")
-        console.print(_label(entry))
+        say("")
+        say(_label(entry))
         rows = _rows(entry, run)
         width = max(len(label) for label, _ in rows) + 2
         for label, value in rows:
-            console.print(f"  {label + ':':<{width}} {value}")
+            say(f"  {label + ':':<{width}} {value}")
         if entry.series:
-            console.print("  Costliest recurring meetings:")
+            say("  Costliest recurring meetings:")
             for s in entry.series:
-                console.print(f"    {_series_line(s)}")
+                say(f"    {_series_line(s)}")
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return cell(text)
 
 
 def team_markdown(run: TeamRun) -> str:

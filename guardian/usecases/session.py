@@ -87,13 +87,31 @@ def parse_now(value: str | None, tz: tzinfo) -> datetime:
         raise InputError(
             f"--now: {value!r} is not an ISO date-time", hint="e.g. 2026-11-30T08:00:00+01:00"
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=tz)
+    when = when if when.tzinfo else when.replace(tzinfo=tz)
+    check_in_range(when.date(), "--now")
+    return when
+
+
+#: the days guardian computes with: room for ten years of trend and sync horizons
+#: either side, far from the ends of Python's calendar (year 1 and 9999)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 12, 31)
+
+
+def check_in_range(day: date, option: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(
+            f"{option}: {day.isoformat()} is out of range",
+            hint=f"use a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}",
+        )
 
 
 def parse_day(value: str, today: date, option: str = "--from") -> date:
     """A day from `--from`/`--until`: a date word (see `guardian.core.dates`) or YYYY-MM-DD."""
     try:
-        return parse_day_word(value, today)
+        day = parse_day_word(value, today)
+        check_in_range(day, option)
+        return day
     except ValueError:
         raise InputError(
             f"{option}: {value!r} is not a date",

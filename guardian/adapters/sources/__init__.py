@@ -61,6 +61,11 @@ def source_class(scheme: str) -> type[Source]:
 def resolve(spec: str, settings: Settings, *, _depth: int = 0) -> Spec:
     """What kind of calendar `spec` names, and its target."""
     spec = spec.strip()
+    if "\x00" in spec:  # no file, URL or name holds one; open() would raise on it
+        raise InputError(
+            f"calendar {redact(spec)!r}: contains a NUL character",
+            hint="check the -c value or the config's source",
+        )
     scheme, sep, rest = spec.partition(":")
     scheme = scheme.lower()
     # a one-letter "scheme" of an existing path is a Windows drive (C:\...)

@@ -136,8 +136,14 @@ class BlockFile:
         return block_vevent(block, uid, stamp, self.title)
 
     def _write(self, data: bytes) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".guardian-", suffix=".ics", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".guardian-", suffix=".ics", dir=self.path.parent)
+        except OSError as exc:
+            raise InputError(
+                f"{self.path}: cannot write the focus-block file ({exc.strerror or exc})",
+                hint="point --output or [focus] output at a file in a folder you can write to",
+            ) from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
