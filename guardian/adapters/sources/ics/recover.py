@@ -59,7 +59,7 @@ MAX_NAMED = 8  # UIDs named per kind of damage in the warning line
 
 @dataclass(frozen=True)
 class Note:
-    kind: str  # "event", "series", "cut", "property", "zone", "component", "line"
+    kind: str  # "event", "series", "cut", "property", "zone", "component", "line", "shared-uid"
     uid: str  # the UID (for lines and zones: where, or which zone)
     why: str
     count: int = 1
@@ -72,6 +72,7 @@ _LABELS = {
     "property": ("dropped {n} unreadable property", "dropped {n} unreadable properties"),
     "component": ("skipped {n} component", "skipped {n} components"),
     "line": ("skipped {n} unreadable line", "skipped {n} unreadable lines"),
+    "shared-uid": ("{n} UID shared by several events", "{n} UIDs shared by several events"),
 }
 
 
@@ -216,12 +217,19 @@ def _damaged(component) -> bool:
 
 
 def as_text(data: bytes) -> bytes:
-    """UTF-16 exports (with a BOM) as UTF-8 bytes; anything else as it is."""
+    """UTF-16 exports (with a BOM) as UTF-8 bytes; lines ended by CR alone as CRLF.
+
+    Classic Mac OS and some exporters end lines with a bare CR; icalendar
+    only splits lines at LF, so such a file would read as one long line
+    ("no VCALENDAR"). A file with no LF at all has its CRs read as line ends.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16").encode("utf-8")
+            data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             return data
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\r\n")
     return data
 
 

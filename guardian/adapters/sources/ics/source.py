@@ -4,10 +4,13 @@ Parsing is icalendar's, recurrence expansion is recurring-ical-events' (RRULE,
 RDATE, EXDATE, RECURRENCE-ID overrides, X-WR-TIMEZONE); this module only
 turns what they produce into normalized `Event`s, one per occurrence.
 
-Two things are guarded here because a calendar file is untrusted input:
-a broken event is skipped with a warning naming its UID (the rest is still
-read), and a series that would expand into an absurd number of instances
-(FREQ=SECONDLY, say) is capped instead of hanging the tool.
+A calendar file is untrusted input, so reading it is guarded: only a
+regular file of a bounded size is read (`files`); a broken event is skipped
+with a warning naming its UID (the rest is still read, `recover`); every
+series is expanded within a budget of iterator steps and instances
+(`recurrence`), and one over it is skipped with a warning naming it; events
+that share a UID without a RECURRENCE-ID (an export bug) are all read, each
+as a series of its own, with a warning naming the UID.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from guardian.adapters.sources.base import (
     Source,
 )
 from guardian.adapters.sources.ics.archive import unpack
+from guardian.adapters.sources.ics.files import read_calendar_file
 from guardian.adapters.sources.ics.recover import Damage, parse
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
@@ -37,15 +41,13 @@ from guardian.errors import InputError
 
 if TYPE_CHECKING:
     from guardian.adapters.settings import Settings
+    from guardian.adapters.sources.ics.recurrence import Budget
     from guardian.adapters.state import State
 
 log = logging.getLogger("guardian")
 
-DEFAULT_MAX_INSTANCES = 5000
-# Raw rule iterations we allow before the window even starts (dateutil walks
-# every instance from DTSTART, so a SECONDLY rule begun years ago would hang).
-MAX_RULE_STEPS = 200_000
-_FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 604800}
+DEFAULT_MAX_INSTANCES = 5000  # instances of one series in the window; more are cut
+SHARED_UID = "\u2063shared-"  # joins a shared UID and a number into the UID of its own series
 
 _PARTSTAT = {
     "ACCEPTED": Status.ACCEPTED,
@@ -137,6 +139,7 @@ class IcsSource(Source):
         self._data = data
         self._calendars: list | None = None
         self._damage: dict[int, Damage] = {}  # id(calendar) -> what its file lost
+        self._aliases: dict[str, str] = {}  # the UID of a series of its own -> the UID it shares
         self._warned_me = False
 
     # --- parsing ---------------------------------------------------------------
@@ -157,32 +160,32 @@ class IcsSource(Source):
             damage = Damage(member.where)
             for calendar in parse(member.data, member.where, damage):
                 self._damage[id(calendar)] = damage
+                self._drop_broken(calendar, damage)
+                self._separate_shared_uids(calendar, damage)
                 calendars.append(calendar)
         self._calendars = calendars
         return calendars
 
     def _read_bytes(self) -> bytes:
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(
-                f"{self.where}: no such calendar file", hint="check the path given to -c/--calendar"
-            ) from None
-        except IsADirectoryError:
-            raise InputError(f"{self.where}: is a folder, not a calendar file") from None
-        except OSError as exc:
-            raise InputError(f"{self.where}: cannot read ({exc.strerror})") from None
+        return read_calendar_file(self.path, self.where)
 
     def read(self, window: Window) -> list[Event]:
         import recurring_ical_events
+        from recurring_ical_events import CalendarQuery
+
+        from guardian.adapters.sources.ics.recurrence import Budget, series_class
 
         events: list[Event] = []
         calendars = self._load()
+        budgets: dict[int, Budget] = {}  # one per file: every calendar has its budget
         for calendar in calendars:
             damage = self._damage[id(calendar)]
-            self._drop_broken(calendar, damage)
+            budget = budgets.setdefault(id(damage), Budget())
+            events_of = CalendarQuery.ComponentsWithName(
+                "VEVENT", series=series_class(budget, self.max_instances)
+            )
             try:
-                query = recurring_ical_events.of(calendar, skip_bad_series=True)
+                query = recurring_ical_events.of(calendar, skip_bad_series=True, components=[events_of])
             except Exception as exc:
                 raise InputError(f"{damage.where}: cannot expand recurrences ({_short(exc)})") from None
             masters = {
@@ -199,13 +202,52 @@ class IcsSource(Source):
                 uid = str(series.uid)
                 events.extend(
                     self._expand(
-                        series, uid, masters.get(uid), uid in recurring, window.start, window.end, damage
+                        series,
+                        uid,
+                        masters.get(uid),
+                        uid in recurring,
+                        window.start,
+                        window.end,
+                        damage,
+                        budget,
                     )
                 )
         for damage in {id(d): d for d in self._damage.values()}.values():  # one line per file
             damage.report()
         events.sort(key=lambda e: (e.start, e.end, e.uid))
         return events
+
+    def _separate_shared_uids(self, calendar, damage: Damage) -> None:
+        """Events sharing a UID without a RECURRENCE-ID each become a series of their own.
+
+        RFC 5545 allows one such event per UID; exports that break the rule
+        still mean every one of them (recurring-ical-events would keep one).
+        The first keeps the UID (and the RECURRENCE-ID overrides, which name
+        the UID only); the others get a UID of their own here, which
+        `_uid` maps back, so every Event still carries the UID of the file.
+        """
+        by_uid: dict[str, list] = {}
+        for component in calendar.walk("VEVENT"):
+            if component.get("RECURRENCE-ID") is None:
+                by_uid.setdefault(str(component.get("UID")), []).append(component)
+        taken = set(by_uid)
+        for uid, components in by_uid.items():
+            if len(components) < 2 or uid in self._aliases:
+                continue
+            damage.note(
+                "shared-uid", uid, f"{len(components)} events without a RECURRENCE-ID; every one is read"
+            )
+            for number, component in enumerate(components[1:], start=2):
+                alias = f"{uid}{SHARED_UID}{number}"
+                while alias in taken:
+                    alias += "+"
+                taken.add(alias)
+                self._aliases[alias] = uid
+                component["UID"] = alias
+
+    def _uid(self, uid: str) -> str:
+        """The UID as the file spells it (a series of its own carries another, see above)."""
+        return self._aliases.get(uid, uid)
 
     def _drop_broken(self, calendar, damage: Damage) -> None:
         """Remove events that cannot be read, noting each in the file's damage.
@@ -237,30 +279,47 @@ class IcsSource(Source):
         calendar.subcomponents[:] = keep
 
     def _expand(
-        self, series, uid: str, core, recurring: bool, start: datetime, end: datetime, damage: Damage
+        self,
+        series,
+        uid: str,
+        core,
+        recurring: bool,
+        start: datetime,
+        end: datetime,
+        damage: Damage,
+        budget: Budget,
     ) -> list[Event]:
-        if core is not None and _runaway(core, end):
-            damage.note("series", uid, f"its rule repeats too often to expand (FREQ={_freq(core)})")
-            return []
+        from guardian.adapters.sources.ics.recurrence import OverBudget
+
         out: list[Event] = []
         templates: dict[int, Event | None] = {}
+        named = self._uid(uid)
+        cap = min(self.max_instances, budget.instances_left())
         try:
-            occurrences = list(islice(series.between(start, end), self.max_instances + 1))
-        except Exception as exc:
-            damage.note("series", uid, _short(exc))
+            occurrences = list(islice(series.between(start, end), cap + 1))
+        except OverBudget as exc:
+            damage.note("series", named, exc.why)
             return []
-        if len(occurrences) > self.max_instances:
-            damage.note("cut", uid, f"more than {self.max_instances} instances in the window; kept the first")
-            occurrences = occurrences[: self.max_instances]
+        except Exception as exc:
+            damage.note("series", named, _short(exc))
+            return []
+        if len(occurrences) > cap:
+            if cap < self.max_instances:
+                why = f"the calendar's {budget.calendar_instances:,} instances are reached; kept the first {cap}"
+            else:
+                why = f"more than {self.max_instances} instances in the window; kept the first"
+            damage.note("cut", named, why)
+            occurrences = occurrences[:cap]
+        budget.instances += len(occurrences)
         for occurrence in occurrences:
             component = occurrence.as_component(False)
             key = id(component.get("UID"))
             template = templates.get(key)
             if key not in templates:
                 try:
-                    template = self._template(component, core, recurring)
+                    template = self._template(component, core, recurring, budget)
                 except Exception as exc:  # a property the model cannot hold
-                    damage.note("event", uid, _short(exc))
+                    damage.note("event", named, _short(exc))
                     template = None
                 templates[key] = template
             if template is None:
@@ -268,7 +327,7 @@ class IcsSource(Source):
             try:
                 out.append(self._instance(template, component, occurrence))
             except Exception as exc:
-                damage.note("event", uid, f"an instance: {_short(exc)}")
+                damage.note("event", named, f"an instance: {_short(exc)}")
         return out
 
     # --- mapping -----------------------------------------------------------------
@@ -296,10 +355,10 @@ class IcsSource(Source):
             recurrence_id = self._aware(rid.dt) if rid is not None else start
         return replace(template, start=start, end=end, all_day=all_day, recurrence_id=recurrence_id)
 
-    def _template(self, c, core, recurring: bool) -> Event:
+    def _template(self, c, core, recurring: bool, budget: Budget | None = None) -> Event:
         """Everything about an event except its time, computed once per component."""
         identity = self.identity
-        uid = str(c.get("UID") or "")
+        uid = self._uid(str(c.get("UID") or ""))
         title = str(c.get("SUMMARY") or "").strip()
         plain = plain_description(str(c.get("DESCRIPTION") or ""))
         description = plain
@@ -393,7 +452,7 @@ class IcsSource(Source):
             attendees=tuple(attendees),
             my_status=my_status,
             recurring=recurring,
-            series_end=self._series_end(master) if recurring else None,
+            series_end=self._series_end(master, budget) if recurring else None,
             busy=busy,
             cancelled=status_prop == "CANCELLED",
             created=created,
@@ -420,7 +479,7 @@ class IcsSource(Source):
             )
         return Status.ACCEPTED
 
-    def _series_end(self, master) -> datetime | None:
+    def _series_end(self, master, budget: Budget | None = None) -> datetime | None:
         """When the series stops: UNTIL, the last of COUNT, the last RDATE; None if never."""
         rules = _as_list(master.get("RRULE"))
         if not rules:
@@ -438,22 +497,22 @@ class IcsSource(Source):
             if until:
                 ends.append(self._aware(until[0]))
             elif count:
-                ends.append(self._last_of_count(master, rule))
+                ends.append(self._last_of_count(master, rule, budget))
             else:
                 return None
         return max(ends)
 
-    def _last_of_count(self, master, rule) -> datetime:
-        from dateutil.rrule import rrulestr
+    def _last_of_count(self, master, rule, budget: Budget | None) -> datetime:
+        """The last instance of a COUNT rule; its DTSTART when finding it is over the budget.
 
-        start = master.decoded("DTSTART")
-        aware = self._aware(start)
-        count = int(_as_list(rule.get("COUNT"))[0])
-        if count > 10_000:
-            return aware  # absurd counts are capped at expansion; any finite end will do
-        text = rule.to_ical().decode()
-        occurrences = list(rrulestr(text, dtstart=aware.replace(tzinfo=None)))
-        return aware if not occurrences else occurrences[-1].replace(tzinfo=aware.tzinfo)
+        Any finite end says what matters here (the series ends); the walk to
+        the exact one is paid from the calendar's budget like an expansion.
+        """
+        from guardian.adapters.sources.ics.recurrence import last_instance
+
+        aware = self._aware(master.decoded("DTSTART"))
+        last = last_instance(rule.to_ical().decode(), aware, budget)
+        return aware if last is None else last.replace(tzinfo=aware.tzinfo)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -490,39 +549,6 @@ def _long_enough_to_be_away(component) -> bool:
     except Exception:
         return False
     return (end - start).total_seconds() >= 6 * 3600
-
-
-def _freq(component) -> str:
-    rule = component.get("RRULE")
-    if isinstance(rule, list):
-        rule = rule[0] if rule else None
-    if not rule:
-        return ""
-    freq = rule.get("FREQ") or [""]
-    return str(freq[0]).upper()
-
-
-def _runaway(component, window_end: datetime) -> bool:
-    """A rule whose instances from DTSTART to the window's end cannot be walked."""
-    freq = _freq(component)
-    seconds = _FREQ_SECONDS.get(freq)
-    if not seconds or seconds >= 86400:
-        return False
-    rule = component.get("RRULE")
-    rule = rule[0] if isinstance(rule, list) else rule
-    interval = int((rule.get("INTERVAL") or [1])[0] or 1)
-    try:
-        start = component.decoded("DTSTART")
-    except Exception:
-        return True
-    if not isinstance(start, datetime):
-        return False
-    start = start if start.tzinfo else start.replace(tzinfo=window_end.tzinfo)
-    count = rule.get("COUNT")
-    steps = (window_end - start).total_seconds() / (seconds * interval)
-    if count:
-        steps = min(steps, int(count[0]))
-    return steps > MAX_RULE_STEPS
 
 
 def _problem(component) -> str | None:
