@@ -20,6 +20,7 @@ from guardian.cli.options import (
     FormatOpt,
     FromOpt,
     MeOpt,
+    NoCacheOpt,
     NowOpt,
     RulesOpt,
     TzOpt,
@@ -62,6 +63,7 @@ def audit(
             "--fail-on", metavar="LEVEL", help="Exit 1 when a finding is at or above info, warning or error."
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Review the coming days' meetings against the rule pack, like a linter."""
     from guardian.core.model import Severity
@@ -75,7 +77,7 @@ def audit(
             threshold = Severity(fail_on.lower())
         except ValueError:
             raise InputError(f"--fail-on: {fail_on!r} is not one of info, warning, error") from None
-    run = run_audit(_options(calendar, me, start, days, tz, rules, config, now))
+    run = run_audit(_options(calendar, me, start, days, tz, rules, config, now, no_cache))
     if fmt == "json":
         typer.echo(audit_json(run.result, run.action_states))
     elif fmt == "markdown":

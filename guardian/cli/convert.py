@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         FormatOpt,
         FromOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TzOpt,
@@ -54,13 +55,16 @@ def register(app: typer.Typer) -> None:
         stdout: Annotated[
             bool, typer.Option("--stdout", help="Print the drafts instead of writing files.")
         ] = False,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Draft async replacements (update, RFC, brainstorm, decision) for status, brainstorm and proposal meetings."""
         from guardian.render.drafts import draft_lines, drafts_json
         from guardian.usecases.drafts import make_drafts, write_drafts
 
         fmt = check_format(fmt, ("table", "json"))
-        _, drafts = make_drafts(make_options(calendar, me, start, days, tz, rules, config, now), event, kind)
+        _, drafts = make_drafts(
+            make_options(calendar, me, start, days, tz, rules, config, now, no_cache), event, kind
+        )
         written: list[Path | None]
         if stdout:
             for d in drafts:

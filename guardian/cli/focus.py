@@ -12,6 +12,7 @@ from guardian.cli.options import (
     FormatOpt,
     FromOpt,
     MeOpt,
+    NoCacheOpt,
     NowOpt,
     RulesOpt,
     TzOpt,
@@ -38,11 +39,11 @@ def register(app: typer.Typer) -> None:
     focus_app = typer.Typer(help="Plan and book 2h+ focus blocks.", no_args_is_help=True)
     app.add_typer(focus_app, name="focus")
 
-    def _session(calendar, me, start, days, tz, rules, config, now):
+    def _session(calendar, me, start, days, tz, rules, config, now, no_cache=False):
         from guardian.usecases.session import Session
 
         return Session(
-            _options(calendar, me, start, days, tz, rules, config, now),
+            _options(calendar, me, start, days, tz, rules, config, now, no_cache),
             default_days=lambda settings: settings.focus.days,
         )
 
@@ -68,12 +69,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Show the focus blocks guardian would book (writes nothing)."""
         from guardian.usecases.focus import run_focus
 
         fmt = _check_format(fmt, ("table", "json"))
-        session = _session(calendar, me, start, days, tz, rules, config, now)
+        session = _session(calendar, me, start, days, tz, rules, config, now, no_cache)
         run = run_focus(session, apply=False, output=output)
         _show(run, session, fmt, f"Focus plan for {run.target} (dry run: `guardian focus apply` books it)")
 
@@ -89,12 +91,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Book the plan: create, move or delete guardian's own blocks only."""
         from guardian.usecases.focus import run_focus
 
         fmt = _check_format(fmt, ("table", "json"))
-        session = _session(calendar, me, start, days, tz, rules, config, now)
+        session = _session(calendar, me, start, days, tz, rules, config, now, no_cache)
         run = run_focus(session, apply=True, output=output)
         if fmt == "json":
             _show(run, session, fmt, "")

@@ -37,13 +37,20 @@ NowOpt = Annotated[
     typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time."),
 ]
 
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache", help="Read every calendar afresh, without guardian's cache of parsed calendars."
+    ),
+]
+
 FORMATS = ("table", "json", "markdown")
 
 
-def make_options(calendar, me, start, days, tz, rules, config, now):
+def make_options(calendar, me, start, days, tz, rules, config, now, no_cache: bool = False):
     from guardian.usecases.session import Options
 
-    return Options(list(calendar or []), me, start, days, tz, rules, config, now)
+    return Options(list(calendar or []), me, start, days, tz, rules, config, now, no_cache=no_cache)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:

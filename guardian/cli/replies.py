@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         FormatOpt,
         FromOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TzOpt,
@@ -43,13 +44,14 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = "table",
         now: NowOpt = None,
         body: BodyOpt = False,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Show who would be asked for a pre-read, and who not and why. Sends nothing."""
         from guardian.render.replies import plan_json, plan_lines
         from guardian.usecases.replies import plan_replies
 
         fmt = check_format(fmt, ("table", "json"))
-        run = plan_replies(make_options(calendar, me, start, days, tz, rules, config, now))
+        run = plan_replies(make_options(calendar, me, start, days, tz, rules, config, now, no_cache))
         if fmt == "json":
             typer.echo(plan_json(run))
         else:
@@ -66,13 +68,14 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
         fmt: FormatOpt = "table",
         now: NowOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Send the due requests (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
         from guardian.render.replies import send_json, send_lines
         from guardian.usecases.replies import raise_for_failures, send_replies
 
         fmt = check_format(fmt, ("table", "json"))
-        run = send_replies(make_options(calendar, me, start, days, tz, rules, config, now))
+        run = send_replies(make_options(calendar, me, start, days, tz, rules, config, now, no_cache))
         if fmt == "json":
             typer.echo(send_json(run))
         else:

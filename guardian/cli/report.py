@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         ConfigOpt,
         FormatOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TzOpt,
@@ -63,16 +64,17 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
         html: HtmlOpt = None,
         weeks: WeeksOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Weekly metrics: focus in 2h+ blocks, meeting load and hygiene, the trend.
 
         Default window: the last full Monday-Sunday week before --now and the week
         after it. --from moves the first day; --days sets the length.
         """
-        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks)
+        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, no_cache)
 
 
-def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks) -> None:
+def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, no_cache=False) -> None:
     from guardian.adapters.files import write_text_file
     from guardian.cli.options import check_format as _check_format
     from guardian.cli.options import console
@@ -81,7 +83,9 @@ def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, wee
     from guardian.usecases.report import run_report as build
 
     fmt = _check_format(fmt)
-    session, result = build(_options(calendar, me, start, days, tz, rules, config, now), weeks=weeks)
+    session, result = build(
+        _options(calendar, me, start, days, tz, rules, config, now, no_cache), weeks=weeks
+    )
     target = Path(html).expanduser() if html else session.config.report.html
     if target is not None:
         from guardian.render.report_html import report_html

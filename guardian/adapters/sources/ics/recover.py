@@ -88,11 +88,15 @@ class Damage:
     where: str
     notes: list[Note] = field(default_factory=list)
     _reported: set[Note] = field(default_factory=set)
+    #: when a list, every note made is also added to it (duplicates too): what one read found
+    heard: list[Note] | None = None
 
     def note(self, kind: str, uid: object, why: str, count: int = 1) -> None:
         item = Note(kind, str(uid or "(no UID)"), why, count)
         if item not in self.notes:
             self.notes.append(item)
+        if self.heard is not None:
+            self.heard.append(item)
 
     def pending(self) -> list[Note]:
         return [n for n in self.notes if n not in self._reported]

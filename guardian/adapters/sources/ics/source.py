@@ -16,11 +16,12 @@ as a series of its own, with a warning naming the UID.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from guardian.adapters.sources.base import (
     BlockHome,
@@ -32,7 +33,7 @@ from guardian.adapters.sources.base import (
 )
 from guardian.adapters.sources.ics.archive import unpack
 from guardian.adapters.sources.ics.files import read_calendar_file
-from guardian.adapters.sources.ics.recover import Damage, parse
+from guardian.adapters.sources.ics.recover import Damage, as_text, parse
 from guardian.core.agenda import has_agenda
 from guardian.core.links import attachment, extract_links
 from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
@@ -41,7 +42,9 @@ from guardian.errors import InputError
 
 if TYPE_CHECKING:
     from guardian.adapters.settings import Settings
+    from guardian.adapters.sources.ics.cache import ParseCache
     from guardian.adapters.sources.ics.recurrence import Budget
+    from guardian.adapters.sources.ics.scan import Index
     from guardian.adapters.state import State
 
 log = logging.getLogger("guardian")
@@ -89,6 +92,7 @@ class IcsSource(Source):
     """
 
     capabilities = Capabilities(blocks=BlockHome.BLOCK_FILE)
+    cache: ParseCache | None = None  # what earlier reads found (None: read afresh)
 
     @classmethod
     def open(
@@ -100,10 +104,16 @@ class IcsSource(Source):
         *,
         base_dir: Path | None = None,
     ) -> IcsSource:
+        from guardian.adapters.sources.ics.cache import ParseCache
+
         path = Path(target).expanduser()
         if not path.is_absolute() and base_dir is not None:
             path = (base_dir / path).resolve()
-        return cls(path, identity)
+        return cls(path, identity, cache=ParseCache())
+
+    def use_cache(self, enabled: bool) -> None:
+        if not enabled:
+            self.cache = None
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -125,10 +135,15 @@ class IcsSource(Source):
         spec: str | None = None,
         label: str | None = None,
         where: str | None = None,
+        scan: bool = True,
+        cache: ParseCache | None = None,
     ) -> None:
         """`data`, when given, is the file's content (a calendar fetched from a
         URL); `path` then only names it, and `spec`/`label`/`where` say where it
-        came from (`where` names it in messages)."""
+        came from (`where` names it in messages). `scan=False` parses every
+        component whatever the window, and `cache`, when given, keeps what
+        reads found (`cache.py`): both only make reading cheaper, never
+        change what is read, and the tests compare them with their absence."""
         self.path = Path(path)
         self.where = where or str(path)
         self.spec = spec or f"ics:{self.path}"
@@ -136,51 +151,221 @@ class IcsSource(Source):
         self.identity = identity
         self.max_instances = max_instances
         self.focus_categories = {c.lower() for c in (focus_categories or FOCUS_CATEGORIES)}
+        self.scan = scan
+        self.cache = cache
+        self.progress: Progress | None = None
         self._data = data
-        self._calendars: list | None = None
-        self._damage: dict[int, Damage] = {}  # id(calendar) -> what its file lost
+        self._raw: bytes | None = None
+        self._files: list[_File] | None = None
+        self._damages: dict[str, Damage] = {}  # where -> what that file lost (one warning line each)
         self._aliases: dict[str, str] = {}  # the UID of a series of its own -> the UID it shares
         self._warned_me = False
+        self._guessed_me = False  # a read guessed my status (and warned, once)
 
     # --- parsing ---------------------------------------------------------------
 
     def parse(self) -> None:
-        """Read the file now (InputError if nothing in it is a calendar)."""
-        self._load()
+        """Read the file now (InputError if nothing in it is a calendar).
 
-    def _load(self) -> list:
-        """Every calendar of the file (of each file, for a .zip), damage noted per file."""
-        if self._calendars is not None:
-            return self._calendars
-        data = self._data if self._data is not None else self._read_bytes()
+        With the window scan, a file the scan splits cleanly is only indexed
+        here (it is a calendar); anything else is parsed whole, so its errors
+        are raised now.
+        """
+        for file in self._load():
+            if self._index(file) is None:
+                self._parsed(file, None)
+
+    def _bytes(self) -> bytes:
+        """The file's bytes as read (once)."""
+        if self._raw is None:
+            self._raw = self._data if self._data is not None else self._read_bytes()
+        return self._raw
+
+    def _damage(self, where: str) -> Damage:
+        return self._damages.setdefault(where, Damage(where))
+
+    def _load(self) -> list[_File]:
+        """Every calendar file (each file inside a .zip), read once."""
+        if self._files is not None:
+            return self._files
+        data = self._bytes()
         if not data.strip():
             raise InputError(f"{self.where}: the file is empty, not an iCalendar file")
-        calendars: list = []
-        for member in unpack(data, self.where):
-            damage = Damage(member.where)
-            for calendar in parse(member.data, member.where, damage):
-                self._damage[id(calendar)] = damage
-                self._drop_broken(calendar, damage)
-                self._separate_shared_uids(calendar, damage)
-                calendars.append(calendar)
-        self._calendars = calendars
-        return calendars
+        self._files = [
+            _File(member.where, member.data, self._damage(member.where))
+            for member in unpack(data, self.where)
+        ]
+        return self._files
 
     def _read_bytes(self) -> bytes:
-        return read_calendar_file(self.path, self.where)
+        report = self.progress
+        return read_calendar_file(
+            self.path,
+            self.where,
+            progress=(lambda done, total: report("read", done, total)) if report else None,
+        )
+
+    def _index(self, file: _File) -> Index | None:
+        """The window scan of `file` (from the cache when it has it), or None: parse it whole."""
+        if not self.scan:
+            return None
+        if file.scanned:
+            return file.scan
+        from guardian.adapters.sources.ics import scan
+        from guardian.adapters.sources.ics.cache import code_stamp
+
+        key = f"scan:{scan.VERSION}:{self.cache.digest(file.data)}:{code_stamp()}" if self.cache else ""
+        found = self.cache.load("scan", key) if self.cache is not None else None
+        if found is not None:
+            try:
+                file.scan = None if found.get("whole") else scan.Index.from_json(found)
+                if file.scan is not None and file.scan.size != len(file.data):
+                    raise ValueError("another file")
+                file.scanned = True
+                return file.scan
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass
+        file.scan = scan.index(file.data, scan.known_by_name())
+        file.scanned = True
+        if self.cache is not None:
+            self.cache.store("scan", key, file.scan.to_json() if file.scan is not None else {"whole": True})
+        return file.scan
+
+    def _calendars(self, window: Window) -> list[tuple[Any, _File]]:
+        """The parsed calendars a window needs, each with its file (parsed at most once per need)."""
+        out = []
+        for file in self._load():
+            index = self._index(file)
+            keep = index.select(window.start, window.end) if index is not None else None
+            for calendar in self._parsed(file, keep):
+                out.append((calendar, file))
+        return out
+
+    def _parsed(self, file: _File, keep: frozenset[int] | None) -> list:
+        """The calendars of `file` with at least the components `keep` (None: all of them)."""
+        if file.calendars is not None and (file.kept is None or (keep is not None and keep <= file.kept)):
+            return file.calendars
+        if keep is not None and file.kept is not None:
+            keep = keep | file.kept
+        index = self._index(file)
+        text = file.data if keep is None or index is None else (index.reduce(file.data, keep) or file.data)
+        if self.progress is not None:
+            self.progress("parse", 0, len(text))
+        noted = len(file.damage.notes)
+        calendars = parse(text, file.where, file.damage)
+        for calendar in calendars:
+            self._drop_broken(calendar, file.damage)
+            self._separate_shared_uids(calendar, file.damage)
+        if file.calendars is None:
+            file.parse_notes = file.damage.notes[noted:]  # the same whatever was kept (see scan.py)
+        file.calendars, file.kept = calendars, keep
+        if self.progress is not None:
+            self.progress("parse", len(text), len(text))
+        return calendars
+
+    # --- reading a window ------------------------------------------------------------
 
     def read(self, window: Window) -> list[Event]:
+        if self.cache is None:
+            return self._read(window)
+        key = self._read_key(window)
+        cached = self._from_cache(key)
+        if cached is not None:
+            return cached
+        for file in self._load():
+            file.damage.heard = []
+        guessed, self._guessed_me = self._guessed_me, False
+        try:
+            events = self._read(window)
+            heard = {
+                file.where: _unique(file.parse_notes + (file.damage.heard or [])) for file in self._load()
+            }
+            self._store(key, events, heard, self._guessed_me)
+        finally:
+            for file in self._load():
+                file.damage.heard = None
+            self._guessed_me = self._guessed_me or guessed
+        return events
+
+    def _read_key(self, window: Window) -> str:
+        from guardian.adapters.sources.ics.cache import code_stamp, zone_name
+
+        assert self.cache is not None
+        identity = self.identity
+        return "\n".join(
+            [
+                "read",
+                self.cache.digest(self._bytes()),
+                code_stamp(),
+                window.start.isoformat(),
+                window.end.isoformat(),
+                zone_name(window.start.tzinfo) if window.start.tzinfo else "",
+                zone_name(identity.tz),
+                identity.me or "",
+                ",".join(identity.domains),
+                ",".join(sorted(self.focus_categories)),
+                str(self.max_instances),
+                self.spec,
+                self.label,
+                self.where,
+                "scan" if self.scan else "whole",
+            ]
+        )
+
+    def _from_cache(self, key: str) -> list[Event] | None:
+        """The events a read of this key found before, its warnings said again; None: not cached."""
+        from guardian.adapters.sources.ics.cache import events_from_json
+        from guardian.adapters.sources.ics.recover import Note
+
+        assert self.cache is not None
+        body = self.cache.load("read", key)
+        if body is None:
+            return None
+        try:
+            events = events_from_json(body["events"])
+            notes = [
+                (_text(where), Note(_text(kind), _text(uid), _text(why), int(count)))
+                for where, kind, uid, why, count in body["notes"]
+            ]
+            guessed = bool(body["guessed_me"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        for where, note in notes:
+            self._damage(where).note(note.kind, note.uid, note.why, note.count)
+        if guessed:
+            self._guessed_me = True
+            self._warn_unknown_me()
+        for damage in self._damages.values():
+            damage.report()
+        return events
+
+    def _store(self, key: str, events: list[Event], heard: dict[str, list], guessed: bool) -> None:
+        from guardian.adapters.sources.ics.cache import Uncacheable, events_json
+
+        assert self.cache is not None
+        try:
+            body = {
+                "events": events_json(events),
+                "notes": [
+                    [where, n.kind, n.uid, n.why, n.count] for where, notes in heard.items() for n in notes
+                ],
+                "guessed_me": guessed,
+            }
+        except Uncacheable:
+            return  # a zone of the file's own: read afresh each time
+        self.cache.store("read", key, body)
+
+    def _read(self, window: Window) -> list[Event]:
         import recurring_ical_events
         from recurring_ical_events import CalendarQuery
 
         from guardian.adapters.sources.ics.recurrence import Budget, series_class
 
         events: list[Event] = []
-        calendars = self._load()
-        budgets: dict[int, Budget] = {}  # one per file: every calendar has its budget
-        for calendar in calendars:
-            damage = self._damage[id(calendar)]
-            budget = budgets.setdefault(id(damage), Budget())
+        budgets: dict[int, Budget] = {}  # one per file: every calendar file has its budget
+        for calendar, file in self._calendars(window):
+            damage = file.damage
+            budget = budgets.setdefault(id(file), Budget())
             events_of = CalendarQuery.ComponentsWithName(
                 "VEVENT", series=series_class(budget, self.max_instances)
             )
@@ -212,8 +397,8 @@ class IcsSource(Source):
                         budget,
                     )
                 )
-        for damage in {id(d): d for d in self._damage.values()}.values():  # one line per file
-            damage.report()
+        for file in self._load():  # one line per file
+            file.damage.report()
         events.sort(key=lambda e: (e.start, e.end, e.uid))
         return events
 
@@ -232,7 +417,7 @@ class IcsSource(Source):
                 by_uid.setdefault(str(component.get("UID")), []).append(component)
         taken = set(by_uid)
         for uid, components in by_uid.items():
-            if len(components) < 2 or uid in self._aliases:
+            if len(components) < 2:
                 continue
             damage.note(
                 "shared-uid", uid, f"{len(components)} events without a RECURRENCE-ID; every one is read"
@@ -470,14 +655,20 @@ class IcsSource(Source):
         people = [a for a in attendees if not a.resource]
         if not people:
             return Status.ORGANIZER  # an event only I am in is mine
-        if not self.identity.me and not self._warned_me:
-            self._warned_me = True
-            log.warning(
-                "%s: don't know who you are in this calendar; treating invitations as accepted "
-                "(pass --me EMAIL or set `me` in the config)",
-                self.where,
-            )
+        if not self.identity.me:
+            self._guessed_me = True
+            self._warn_unknown_me()
         return Status.ACCEPTED
+
+    def _warn_unknown_me(self) -> None:
+        if self._warned_me:
+            return
+        self._warned_me = True
+        log.warning(
+            "%s: don't know who you are in this calendar; treating invitations as accepted "
+            "(pass --me EMAIL or set `me` in the config)",
+            self.where,
+        )
 
     def _series_end(self, master, budget: Budget | None = None) -> datetime | None:
         """When the series stops: UNTIL, the last of COUNT, the last RDATE; None if never."""
@@ -516,6 +707,33 @@ class IcsSource(Source):
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: called as progress(stage, done, total): "read" in bytes of the file, "parse" in bytes parsed
+Progress = Callable[[str, int, int], None]
+
+
+class _File:
+    """One calendar file (the file itself, or one inside an archive), and what was learnt from it."""
+
+    def __init__(self, where: str, data: bytes, damage: Damage) -> None:
+        self.where = where
+        self.data = as_text(data)
+        self.damage = damage
+        self.calendars: list | None = None  # parsed so far
+        self.kept: frozenset[int] | None = None  # the components parsed (None: the whole file)
+        self.parse_notes: list = []  # what parsing it found (window-independent)
+        self.scan: Index | None = None
+        self.scanned = False
+
+
+def _unique(items: list) -> list:
+    return list(dict.fromkeys(items))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
 
 
 def _short(exc: BaseException) -> str:
