@@ -248,3 +248,15 @@ def test_generated_calendars_read_the_same_over_any_window(tmp_path_factory, tex
     (file,) = scanned._files
     left_out = file.scan is not None and file.kept is not None and len(file.kept) < len(file.scan.spans)
     event("the scan left components out" if left_out else "the scan kept every component")
+
+
+def test_the_reader_reports_its_progress_to_a_hook(tmp_path):
+    # the hook issue 12's progress display is fed from: stages in order, bytes done of total
+    seen: list[tuple[str, int, int]] = []
+    source = IcsSource(DATA / "recurrence-id-moved.ics", Identity(BERLIN, ME))
+    source.progress = lambda stage, done, total: seen.append((stage, done, total))
+    source.read(WINDOWS[0])
+    size = (DATA / "recurrence-id-moved.ics").stat().st_size
+    assert [s for s, _, _ in seen] == ["read", "scan", "scan", "parse", "parse"]
+    assert seen[0] == ("read", size, size)
+    assert all(0 <= done <= total for _, done, total in seen)

@@ -235,8 +235,12 @@ class IcsSource(Source):
                 return file.scan
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass
+        if self.progress is not None:
+            self.progress("scan", 0, len(file.data))
         file.scan = scan.index(file.data, scan.known_by_name())
         file.scanned = True
+        if self.progress is not None:
+            self.progress("scan", len(file.data), len(file.data))
         if self.cache is not None:
             self.cache.store("scan", key, file.scan.to_json() if file.scan is not None else {"whole": True})
         return file.scan
@@ -761,7 +765,7 @@ class IcsSource(Source):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-#: called as progress(stage, done, total): "read" in bytes of the file, "parse" in bytes parsed
+#: called as progress(stage, done, total): "read" (bytes of the file), "scan" and "parse" (bytes)
 Progress = Callable[[str, int, int], None]
 
 
