@@ -1,104 +1,61 @@
-"""Audit speed against its floor, and `guardian --help` start-up against typer's import.
+"""`guardian audit` as a person runs it, against what parsing the same file costs anyway.
 
-Targets (issue 2):
-- audit of a one-year calendar <= 1.5x the floor, where the floor is what
-  no .ics tool can avoid: icalendar parsing + recurring-ical-events expansion
-  of the same file, measured in the same run;
-- `guardian --help` <= 2.5x `python -c "import typer"` (provider SDKs load lazily).
+Targets (issue 15), each a ratio of two processes timed in the same run:
+- one-year audit (JSON, empty cache) / floor (icalendar parse + recurring-
+  ical-events expansion of the same file and year): <= 1.3x; its peak
+  memory / the floor's: <= 1.5x;
+- one-week audit of a four-year export, empty cache / the floor of that file
+  (parse it all, expand the week): <= 0.3x; the same with the cache filled
+  by an earlier run (unchanged file): <= 0.15x;
+- `guardian --help` / `python -c "import typer"`: <= 1.5x.
+Also shown: the start-up of `guardian audit` on an empty calendar.
 
-Figures are ratios against baselines measured in the same run, so they mean
-the same on a slow or a busy machine. Prints the figures; never fails.
-
-    python benchmarks/bench_audit.py [--repeat 5]
+    python benchmarks/bench_audit.py [--repeat 5] [--baseline ../before]
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import subprocess
 import sys
-import time
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gen_calendar import ensure  # noqa: E402
-
-TZ = ZoneInfo("Europe/Berlin")
-YEAR = Path(__file__).resolve().parent / "out" / "year.ics"
-
-
-def floor_run(path: Path, start: datetime, end: datetime) -> int:
-    import icalendar
-    import recurring_ical_events
-
-    count = 0
-    for cal in icalendar.Calendar.from_ical(path.read_bytes(), multiple=True):
-        count += len(recurring_ical_events.of(cal, skip_bad_series=True).between(start, end))
-    return count
-
-
-def audit_run(path: Path, start: datetime, end: datetime) -> int:
-    from guardian.adapters.sources.base import Identity
-    from guardian.adapters.sources.ics.source import IcsSource
-    from guardian.core.model import Window
-    from guardian.core.workhours import WorkingHours
-    from guardian.lint.context import AuditContext
-    from guardian.lint.engine import audit
-    from guardian.lint.pack import load_rulebook
-
-    window = Window(start, end)
-    events = IcsSource(path, Identity(TZ, "me@acme.example", ("acme.example",))).read(window)
-    book = load_rulebook()
-    ctx = AuditContext(window, TZ, WorkingHours.from_spec(TZ), start, events, book.exemptions)
-    return len(audit(book, ctx).findings)
-
-
-def timed(fn, *args, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def startup(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from _bench import REPO, audit_args, calendar, cold, floor, parser, plain, ratio, trees, warm
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    path = ensure(YEAR)
-    start, end = datetime(2026, 1, 1, tzinfo=TZ), datetime(2027, 1, 1, tzinfo=TZ)
-    instances = floor_run(path, start, end)
-    findings = audit_run(path, start, end)  # warm caches of both sides once
-    floor = timed(floor_run, path, start, end, repeat=args.repeat)
-    full = timed(audit_run, path, start, end, repeat=args.repeat)
-    f, a = statistics.median(floor), statistics.median(full)
+    args = parser(__doc__).parse_args()
+    year, four = calendar(1), calendar(4)
+    year_args = audit_args(year, "2026-01-01", 365, "2025-12-31T17:00:00+01:00", "--format", "json")
+    week_args = audit_args(four, "2026-11-30", 7, "2026-11-27T17:00:00+01:00", "--format", "json")
+    empty = REPO / "tests" / "data" / "no-events.ics"
+    empty_args = audit_args(empty, "2026-11-30", 7, "2026-11-27T17:00:00+01:00", "--format", "json")
     print(
-        f"calendar: {path.name}, {path.stat().st_size // 1024} KiB, {instances} instances in 2026, {findings} findings"
+        f"calendars: {year.name} ({year.stat().st_size >> 10} KiB), {four.name} ({four.stat().st_size >> 10} KiB)"
     )
-    print(
-        f"floor (parse + expand): {f * 1000:.0f} ms   audit: {a * 1000:.0f} ms   ratio {a / f:.2f}x (target <= 1.5x)"
-    )
-    typer_import = startup([sys.executable, "-c", "import typer"], args.repeat)
-    help_time = startup([sys.executable, "-m", "guardian", "--help"], args.repeat)
-    print(
-        f"import typer: {typer_import * 1000:.0f} ms   guardian --help: {help_time * 1000:.0f} ms   "
-        f"ratio {help_time / typer_import:.2f}x (target <= 2.5x)"
-    )
+    print(f"{args.repeat} runs each, medians; every figure is a whole process\n")
+
+    year_floor = floor(year, "2026-01-01", "2027-01-01", args.repeat)
+    week_floor = floor(four, "2026-11-30", "2026-12-07", args.repeat)
+    typer_import = plain([sys.executable, "-c", "import typer"], args.repeat)
+    print(f"floor, one year of {year.name}:    {year_floor}")
+    print(f"floor, {four.name} (week):  {week_floor}")
+    print(f"python -c 'import typer':        {typer_import}\n")
+
+    for tree in trees(args):
+        print(f"[{tree.name}: {tree.src}]")
+        one_year = cold(tree, year_args, args.repeat)
+        print(
+            f"  one-year audit (JSON):            {one_year}  time {ratio(one_year, year_floor, 1.3)}"
+            f"  memory {ratio(one_year, year_floor, 1.5, memory=True)}"
+        )
+        week_cold = cold(tree, week_args, args.repeat)
+        print(f"  week of a 4-year export, cold:    {week_cold}  {ratio(week_cold, week_floor, 0.3)}")
+        week_warm = warm(tree, week_args, args.repeat)
+        print(f"  week of a 4-year export, warm:    {week_warm}  {ratio(week_warm, week_floor, 0.15)}")
+        help_figure = cold(tree, ["--help"], args.repeat)
+        print(f"  guardian --help:                  {help_figure}  {ratio(help_figure, typer_import, 1.5)}")
+        startup = cold(tree, empty_args, args.repeat)
+        print(
+            f"  audit start-up (empty calendar):  {startup}  {ratio(startup, typer_import, None)} of import typer\n"
+        )
 
 
 if __name__ == "__main__":

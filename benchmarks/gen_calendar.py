@@ -1,11 +1,14 @@
-"""Generate a year-long, busy .ics calendar for the benchmarks.
+"""Generate a busy .ics calendar of one or more years for the benchmarks.
 
 Deterministic (seeded): about 20 recurring series (daily standups, weekly
 syncs, fortnightly reviews, monthly all-hands) with moved instances and
-EXDATEs, and a few thousand one-off meetings with attendees, descriptions,
-links and HTML bodies, in several time zones, as a real export would be.
+EXDATEs, and a few thousand one-off meetings a year with attendees,
+descriptions, links and HTML bodies, in several time zones, as a real export
+would be. `--years N` writes the N years that end with `--year` (an export
+with history: series begin in the first year, meetings fill every year);
+one year is the calendar earlier benchmarks used, byte for byte.
 
-    python benchmarks/gen_calendar.py [OUT.ics] [--year 2026] [--meetings 3000]
+    python benchmarks/gen_calendar.py [OUT.ics] [--year 2026] [--years 1] [--meetings 3000]
 """
 
 from __future__ import annotations
@@ -105,10 +108,12 @@ def vevent(
     return lines
 
 
-def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
+def generate(year: int = 2026, meetings: int = 3000, seed: int = 7, years: int = 1) -> str:
+    """The calendar of the `years` years ending with `year`; `meetings` one-offs per year."""
     rng = random.Random(seed)
     out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//guardian//benchmark//EN", "CALSCALE:GREGORIAN"]
-    jan1 = date(year, 1, 1)
+    jan1 = date(year - years + 1, 1, 1)
+    span = (date(year + 1, 1, 1) - jan1).days if years > 1 else 365
     series = [
         ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 15, 9, 30),
         ("FREQ=WEEKLY;BYDAY=MO", 60, 10, 0),
@@ -135,9 +140,14 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
         zone = ZONES[i % 2]
         first = datetime.combine(jan1, datetime.min.time()).replace(hour=hour, minute=minute)
         first += timedelta(days=(7 - first.weekday()) % 7)
-        exdates = [f"EXDATE;TZID={zone}:{stamp(first + timedelta(days=7 * k))}" for k in (3, 17, 30)]
+        weeks = [52 * y for y in range(years)]
+        exdates = [
+            f"EXDATE;TZID={zone}:{stamp(first + timedelta(days=7 * (k + w)))}"
+            for w in weeks
+            for k in (3, 17, 30)
+        ]
         out += vevent(rng, f"series-{i}@bench", first, minutes, zone, [f"RRULE:{rule}", *exdates])
-        for k in (5, 12, 40):  # moved instances
+        for k in (w + k for w in weeks for k in (5, 12, 40)):  # moved instances
             original = first + timedelta(days=7 * k)
             moved = original + timedelta(hours=1)
             out += vevent(
@@ -148,8 +158,8 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
                 zone,
                 [f"RECURRENCE-ID;TZID={zone}:{stamp(original)}"],
             )
-    for n in range(meetings):
-        day = jan1 + timedelta(days=rng.randrange(365))
+    for n in range(meetings * years):
+        day = jan1 + timedelta(days=rng.randrange(span))
         if day.weekday() >= 5 and rng.random() < 0.9:
             day -= timedelta(days=day.weekday() - 4)
         start = datetime.combine(day, datetime.min.time()).replace(
@@ -158,7 +168,7 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
         out += vevent(
             rng, f"one-off-{n}@bench", start, rng.choice([15, 25, 30, 45, 60, 90, 120]), rng.choice(ZONES), []
         )
-    for k in range(12):  # all-day events and vacations
+    for k in range(12 * years):  # all-day events and vacations
         day = jan1 + timedelta(days=30 * k + 3)
         out += [
             "BEGIN:VEVENT",
@@ -174,11 +184,11 @@ def generate(year: int = 2026, meetings: int = 3000, seed: int = 7) -> str:
     return "\r\n".join(fold(line) for line in out) + "\r\n"
 
 
-def ensure(path: Path, year: int = 2026, meetings: int = 3000) -> Path:
+def ensure(path: Path, year: int = 2026, meetings: int = 3000, years: int = 1) -> Path:
     """Write the calendar if it is not there yet (the benchmarks share it)."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate(year, meetings), encoding="utf-8")
+        path.write_text(generate(year, meetings, years=years), encoding="utf-8", newline="")
     return path
 
 
@@ -186,8 +196,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="benchmarks/out/year.ics")
     parser.add_argument("--year", type=int, default=2026)
-    parser.add_argument("--meetings", type=int, default=3000)
+    parser.add_argument("--years", type=int, default=1, help="years of history, ending with --year")
+    parser.add_argument("--meetings", type=int, default=3000, help="one-off meetings a year")
     args = parser.parse_args()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(generate(args.year, args.meetings), encoding="utf-8")
+    Path(args.out).write_text(
+        generate(args.year, args.meetings, years=args.years), encoding="utf-8", newline=""
+    )
     print(f"wrote {args.out}")

@@ -23,6 +23,7 @@ TIMEOUT = 60  # seconds per file; a good file takes well under one
 def _audit(path, home) -> tuple[str, int | None, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDIAN_")}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"))
+    env.update(XDG_CACHE_HOME=str(home / "cache"))
     args = [sys.executable, "-m", "guardian", "audit", "-c", str(path), "--from", "2026-11-30"]
     args += ["--days", "14", "--now", NOW, "--me", ME, "--tz", "Europe/Berlin", "--format", "json"]
     try:

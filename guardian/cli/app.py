@@ -29,6 +29,7 @@ from guardian.cli.options import (
     FormatOpt,
     FromOpt,
     MeOpt,
+    NoCacheOpt,
     NowOpt,
     RulesOpt,
     TableJsonOpt,
@@ -200,6 +201,7 @@ def audit(
             "--write-baseline", metavar="FILE", help="Record this run's findings in FILE (a baseline)."
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Review the coming days' meetings against the rule pack, like a linter."""
     from guardian.cli import progress
@@ -211,7 +213,9 @@ def audit(
     fmt = _check_format(fmt, ("table", "json", "markdown"))
     how = check_choice("--group", group, GROUPS)
     threshold = Severity(check_choice("--fail-on", fail_on, SEVERITIES)) if fail_on else None
-    options = _options(calendar, me, start, days, tz, rules, config, now, until=until, baseline=baseline)
+    options = _options(
+        calendar, me, start, days, tz, rules, config, now, until=until, baseline=baseline, no_cache=no_cache
+    )
     with progress.running():
         run = run_audit(options, write_baseline)
     if run.baseline_written is not None:

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         DaysOpt,
         FromOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TableJsonOpt,
@@ -69,6 +70,7 @@ def register(app: typer.Typer) -> None:
                 "--force", help="Replace drafts even if you changed them since guardian wrote them."
             ),
         ] = False,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Draft async replacements (update, RFC, brainstorm, decision) for status, brainstorm and proposal meetings."""
         from guardian.cli import progress
@@ -78,7 +80,11 @@ def register(app: typer.Typer) -> None:
         fmt = check_format(fmt, ("table", "json"))
         with progress.running():
             _, drafts = make_drafts(
-                make_options(calendar, me, start, days, tz, rules, config, now, until=until), event, kind
+                make_options(
+                    calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache
+                ),
+                event,
+                kind,
             )
         written: list[Path | None]
         if stdout:

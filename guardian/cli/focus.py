@@ -11,6 +11,7 @@ from guardian.cli.options import (
     DaysOpt,
     FromOpt,
     MeOpt,
+    NoCacheOpt,
     NowOpt,
     RulesOpt,
     TableJsonOpt,
@@ -40,11 +41,11 @@ def register(app: typer.Typer) -> None:
     focus_app = typer.Typer(help="Plan and book 2h+ focus blocks.", no_args_is_help=True)
     app.add_typer(focus_app, name="focus")
 
-    def _session(calendar, me, start, days, tz, rules, config, now, until=None):
+    def _session(calendar, me, start, days, tz, rules, config, now, until=None, no_cache=False):
         from guardian.usecases.session import Session
 
         return Session(
-            _options(calendar, me, start, days, tz, rules, config, now, until=until),
+            _options(calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache),
             default_days=lambda settings: settings.focus.days,
         )
 
@@ -73,6 +74,7 @@ def register(app: typer.Typer) -> None:
         fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Show the focus blocks guardian would book (writes nothing)."""
         from guardian.cli import progress
@@ -80,7 +82,7 @@ def register(app: typer.Typer) -> None:
 
         fmt = _check_format(fmt, ("table", "json"))
         with progress.running():
-            session = _session(calendar, me, start, days, tz, rules, config, now, until)
+            session = _session(calendar, me, start, days, tz, rules, config, now, until, no_cache)
             run = run_focus(session, apply=False, output=output)
         _show(run, session, fmt, f"Focus plan for {run.target} (dry run: `guardian focus apply` books it)")
 
@@ -99,6 +101,7 @@ def register(app: typer.Typer) -> None:
         fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         output: OutputOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Book the plan: create, move or delete guardian's own blocks only."""
         from guardian.cli import progress
@@ -106,7 +109,7 @@ def register(app: typer.Typer) -> None:
 
         fmt = _check_format(fmt, ("table", "json"))
         with progress.running():
-            session = _session(calendar, me, start, days, tz, rules, config, now, until)
+            session = _session(calendar, me, start, days, tz, rules, config, now, until, no_cache)
             run = run_focus(session, apply=True, output=output)
         if fmt == "json":
             _show(run, session, fmt, "")

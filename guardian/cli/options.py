@@ -50,6 +50,13 @@ NowOpt = Annotated[
     typer.Option("--now", metavar="ISO-DATETIME", envvar="GUARDIAN_NOW", help="Pretend it is this time."),
 ]
 
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache", help="Read every calendar afresh, without guardian's cache of parsed calendars."
+    ),
+]
+
 FORMATS = ("table", "json", "markdown")
 
 

@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
         DaysOpt,
         FromOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TableJsonOpt,
@@ -48,6 +49,7 @@ def register(app: typer.Typer) -> None:
         fmt: TableJsonOpt = "table",
         now: NowOpt = None,
         body: BodyOpt = False,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Show who would get a reply (pre-read request or async proposal), who not and why. Sends nothing."""
         from guardian.cli import progress
@@ -56,7 +58,11 @@ def register(app: typer.Typer) -> None:
 
         fmt = check_format(fmt, ("table", "json"))
         with progress.running():
-            run = plan_replies(make_options(calendar, me, start, days, tz, rules, config, now, until=until))
+            run = plan_replies(
+                make_options(
+                    calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache
+                )
+            )
         if fmt == "json":
             typer.echo(plan_json(run))
         else:
@@ -74,6 +80,7 @@ def register(app: typer.Typer) -> None:
         config: ConfigOpt = None,
         fmt: TableJsonOpt = "table",
         now: NowOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Send the due replies (RSVP with comment, or iTIP REPLY to the outbox/SMTP) and record them."""
         from guardian.cli import progress
@@ -82,7 +89,11 @@ def register(app: typer.Typer) -> None:
 
         fmt = check_format(fmt, ("table", "json"))
         with progress.running():
-            run = send_replies(make_options(calendar, me, start, days, tz, rules, config, now, until=until))
+            run = send_replies(
+                make_options(
+                    calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache
+                )
+            )
         if fmt == "json":
             typer.echo(send_json(run))
         else:

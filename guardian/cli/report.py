@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
         ConfigOpt,
         FormatOpt,
         MeOpt,
+        NoCacheOpt,
         NowOpt,
         RulesOpt,
         TzOpt,
@@ -71,16 +72,19 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
         html: HtmlOpt = None,
         weeks: WeeksOpt = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """Weekly metrics: focus in 2h+ blocks, meeting load and hygiene, the trend.
 
         Default window: the last full Monday-Sunday week before --now and the week
         after it. --from moves the first day; --days sets the length.
         """
-        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until)
+        run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until, no_cache)
 
 
-def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until=None) -> None:
+def run_report(
+    calendar, me, start, days, tz, rules, config, fmt, now, html, weeks, until=None, no_cache=False
+) -> None:
     from guardian.adapters.files import write_text_file
     from guardian.cli import progress
     from guardian.cli.app import note
@@ -93,7 +97,8 @@ def run_report(calendar, me, start, days, tz, rules, config, fmt, now, html, wee
     fmt = _check_format(fmt)
     with progress.running():
         session, result = build(
-            _options(calendar, me, start, days, tz, rules, config, now, until=until), weeks=weeks
+            _options(calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache),
+            weeks=weeks,
         )
     target = Path(html).expanduser() if html else session.config.report.html
     if target is not None:

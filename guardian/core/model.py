@@ -110,10 +110,18 @@ class Event:
     provider_id: str = ""  # the provider's id of this instance, for writes
     sequence: int = 0  # the invite's revision (iCalendar SEQUENCE); a reply must echo it
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: `people`, worked out once: the rules ask for it many times per event
+    _people: tuple[Attendee, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError(f"event {self.uid!r}: naive datetime; sources must attach a zone")
+        people = tuple(a for a in self.attendees if not a.resource)
+        if self.organizer is not None and self.organizer.email:
+            organizer = self.organizer.email.lower()
+            if all(a.email.lower() != organizer for a in people):
+                people += (Attendee(self.organizer.email, self.organizer.name, Status.ACCEPTED),)
+        object.__setattr__(self, "_people", people)
 
     @property
     def instance_id(self) -> str:
@@ -136,12 +144,7 @@ class Event:
         Outlook names the organizer only in ORGANIZER, never again as an
         attendee, yet the organizer is in the meeting all the same.
         """
-        people = tuple(a for a in self.attendees if not a.resource)
-        if self.organizer is not None and self.organizer.email:
-            organizer = self.organizer.email.lower()
-            if all(a.email.lower() != organizer for a in people):
-                people += (Attendee(self.organizer.email, self.organizer.name, Status.ACCEPTED),)
-        return people
+        return self._people
 
     @property
     def doc_links(self) -> tuple[Link, ...]:

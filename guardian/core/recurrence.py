@@ -21,7 +21,7 @@ The .ics source, Google (whose series masters carry RRULEs) and Outlook
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 
@@ -32,12 +32,21 @@ from dateutil.rrule import rrulestr  # type: ignore[import-untyped,unused-ignore
 MAX_COUNT = 10_000
 
 
-def series_end(rules: Iterable[str], dtstart: date | datetime, tz: tzinfo) -> datetime | None:
+def series_end(
+    rules: Iterable[str],
+    dtstart: date | datetime,
+    tz: tzinfo,
+    *,
+    last_of_count: Callable[[str, date | datetime, tzinfo], datetime] | None = None,
+) -> datetime | None:
     """The latest start of an occurrence of the series; None for an endless one.
 
     `dtstart` is the series' first start: an aware or floating datetime, or a
     date for an all-day series. `tz` is the zone the series recurs in (its
     DTSTART's zone; floating times and dates are read in it).
+    `last_of_count(rule, dtstart, tz)` finds a COUNT rule's last start; a
+    reader of untrusted files passes one that walks within its budget (a
+    COUNT no instance can reach would otherwise be walked to the year 9999).
     Raises ValueError for a rule that is not an RRULE.
     """
     ends: list[datetime] = []
@@ -46,7 +55,10 @@ def series_end(rules: Iterable[str], dtstart: date | datetime, tz: tzinfo) -> da
         if "UNTIL" in parts:
             ends.append(_until(parts["UNTIL"], tz))
         elif "COUNT" in parts:
-            ends.append(_last_of_count(_body(rule), parts["COUNT"], dtstart, tz))
+            if last_of_count is not None:
+                ends.append(last_of_count(_body(rule), dtstart, tz))
+            else:
+                ends.append(_last_of_count(_body(rule), parts["COUNT"], dtstart, tz))
         else:
             return None
     return max(ends) if ends else None

@@ -51,6 +51,7 @@ class Options:
     baseline: str | None = None
     #: told what the run is doing ("reading work"), for a progress line on a terminal
     progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+    no_cache: bool = False  # --no-cache: read calendars afresh, without the parsed-calendar cache
 
 
 def system_zone() -> tzinfo:
@@ -219,7 +220,11 @@ class Session:
         # only sources that sync keep state; an .ics-only run creates no state file
         specs = self.calendar_specs()
         state = self.state if any(needs_state(spec, self.config) for spec in specs) else None
-        return [open_source(spec, self.config, self.identity, state) for spec in self.calendar_specs()]
+        sources = [open_source(spec, self.config, self.identity, state) for spec in self.calendar_specs()]
+        if self.options.no_cache:
+            for source in sources:
+                source.use_cache(False)
+        return sources
 
     def read_events(self, window: Window | None = None) -> list[Event]:
         """Events of every calendar, the same instance seen twice kept once."""

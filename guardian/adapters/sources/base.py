@@ -148,6 +148,13 @@ class Source(ABC):
         """Local files this source reads (guardian never writes to them)."""
         return ()
 
+    def use_cache(self, enabled: bool) -> None:
+        """`--no-cache` (enabled False): read afresh, without guardian's cache of parsed calendars.
+
+        Sources that keep no such cache have nothing to turn off.
+        """
+        del enabled  # nothing to turn off
+
     def block_writer(self, options: BlockOptions, state: State | None = None) -> BlockWriter:
         """Where this source's focus blocks are written (itself, for in-place sources)."""
         raise InputError(f"{self.spec}: focus blocks cannot be booked on this calendar")

@@ -20,6 +20,7 @@ from guardian.core.model import Event, Window
 
 if TYPE_CHECKING:
     from guardian.adapters.settings import Settings
+    from guardian.adapters.sources.ics.cache import ParseCache
     from guardian.adapters.sources.ics.source import IcsSource
     from guardian.adapters.state import State
 
@@ -40,7 +41,9 @@ class UrlSource(Source):
         *,
         base_dir: Path | None = None,
     ) -> UrlSource:
-        return cls(target, identity)
+        from guardian.adapters.sources.ics.cache import ParseCache
+
+        return cls(target, identity, parse_cache=ParseCache())
 
     def __init__(
         self,
@@ -51,7 +54,10 @@ class UrlSource(Source):
         limits: Limits = Limits(),
         session=None,
         attempts: int = 2,
+        parse_cache: ParseCache | None = None,
     ) -> None:
+        """`cache` keeps the last good copy of the body (the HTTP side); `parse_cache`
+        what reading it found (the .ics side, see ics/cache.py)."""
         http_url(url)  # a plain-http or malformed address fails here, before any request
         self._url = url  # the secret address: never printed
         self.spec = redact(url)
@@ -62,6 +68,7 @@ class UrlSource(Source):
         self.limits = limits
         self._session = session
         self._attempts = attempts
+        self.parse_cache = parse_cache
         self._ics: IcsSource | None = None
         self.fetched: Fetched | None = None  # what the last fetch did (for tests and the run log)
 
@@ -83,6 +90,7 @@ class UrlSource(Source):
                 spec=self.spec,
                 label=self.label,
                 where=self.spec,
+                cache=self.parse_cache,
             )
             ics.parse()  # junk (a sign-in page) raises here, and the good copy stays
             if fetched.fresh:
@@ -93,3 +101,10 @@ class UrlSource(Source):
 
     def read(self, window: Window) -> list[Event]:
         return self._calendar().read(window)
+
+    def use_cache(self, enabled: bool) -> None:
+        """`--no-cache` turns off the parse cache only: the last good copy still serves offline runs."""
+        if not enabled:
+            self.parse_cache = None
+            if self._ics is not None:
+                self._ics.cache = None
