@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from guardian.core.availability import DEFEND_POLICIES
 from guardian.core.model import FOCUS_TITLE
-from guardian.core.workhours import WorkingHours
+from guardian.core.workhours import WEEKDAYS, WorkingHours, parse_ranges
 from guardian.domain.focus import FocusPolicy
 from guardian.domain.replies import CHANNELS, RESPONSE_CHOICES, ReplySettings
 from guardian.lint.suppress import IgnoreEntry
@@ -35,6 +36,20 @@ class FocusSettings:
     output: Path | None = None  # the block file for .ics calendars (default: ./focus-blocks.ics)
     days: int = 7  # default --days of `guardian focus`
     title: str = FOCUS_TITLE
+
+
+@dataclass(frozen=True)
+class NormsSettings:
+    """[norms]: the team's agreements about meetings (H006, H007 read them)."""
+
+    no_meeting_days: tuple[int, ...] = ()  # weekday numbers, Monday 0
+    meeting_hours: tuple[tuple[time, time], ...] = ()  # every day, in my zone; () = none
+
+    def hours(self, tz: tzinfo) -> WorkingHours | None:
+        """The meeting hours as working hours of every day, or None when none are set."""
+        if not self.meeting_hours:
+            return None
+        return WorkingHours(tz, tuple(self.meeting_hours for _ in WEEKDAYS))
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,7 @@ class Settings:
     calendars: dict[str, CalendarSettings] = field(default_factory=dict)
     working_hours_spec: dict[str, str] = field(default_factory=dict)
     focus: FocusSettings = field(default_factory=FocusSettings)
+    norms: NormsSettings = field(default_factory=NormsSettings)
     nightly: NightlySettings = field(default_factory=NightlySettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
     smtp: SmtpSettings | None = None
@@ -267,6 +283,25 @@ def _date(value: str) -> date:
         raise ValueError(f"{value!r} is not a date like 2026-12-31") from None
 
 
+def _weekdays(value: list[str]) -> tuple[int, ...]:
+    """["wednesday", "Fri"] -> (2, 4): full names or their first three letters."""
+    out: list[int] = []
+    for name in value:
+        word = name.strip().lower()
+        found = [i for i, day in enumerate(WEEKDAYS) if word in (day, day[:3])]
+        if not found:
+            raise ValueError(f"{name!r} is not a weekday (use monday..sunday)")
+        out.extend(i for i in found if i not in out)
+    return tuple(sorted(out))
+
+
+def _meeting_hours(value: str) -> tuple[tuple[time, time], ...]:
+    ranges = tuple(parse_ranges(value))
+    if not ranges:
+        raise ValueError(f'{value!r} names no hours (write e.g. "10:00-16:00", or leave the key out)')
+    return ranges
+
+
 WEEK_MINUTES = 7 * 24 * 60
 DAY_HOURS = 24.0
 
@@ -291,9 +326,17 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "weekly_target_hours": Key(NUM, "policy.weekly_target_hours", low=0, high=WEEK_MINUTES / 60),
             "buffer_minutes": Key(INT, "policy.buffer_minutes", low=0, high=8 * 60),
             "prefer": Key(STR, "policy.prefer", choices=("long", "early", "late")),
+            "defend": Key(STR, "policy.defend", choices=DEFEND_POLICIES, convert=str.lower),
             "output": Key(PATH, "output"),
             "days": Key(INT, "days", low=1, high=3660),
             "title": Key(STR, "title"),
+        },
+    ),
+    "norms": (
+        NormsSettings,
+        {
+            "no_meeting_days": Key(STRS, "no_meeting_days", convert=_weekdays),
+            "meeting_hours": Key(STR, "meeting_hours", convert=_meeting_hours),
         },
     ),
     "nightly": (
