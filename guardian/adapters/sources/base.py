@@ -85,6 +85,7 @@ class ApplyResult:
     moved: int = 0
     deleted: int = 0
     kept: int = 0
+    switched: int = 0  # blocks turned from held (free) to defended (busy), or back
     conflicts: int = 0  # changes not made because someone else changed the event first (HTTP 412)
     details: list[str] = field(default_factory=list)
 
@@ -166,7 +167,7 @@ class Source(ABC):
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:
     """Guard shared by every writer: only guardian-tagged events are touched."""
     for op in ops:
-        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP) and (
+        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP, OpKind.DEFEND, OpKind.HOLD) and (
             op.existing is None or not op.existing.own_block
         ):
             title = op.existing.title if op.existing else "?"
