@@ -53,9 +53,13 @@ def test_a_daily_standup_is_one_entry_with_cadence_occurrences_and_cost(cli):
     assert out.count("Team daily standup") == 1  # not five times, not once per rule
     standup = entries(out)["Team daily standup"]
     # cadence, occurrences in the window, person-hours (15 min x 4 people x 5)
-    assert standup[0] == "Team daily standup · every weekday at 09:30 · 5 in the window · 5 person-hours"
+    header = " ".join(line.strip() for line in standup[:2])
+    # and the focus time it costs: each day's focus time without it minus with it
+    assert header == (
+        "Team daily standup · every weekday at 09:30 · 5 in the window · 5 person-hours · focus price 4.25 h"
+    )
     # one recommendation: the status meeting, not the missing pre-read
-    assert standup[1].startswith("  warning S001 status-meeting: looks like a status meeting")
+    assert standup[2].startswith("  warning S001 status-meeting: looks like a status meeting")
     assert "[async proposal: would send]" in " ".join(line.strip() for line in standup)
     # and every other code, with its severity, on one line; H003 once for the series
     start = next(i for i, line in enumerate(standup) if line.lstrip().startswith("also"))
@@ -152,6 +156,8 @@ def test_json_keeps_every_occurrence_and_adds_the_series(cli):
         "occurrences": 5,
         "first": None,
         "person_hours": 5.0,
+        "focus_price_hours": 4.25,
+        "team_focus_price_hours": None,
         "severity": "warning",
         "codes": ["S001", "D001", "A002", "F003", "H003"],
         "findings": 20,

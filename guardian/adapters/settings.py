@@ -366,6 +366,7 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "outbox": Key(PATH, "outbox"),
             "template": Key(PATH, "template"),
             "proposal_template": Key(PATH, "proposal_template"),
+            "move_template": Key(PATH, "move_template"),
             "ask_large_meetings": Key(BOOL, "ask_large_meetings"),
             "channel": Key(STR, "channel", choices=CHANNELS, convert=str.lower),
         },
