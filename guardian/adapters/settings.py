@@ -36,6 +36,8 @@ class FocusSettings:
     output: Path | None = None  # the block file for .ics calendars (default: ./focus-blocks.ics)
     days: int = 7  # default --days of `guardian focus`
     title: str = FOCUS_TITLE
+    #: ask the provider for the attendees' free/busy, to price meetings for everyone invited
+    team_price: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,7 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "output": Key(PATH, "output"),
             "days": Key(INT, "days", low=1, high=3660),
             "title": Key(STR, "title"),
+            "team_price": Key(BOOL, "team_price"),
         },
     ),
     "norms": (

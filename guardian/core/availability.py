@@ -122,6 +122,25 @@ def focus_price(free_without: Iterable[Interval], meeting: Interval, min_length:
     return FocusPrice(cost, own, hit, left)
 
 
+def price_from_busy(
+    busy: Iterable[Interval], hours: WorkingHours, start: datetime, end: datetime, min_length: timedelta
+) -> FocusPrice:
+    """The focus price of a meeting [start, end) to someone known only by their busy times.
+
+    Free/busy cannot tell the meeting from the rest of what keeps a person
+    busy, so the meeting's own span is taken out of their busy time first
+    (another event at exactly that time is missed: the price is then too
+    high, never invented). Their working hours are taken to be `hours`.
+    """
+    without = intervals.subtract(busy, [(start, end)])
+    total = FocusPrice()
+    for day in local_days(start, end, hours.tz):
+        work = hours.intervals(day)
+        if work:
+            total = total + focus_price(intervals.subtract(work, without), (start, end), min_length)
+    return total
+
+
 def is_busy(event: Event) -> bool:
     """Whether this event takes its time away from focus work."""
     return (
