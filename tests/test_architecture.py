@@ -31,6 +31,7 @@ SDKS = {
     "httplib2": "guardian.adapters.sources.google",
     "msal": "guardian.adapters.sources.outlook",
     "caldav": "guardian.adapters.sources.caldav",
+    "slack_sdk": "guardian.adapters.chat.slack",
 }
 #: modules that reach files, the network, processes or the clock: never in the pure layers
 IMPURE_MODULES = {

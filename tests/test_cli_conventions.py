@@ -65,6 +65,8 @@ def test_commands_are_listed_in_workflow_order(cli):
         "convert",
         "report",
         "nightly",
+        "tick",
+        "watch",
     ]
 
 

@@ -54,6 +54,34 @@ class NormsSettings:
         return WorkingHours(tz, tuple(self.meeting_hours for _ in WEEKDAYS))
 
 
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """[chat]: do not disturb during focus blocks, in the chat tools people use.
+
+    Slack needs a user token, read from a 0600 file or an environment
+    variable named here (never the token itself); Teams uses the Outlook
+    sign-in (`guardian auth teams`). Without either nothing happens.
+    """
+
+    slack_token_file: Path | None = None
+    slack_token_env: str = ""
+    slack_api_url: str = DEFAULT_SLACK_API
+    slack_status_text: str = "Focus time (booked by guardian)"
+    slack_status_emoji: str = ":no_bell:"
+    slack_dnd: bool = True  # also snooze notifications (dnd.setSnooze)
+    teams: bool = False  # Microsoft Teams presence for outlook: calendars
+
+    @property
+    def slack(self) -> bool:
+        return bool(self.slack_token_file or self.slack_token_env)
+
+    def __repr__(self) -> str:  # only where the token is, never the token
+        return f"ChatSettings(slack={self.slack}, teams={self.teams})"
+
+
 @dataclass(frozen=True)
 class NightlySettings:
     """[nightly]: the unattended run."""
@@ -178,6 +206,7 @@ class Settings:
     working_hours_spec: dict[str, str] = field(default_factory=dict)
     focus: FocusSettings = field(default_factory=FocusSettings)
     norms: NormsSettings = field(default_factory=NormsSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
     nightly: NightlySettings = field(default_factory=NightlySettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
     smtp: SmtpSettings | None = None
@@ -304,6 +333,13 @@ def _meeting_hours(value: str) -> tuple[tuple[time, time], ...]:
     return ranges
 
 
+def _status_text(value: str) -> str:
+    text = value.strip()
+    if len(text) > 100:  # Slack: "a string of no more than 100 characters"
+        raise ValueError("must be at most 100 characters (Slack's limit for a status)")
+    return text
+
+
 WEEK_MINUTES = 7 * 24 * 60
 DAY_HOURS = 24.0
 
@@ -340,6 +376,18 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
         {
             "no_meeting_days": Key(STRS, "no_meeting_days", convert=_weekdays),
             "meeting_hours": Key(STR, "meeting_hours", convert=_meeting_hours),
+        },
+    ),
+    "chat": (
+        ChatSettings,
+        {
+            "slack_token_file": Key(PATH, "slack_token_file"),
+            "slack_token_env": Key(STR, "slack_token_env", convert=lambda v: _env_name(v)),
+            "slack_api_url": Key(STR, "slack_api_url"),
+            "slack_status_text": Key(STR, "slack_status_text", convert=_status_text),
+            "slack_status_emoji": Key(STR, "slack_status_emoji"),
+            "slack_dnd": Key(BOOL, "slack_dnd"),
+            "teams": Key(BOOL, "teams"),
         },
     ),
     "nightly": (

@@ -43,7 +43,20 @@ from guardian.cli.options import make_options as _options
 from guardian.errors import EXIT_FINDINGS, EXIT_INPUT, GuardianError, InputError, did_you_mean, join_hints
 
 #: the order `guardian -h` lists commands in: the order a person uses them
-WORKFLOW = ("init", "auth", "audit", "ignore", "rules", "focus", "replies", "convert", "report", "nightly")
+WORKFLOW = (
+    "init",
+    "auth",
+    "audit",
+    "ignore",
+    "rules",
+    "focus",
+    "replies",
+    "convert",
+    "report",
+    "nightly",
+    "tick",
+    "watch",
+)
 GROUPS = ("series", "day", "rule", "none")
 SEVERITIES = ("info", "warning", "error")
 
@@ -418,6 +431,7 @@ def _register_optional_commands() -> None:
         "guardian.cli.convert",
         "guardian.cli.report",
         "guardian.cli.auth",
+        "guardian.cli.tick",
     ):
         try:
             importlib.import_module(module).register(app)
