@@ -246,3 +246,13 @@ def test_a_bad_defend_value_names_the_key(cli, tmp_path):
     config = _config(tmp_path, ics, 'defend = "sometimes"\n')
     result = cli("focus", "plan", "--config", config)
     assert result.code == 2 and f"{config}:8: focus.defend" in result.err and "always, at-risk" in result.err
+
+
+def test_with_defend_always_the_plan_says_so_in_the_settings_words(cli, tmp_path):
+    ics = write_ics(tmp_path, vevent("Sync", "2026-11-30 09:00"))
+    config = _config(tmp_path, ics, "")
+    table = cli(
+        "focus", "plan", "--config", config, "--from", "2026-11-30", "--now", "2026-11-29T20:00:00+01:00"
+    )
+    assert table.code == 0, table.err
+    assert 'Mon 30 Nov 09:30-11:30  defended: [focus] defend = "always"' in table.out

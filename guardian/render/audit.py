@@ -30,7 +30,7 @@ from guardian.core.text import one_line
 from guardian.domain.findings import ActionState, Entry, Step, TeamPrices, group, next_steps, series_json
 from guardian.lint.engine import SEVERITY_ORDER, AuditResult, Summary
 from guardian.lint.pack import RuleBook
-from guardian.render.terminal import Part, severity_word, wrap
+from guardian.render.terminal import NBSP, Part, severity_word, wrap
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 HIDDEN_BY = {"config": "by [[ignore]] in the config", "inline": "by `guardian: ignore` in the invite"}
@@ -216,10 +216,10 @@ def _series_entry(e: Entry, states, hints: _Hints, width: int, tz) -> list[Text]
     if len(e.occurrences) > 1:
         facts.append(f"{len(e.occurrences)} in the window")
     facts.append(f"{e.person_hours:g} person-hours")
-    if e.focus_price_hours:
-        facts.append(f"focus price {e.focus_price_hours:g} h")
+    if e.focus_price_hours:  # a number and its unit stay on one line
+        facts.append(f"focus price {e.focus_price_hours:g}{NBSP}h")
     if e.team_price_hours is not None:
-        facts.append(f"team {e.team_price_hours:g} h")
+        facts.append(f"team {e.team_price_hours:g}{NBSP}h")
     out = wrap([Part(one_line(e.title), "bold"), Part("· " + " · ".join(facts), "dim")], width, 0, 2)
     lead = e.lead
     message = one_line(lead.message, 400)

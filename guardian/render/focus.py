@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from rich.markup import escape
+
 from guardian.core.model import BlockOp, OpKind
 from guardian.domain.focus import FocusPlan
 
@@ -70,7 +72,8 @@ def focus_table(focus_plan: FocusPlan, ops: list[BlockOp], console, tz, title: s
         console.print("\nDefended or held, and why:")
         for b in focus_plan.blocks:
             when = f"{b.start.astimezone(tz):%a %d %b %H:%M}-{b.end.astimezone(tz):%H:%M}"
-            console.print(f"  {when}  {b.why or ('defended' if b.defended else 'held')}", soft_wrap=True)
+            why = b.why or ("defended" if b.defended else "held")
+            console.print(f"  {when}  {escape(why)}", soft_wrap=True)
     for week in focus_plan.weeks:
         console.print(
             f"  week of {week.monday:%a %d %b}: {week.reachable_hours:g} h of focus reachable "
