@@ -273,3 +273,23 @@ def test_caldav_busy_periods_of_a_vfreebusy_reply():
         (at(8, 13), at(8, 14)),
         (at(9, 9), at(9, 9, 30)),
     ]
+
+
+def test_the_report_ranks_the_meetings_that_cost_the_most_focus_with_the_teams_price(cli, google, tmp_path):
+    fake, _, token = google
+    seed_team(fake)
+    config = _config(tmp_path, fake, token, "[focus]\nteam_price = true\n")
+    common = ["--config", config, "--from", "2026-12-07", "--days", "7", "--weeks", "0", "--now", NOW]
+    doc = json.loads(cli("report", *common, "--format", "json").out)
+    [sync] = [p for p in doc["focus_prices"] if p["title"] == "Design sync"]
+    assert sync == {
+        "uid": sync["uid"],
+        "title": "Design sync",
+        "instances": 1,
+        "hours": 2.0,
+        "meeting_hours": 0.5,
+        "team_hours": 5.0,
+        "team_people": 3,
+    }
+    table = cli("report", *common).out
+    assert "Meetings that cost the most focus" in table and "5 h (3 people)" in table

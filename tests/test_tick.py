@@ -238,7 +238,9 @@ def outlook_config(tmp_path, graph_fake):
 
 def test_teams_presence_is_do_not_disturb_until_the_blocks_end(cli, outlook_config):
     fake, settings, config = outlook_config
-    teams_presence.sign_in(settings, "device", lambda _m: None)  # `guardian auth teams`
+    signed = cli("auth", "teams", "--config", config)
+    assert signed.code == 0, signed.err
+    assert "signed in as me@contoso.com (Teams presence too)" in signed.out
     book(cli, config)
     doc = tick(cli, config, at("30 09:02"))
     [started] = doc["started"]
@@ -255,6 +257,20 @@ def test_teams_presence_is_do_not_disturb_until_the_blocks_end(cli, outlook_conf
     [stopped] = tick(cli, config, at("30 11:00"))["stopped"]
     assert stopped["detail"] == "teams: do not disturb expired with the block"
     assert fake.requests("POST", "/presence/clearUserPreferredPresence") == []
+
+
+def test_teams_presence_goes_back_when_a_block_ends_early(cli, outlook_config):
+    fake, settings, config = outlook_config
+    teams_presence.sign_in(settings, "device", lambda _m: None)
+    book(cli, config)
+    tick(cli, config, at("30 09:02"))
+    [block] = [e for e in fake.events() if e["start"]["dateTime"].startswith("2026-11-30T08:00")]
+    fake.remove_event(block["id"])  # the person deletes the block while it runs
+    [stopped] = tick(cli, config, at("30 09:30"))["stopped"]
+    assert stopped["detail"] == "teams: presence handed back (the block ended early)"
+    assert fake.presence() is None
+    [clear] = fake.requests("POST", "/presence/clearUserPreferredPresence")
+    assert clear.body == {}
 
 
 def test_teams_without_the_presence_consent_says_what_to_run(cli, outlook_config):
@@ -274,3 +290,9 @@ def test_the_shipped_units_run_tick(tmp_path):
     assert "OnCalendar=*:0/5" in (units / "guardian-tick.timer").read_text()
     assert "<string>tick</string>" in (units / "com.guardian.tick.plist").read_text()
     assert "watch" in (units / "guardian-watch.service").read_text()
+
+
+def test_watch_refuses_a_silly_interval(cli, tmp_path):
+    config = setup(tmp_path, None, chat="")
+    result = cli("watch", "--config", config, "--every", "1")
+    assert result.code == 2 and "--every: 1 is out of range" in result.err
