@@ -150,12 +150,13 @@ def audit_result(
     hours: dict[str, str] | None = None,
     now: datetime | None = None,
     domains: tuple[str, ...] = (),
+    norms=None,
 ):
     from guardian.adapters.sources.base import Identity
     from guardian.adapters.sources.ics.source import IcsSource
     from guardian.core.model import Window
     from guardian.core.workhours import WorkingHours
-    from guardian.lint.context import AuditContext
+    from guardian.lint.context import AuditContext, Norms
     from guardian.lint.engine import audit
     from guardian.lint.pack import load_rulebook
 
@@ -175,6 +176,7 @@ def audit_result(
         events=events,
         exemptions=book.exemptions,
         me=me,
+        norms=norms or Norms(),
     )
     return audit(book, ctx)
 

@@ -15,6 +15,7 @@ answer and my comment).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -114,6 +115,43 @@ def assert_block_writer_contract(
             writer.apply(ops)
         assert snapshot() == before
     assert next(e for e in source.read(window) if e.title == "inside").start == foreign.start
+
+    assert_held_and_defended(writer, window, plan, now, foreign, snapshot)
+
+
+def assert_held_and_defended(
+    writer, window: Window, plan: list[Block], now, foreign: Event, snapshot
+) -> None:
+    """A held block reads back free; defending it is a change of free/busy in place, never a move.
+
+    `plan`'s blocks are on the calendar (defended) when this starts.
+    """
+    held = [replace(plan[0], defended=False), plan[1]]
+    ops = reconcile(held, writer.own_blocks(window), now)
+    assert [op.kind for op in ops] == [OpKind.HOLD, OpKind.KEEP]
+    done = writer.apply(ops)
+    assert (done.created, done.moved, done.deleted, done.switched) == (0, 0, 0, 1)
+    own = writer.own_blocks(window)
+    assert [(b.start, b.end, b.busy) for b in own] == [
+        (plan[0].start, plan[0].end, False),
+        (plan[1].start, plan[1].end, True),
+    ]
+    ids = [b.provider_id or b.uid for b in own]
+
+    # the next run defends it: the same event, turned busy (no move, no new block)
+    ops = reconcile(plan, own, now)
+    assert [op.kind for op in ops] == [OpKind.DEFEND, OpKind.KEEP]
+    assert writer.apply(ops).switched == 1
+    own = writer.own_blocks(window)
+    assert [(b.start, b.end, b.busy) for b in own] == [(b.start, b.end, True) for b in plan]
+    assert [b.provider_id or b.uid for b in own] == ids
+    before = snapshot()
+    assert all(op.kind is OpKind.KEEP for op in reconcile(plan, own, now))
+
+    # and a switch on an event guardian did not create is refused like any other write
+    with pytest.raises(RuntimeError, match="guardian did not create it"):
+        writer.apply([BlockOp(OpKind.HOLD, block=held[0], existing=foreign)])
+    assert snapshot() == before
 
 
 def assert_respond_contract(

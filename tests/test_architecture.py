@@ -33,6 +33,7 @@ SDKS = {
     "caldav": "guardian.adapters.sources.caldav",
     "temporalio": "guardian.adapters.temporal",
     "psycopg": "guardian.adapters.state_pg",
+    "slack_sdk": "guardian.adapters.chat.slack",
 }
 #: modules that reach files, the network, processes or the clock: never in the pure layers
 IMPURE_MODULES = {

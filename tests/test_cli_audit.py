@@ -326,7 +326,7 @@ def test_rules_list_lists_the_default_pack(cli):
     result = cli("rules", "list")
     assert result.code == 0
     assert re.search(r"^D001\s+missing-pre-read\s+warning", result.out, re.M)
-    assert len([line for line in result.out.splitlines() if line.strip()]) == 14
+    assert len([line for line in result.out.splitlines() if line.strip()]) == 17
 
 
 # --- the README's main command -------------------------------------------------------------------

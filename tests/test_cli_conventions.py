@@ -69,6 +69,8 @@ def test_commands_are_listed_in_workflow_order(cli):
         "convert",
         "report",
         "nightly",
+        "tick",
+        "watch",
         "team",
         "org",
     ]

@@ -119,7 +119,9 @@ def test_config_time_zone_is_my_zone(cli, tmp_path):
     assert [f["rule"] for f in doc["findings"]] == ["H001"]
     # --tz wins over the config
     doc = json.loads(audit_with(cli, cfg, "-c", cal, "--tz", "Europe/Berlin").out)
-    assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00" and doc["findings"] == []
+    # in Berlin it is inside working hours (only its focus price is left: 09:00-10:00 is too short)
+    assert doc["window"]["start"] == "2026-11-30T00:00:00+01:00"
+    assert [f["rule"] for f in doc["findings"]] == ["F003"]
 
 
 def test_calendars_by_name_resolve_relative_to_the_config(cli, tmp_path):

@@ -398,7 +398,8 @@ def test_duration_gives_the_end(cli):
 def test_todos_journals_and_free_busy_are_ignored(cli):
     doc, _ = audit_json(cli, DATA / "other-components.ics", days=7)
     assert [e["title"] for e in doc["events"]] == ["Quarterly budget"]
-    assert doc["findings"] == []
+    # only the meeting's own focus price (F003): the VTODO, VJOURNAL and VFREEBUSY add nothing
+    assert [f["rule"] for f in doc["findings"]] == ["F003"]
 
 
 def test_cancelled_excluded_and_declined_instances_of_a_series(cli):
@@ -411,4 +412,6 @@ def test_cancelled_excluded_and_declined_instances_of_a_series(cli):
 def test_guardians_own_blocks_are_not_meetings(cli):
     doc, _ = audit_json(cli, DATA / "guardian-own-block.ics", days=7)
     assert [e["title"] for e in doc["events"]] == ["Pricing decision"]
-    assert doc["findings"] == []  # not even H005 against the block under it
+    # not even H005 against the block under it; the block is focus time, so the
+    # meeting on top of it has a focus price (F003)
+    assert [f["rule"] for f in doc["findings"]] == ["F003"]

@@ -53,15 +53,21 @@ def test_a_daily_standup_is_one_entry_with_cadence_occurrences_and_cost(cli):
     assert out.count("Team daily standup") == 1  # not five times, not once per rule
     standup = entries(out)["Team daily standup"]
     # cadence, occurrences in the window, person-hours (15 min x 4 people x 5)
-    assert standup[0] == "Team daily standup · every weekday at 09:30 · 5 in the window · 5 person-hours"
+    header = " ".join(line.strip() for line in standup[:2])
+    # and the focus time it costs: each day's focus time without it minus with it
+    assert header == (
+        "Team daily standup · every weekday at 09:30 · 5 in the window · 5 person-hours · focus price 4.25 h"
+    )
     # one recommendation: the status meeting, not the missing pre-read
-    assert standup[1].startswith("  warning S001 status-meeting: looks like a status meeting")
+    assert standup[2].startswith("  warning S001 status-meeting: looks like a status meeting")
     assert "[async proposal: would send]" in " ".join(line.strip() for line in standup)
     # and every other code, with its severity, on one line; H003 once for the series
     start = next(i for i, line in enumerate(standup) if line.lstrip().startswith("also"))
     also = " ".join(line.strip() for line in standup[start:])
     assert "warning D001 missing-pre-read" in also and "info A002 no-decision" in also
-    assert "info H003 endless-recurrence" in also and "of 5" not in also
+    assert "info H003 endless-recurrence" in also and "H003 endless-recurrence (" not in also
+    # the focus price: the 09:30 standup leaves 09:00-09:30 too short for focus on 4 of the 5 days
+    assert "info F003 focus-breaker (4 of 5)" in also
 
 
 def test_entries_are_the_costliest_first_then_days(cli):
@@ -125,7 +131,7 @@ def test_lines_fit_the_width_with_a_hanging_indent(cli, monkeypatch, width):
 def test_the_summary_counts_worst_first_and_names_the_next_commands(cli):
     out = audit(cli).out
     summary = out[out.index("Summary") :]
-    assert "22 findings on 3 meetings: 14 warning, 8 info" in summary
+    assert "29 findings on 4 meetings: 14 warning, 15 info" in summary
     assert "2 hidden: 2 by `guardian: ignore` in the invite" in summary
     steps = out[out.index("\nNext") :].splitlines()[2:]
     assert [re.split(r"\s{2,}", s.strip()) for s in steps] == [
@@ -139,7 +145,7 @@ def test_the_summary_counts_worst_first_and_names_the_next_commands(cli):
 def test_json_keeps_every_occurrence_and_adds_the_series(cli):
     doc = json.loads(audit(cli, "--format", "json").out)
     standup = [f for f in doc["findings"] if f["event"] and f["event"]["uid"] == "standup@test"]
-    assert sorted({f["rule"] for f in standup}) == ["A002", "D001", "H003", "S001"]
+    assert sorted({f["rule"] for f in standup}) == ["A002", "D001", "F003", "H003", "S001"]
     assert len([f for f in standup if f["rule"] == "S001"]) == 5  # per occurrence, as documented
     assert len([f for f in standup if f["rule"] == "H003"]) == 1  # a series-level rule: once
     series = {s["uid"]: s for s in doc["series"]}
@@ -150,9 +156,11 @@ def test_json_keeps_every_occurrence_and_adds_the_series(cli):
         "occurrences": 5,
         "first": None,
         "person_hours": 5.0,
+        "focus_price_hours": 4.25,
+        "team_focus_price_hours": None,
         "severity": "warning",
-        "codes": ["S001", "D001", "A002", "H003"],
-        "findings": 16,
+        "codes": ["S001", "D001", "A002", "F003", "H003"],
+        "findings": 20,
         "recommendation": {
             "rule": "S001",
             "name": "status-meeting",
@@ -180,7 +188,7 @@ def test_the_other_groupings(cli, how):
         assert re.search(r"^S001 status-meeting · warning · 5 findings on 1 meeting$", out, re.M)
         assert re.search(r"^  Mon 30 Nov 09:30 Team daily standup \(5x\): looks like", out, re.M)
     else:
-        assert len(re.findall(r"^Mon 30 Nov 09:30 ", out, re.M)) == 4  # S001 D001 A002 H003
+        assert len(re.findall(r"^Mon 30 Nov 09:30 ", out, re.M)) == 5  # S001 D001 A002 F003 H003
     assert "Summary" in out
 
 
@@ -196,7 +204,7 @@ def test_the_bundled_example_shows_fewer_lines_than_findings(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     result = cli("audit", *EXAMPLE_ARGS)
     doc = json.loads(cli("audit", *EXAMPLE_ARGS, "--format", "json").out)
-    assert result.code == 0 and len(doc["findings"]) == 35
+    assert result.code == 0 and len(doc["findings"]) == 43  # 8 of them F003, the focus price
     # eight meetings and two days to act on, each once; every line fits 80 columns
     assert len(doc["series"]) == 8
     assert max(len(line) for line in result.out.splitlines()) <= 80

@@ -36,7 +36,11 @@ def window(first: date, days: int = 1) -> Window:
     return Window(at(first, 0), at(first + timedelta(days=days), 0))
 
 
-def blocks_of(events, first, days=1, policy=FocusPolicy(), now=None, hours=None):
+#: a weekly target high enough that every day gets its daily cap: what one day alone shows
+EVERY_DAY_FULL = FocusPolicy(weekly_target_hours=40)
+
+
+def blocks_of(events, first, days=1, policy=EVERY_DAY_FULL, now=None, hours=None):
     hours = hours or WorkingHours.from_spec(TZ)
     return plan(events, window(first, days), hours, policy, now or at(first, 0) - timedelta(days=1)).blocks
 
@@ -46,7 +50,9 @@ def test_dst_week_days_still_get_full_blocks(day):
     # the Monday after each DST change, and a 23 h / 25 h Sunday with weekend hours
     hours = WorkingHours.from_spec(TZ, {"sunday": "00:00-23:59"})
     sunday = day - timedelta(days=1)
-    got = blocks_of([], sunday, days=2, hours=hours, policy=FocusPolicy(daily_cap_hours=4))
+    got = blocks_of(
+        [], sunday, days=2, hours=hours, policy=FocusPolicy(daily_cap_hours=4, weekly_target_hours=40)
+    )
     # real elapsed time, not wall clock: on the DST Sunday the 4 h block ends at 05:00 or 03:00
     assert [b.minutes for b in got] == [240, 240]
     first = got[0]
@@ -87,7 +93,7 @@ def test_started_blocks_are_never_touched_and_nothing_is_planned_before_now():
         uid="guardian-1@guardian", start=at(monday, 9), end=at(monday, 11), own_block=True, title="Focus time"
     )
     now = at(monday, 10, 7)
-    got = plan([own], window(monday), WorkingHours.from_spec(TZ), FocusPolicy(), now)
+    got = plan([own], window(monday), WorkingHours.from_spec(TZ), EVERY_DAY_FULL, now)
     assert all(b.start >= now for b in got.blocks)
     # the started block counts: 2 h of the 4 h cap are used, so only 2 h more
     assert sum(b.minutes for b in got.blocks) == 120
@@ -126,7 +132,7 @@ def test_per_day_hours_caps_and_preferences():
     hours = WorkingHours.from_spec(TZ, {"monday": "13:00-18:00", "tuesday": "off"})
     got = blocks_of([], monday, days=2, hours=hours)
     assert got == (Block(at(monday, 13), at(monday, 17)),)
-    late = blocks_of([], monday, policy=FocusPolicy(prefer="late", daily_cap_hours=2))
+    late = blocks_of([], monday, policy=FocusPolicy(prefer="late", daily_cap_hours=2, weekly_target_hours=40))
     assert late == (Block(at(monday, 15), at(monday, 17)),)
     # the weekly target stops blocks once reached; every day first gets its 2 h
     week = blocks_of([], monday, days=5, policy=FocusPolicy(weekly_target_hours=10, daily_cap_hours=4))
@@ -191,7 +197,10 @@ def test_apply_writes_a_separate_tagged_file_and_is_idempotent(tmp_path, capsys)
     # the user's own "Focus time" (not ours) is busy time, never touched, never duplicated
     code, out, _ = _cli(capsys, *(args[:2] + args[2:]), "--format", "json")
     doc = json.loads(out)
-    assert doc["blocks"] == [{"start": "2026-11-30T11:00:00+01:00", "end": "2026-11-30T14:00:00+01:00"}]
+    # the week's 10 h go to five 2 h blocks: Monday shows its share, --days 1 or not
+    assert [(b["start"], b["end"]) for b in doc["blocks"]] == [
+        ("2026-11-30T11:00:00+01:00", "2026-11-30T13:00:00+01:00")
+    ]
 
 
 def test_plan_writes_nothing_and_json_has_blocks(tmp_path, capsys):

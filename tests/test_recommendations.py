@@ -33,9 +33,9 @@ def plan_doc(cli, *more):
 
 def test_the_default_precedence_is_data_in_the_pack():
     book = load_rulebook()
-    assert book.precedence == ("suggest-async", "request-pre-read", "flag")
+    assert book.precedence == ("suggest-async", "request-move", "request-pre-read", "flag")
     text = (REPO / "rules" / "default.toml").read_text(encoding="utf-8")
-    assert 'precedence = ["suggest-async", "request-pre-read", "flag"]' in text
+    assert 'precedence = ["suggest-async", "request-move", "request-pre-read", "flag"]' in text
 
 
 def test_a_status_meetings_organizer_gets_an_async_proposal_not_a_pre_read_request(cli):

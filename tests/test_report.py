@@ -103,6 +103,7 @@ def test_json_shape(guardian):
         "weeks",
         "days",
         "series",
+        "focus_prices",
         "trend",
     }
     assert doc["data_from"] == "2026-10-19"  # the first week read (the trend's) has events

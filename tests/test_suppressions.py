@@ -41,7 +41,7 @@ def test_an_ignore_table_by_title_glob_hides_those_rules(cli, tmp_path):
         '[[ignore]]\ntitle = "team DAILY standup*"\nrules = ["D001", "no-decision"]\nreason = "team choice"\n',
     )
     d = doc(cli, "--config", cfg)
-    assert rules_of(d, "standup@test") == ["H003", "S001"]
+    assert rules_of(d, "standup@test") == ["F003", "H003", "S001"]
     assert d["summary"]["suppressed"] == 2 + 10  # the invites' own markers, and 5 x D001 + 5 x A002
     table = " ".join(cli(*audit_args(WEEK, "--config", cfg)).out.split())
     assert "12 hidden: 10 by [[ignore]] in the config, 2 by `guardian: ignore` in the invite" in table
@@ -130,7 +130,7 @@ def test_guardian_ignore_appends_a_table_and_keeps_the_file_as_it_was(cli, tmp_p
         'reason = "we \\"like\\" it"\r\n'
     )
     d = doc(cli, "--config", cfg)
-    assert rules_of(d, "standup@test") == ["H003", "S001"]
+    assert rules_of(d, "standup@test") == ["F003", "H003", "S001"]
 
 
 def test_guardian_ignore_by_uid_creates_a_missing_config(cli, tmp_path):
@@ -183,10 +183,10 @@ def test_a_baseline_hides_what_was_known_and_shows_what_is_new(cli, tmp_path):
     } in recorded["findings"]
     # the same week: everything is known
     d = doc(cli, "--baseline", base)
-    assert d["findings"] == [] and d["summary"]["baselined"] == 22
+    assert d["findings"] == [] and d["summary"]["baselined"] == 29
     table = " ".join(cli(*audit_args(WEEK, "--baseline", base)).out.split())
     assert "No findings" in table
-    assert "24 hidden: 2 by `guardian: ignore` in the invite, 22 by the baseline" in table
+    assert "31 hidden: 2 by `guardian: ignore` in the invite, 29 by the baseline" in table
     # the next week: the standup's findings are still known (by series), its days are new days
     d = doc(cli, "--baseline", base, "--from", "2026-12-07")
     assert "standup@test" not in {f["event"]["uid"] for f in d["findings"] if f["event"]}

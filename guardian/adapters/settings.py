@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from guardian.core.availability import DEFEND_POLICIES
 from guardian.core.model import FOCUS_TITLE
-from guardian.core.workhours import WorkingHours
+from guardian.core.workhours import WEEKDAYS, WorkingHours, parse_ranges
 from guardian.domain.focus import FocusPolicy
 from guardian.domain.replies import CHANNELS, RESPONSE_CHOICES, ReplySettings
 from guardian.lint.suppress import IgnoreEntry
@@ -35,6 +36,50 @@ class FocusSettings:
     output: Path | None = None  # the block file for .ics calendars (default: ./focus-blocks.ics)
     days: int = 7  # default --days of `guardian focus`
     title: str = FOCUS_TITLE
+    #: ask the provider for the attendees' free/busy, to price meetings for everyone invited
+    team_price: bool = False
+
+
+@dataclass(frozen=True)
+class NormsSettings:
+    """[norms]: the team's agreements about meetings (H006, H007 read them)."""
+
+    no_meeting_days: tuple[int, ...] = ()  # weekday numbers, Monday 0
+    meeting_hours: tuple[tuple[time, time], ...] = ()  # every day, in my zone; () = none
+
+    def hours(self, tz: tzinfo) -> WorkingHours | None:
+        """The meeting hours as working hours of every day, or None when none are set."""
+        if not self.meeting_hours:
+            return None
+        return WorkingHours(tz, tuple(self.meeting_hours for _ in WEEKDAYS))
+
+
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """[chat]: do not disturb during focus blocks, in the chat tools people use.
+
+    Slack needs a user token, read from a 0600 file or an environment
+    variable named here (never the token itself); Teams uses the Outlook
+    sign-in (`guardian auth teams`). Without either nothing happens.
+    """
+
+    slack_token_file: Path | None = None
+    slack_token_env: str = ""
+    slack_api_url: str = DEFAULT_SLACK_API
+    slack_status_text: str = "Focus time (booked by guardian)"
+    slack_status_emoji: str = ":no_bell:"
+    slack_dnd: bool = True  # also snooze notifications (dnd.setSnooze)
+    teams: bool = False  # Microsoft Teams presence for outlook: calendars
+
+    @property
+    def slack(self) -> bool:
+        return bool(self.slack_token_file or self.slack_token_env)
+
+    def __repr__(self) -> str:  # only where the token is, never the token
+        return f"ChatSettings(slack={self.slack}, teams={self.teams})"
 
 
 @dataclass(frozen=True)
@@ -211,6 +256,8 @@ class Settings:
     calendars: dict[str, CalendarSettings] = field(default_factory=dict)
     working_hours_spec: dict[str, str] = field(default_factory=dict)
     focus: FocusSettings = field(default_factory=FocusSettings)
+    norms: NormsSettings = field(default_factory=NormsSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
     nightly: NightlySettings = field(default_factory=NightlySettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
     smtp: SmtpSettings | None = None
@@ -320,6 +367,32 @@ def _date(value: str) -> date:
         raise ValueError(f"{value!r} is not a date like 2026-12-31") from None
 
 
+def _weekdays(value: list[str]) -> tuple[int, ...]:
+    """["wednesday", "Fri"] -> (2, 4): full names or their first three letters."""
+    out: list[int] = []
+    for name in value:
+        word = name.strip().lower()
+        found = [i for i, day in enumerate(WEEKDAYS) if word in (day, day[:3])]
+        if not found:
+            raise ValueError(f"{name!r} is not a weekday (use monday..sunday)")
+        out.extend(i for i in found if i not in out)
+    return tuple(sorted(out))
+
+
+def _meeting_hours(value: str) -> tuple[tuple[time, time], ...]:
+    ranges = tuple(parse_ranges(value))
+    if not ranges:
+        raise ValueError(f'{value!r} names no hours (write e.g. "10:00-16:00", or leave the key out)')
+    return ranges
+
+
+def _status_text(value: str) -> str:
+    text = value.strip()
+    if len(text) > 100:  # Slack: "a string of no more than 100 characters"
+        raise ValueError("must be at most 100 characters (Slack's limit for a status)")
+    return text
+
+
 WEEK_MINUTES = 7 * 24 * 60
 DAY_HOURS = 24.0
 
@@ -344,9 +417,30 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "weekly_target_hours": Key(NUM, "policy.weekly_target_hours", low=0, high=WEEK_MINUTES / 60),
             "buffer_minutes": Key(INT, "policy.buffer_minutes", low=0, high=8 * 60),
             "prefer": Key(STR, "policy.prefer", choices=("long", "early", "late")),
+            "defend": Key(STR, "policy.defend", choices=DEFEND_POLICIES, convert=str.lower),
             "output": Key(PATH, "output"),
             "days": Key(INT, "days", low=1, high=3660),
             "title": Key(STR, "title"),
+            "team_price": Key(BOOL, "team_price"),
+        },
+    ),
+    "norms": (
+        NormsSettings,
+        {
+            "no_meeting_days": Key(STRS, "no_meeting_days", convert=_weekdays),
+            "meeting_hours": Key(STR, "meeting_hours", convert=_meeting_hours),
+        },
+    ),
+    "chat": (
+        ChatSettings,
+        {
+            "slack_token_file": Key(PATH, "slack_token_file"),
+            "slack_token_env": Key(STR, "slack_token_env", convert=lambda v: _env_name(v)),
+            "slack_api_url": Key(STR, "slack_api_url"),
+            "slack_status_text": Key(STR, "slack_status_text", convert=_status_text),
+            "slack_status_emoji": Key(STR, "slack_status_emoji"),
+            "slack_dnd": Key(BOOL, "slack_dnd"),
+            "teams": Key(BOOL, "teams"),
         },
     ),
     "nightly": (
@@ -376,6 +470,7 @@ SCHEMA: dict[str, tuple[type, dict[str, Key]]] = {
             "outbox": Key(PATH, "outbox"),
             "template": Key(PATH, "template"),
             "proposal_template": Key(PATH, "proposal_template"),
+            "move_template": Key(PATH, "move_template"),
             "ask_large_meetings": Key(BOOL, "ask_large_meetings"),
             "channel": Key(STR, "channel", choices=CHANNELS, convert=str.lower),
         },

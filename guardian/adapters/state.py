@@ -2,7 +2,9 @@
 
 It remembers what guardian did so that re-runs are idempotent: its own focus
 blocks per calendar, every pre-read request sent, provider sync tokens and
-the events they cached, and a log of runs. WAL mode and one transaction per
+the events they cached, the do-not-disturb it set in chat tools for a block
+(so `guardian tick` acts once at a block's start and once at its end), and
+a log of runs. WAL mode and one transaction per
 run mean a crash leaves either the whole run or none of it.
 
 The file holds organizer addresses and meeting times, so a new one is
@@ -49,6 +51,11 @@ CREATE TABLE IF NOT EXISTS requests (
     event_start TEXT NOT NULL, sent_at TEXT NOT NULL, channel TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'sent',
     PRIMARY KEY (series, organizer)
+);
+CREATE TABLE IF NOT EXISTS chat_marks (
+    channel TEXT NOT NULL, block TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+    started_at TEXT NOT NULL, ended_at TEXT, detail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (channel, block)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,
@@ -265,6 +272,40 @@ class State:
     def pending_requests(self) -> list[dict[str, str]]:
         cur = self._run("SELECT series, organizer, sent_at FROM requests WHERE status='pending'")
         return [{"series": s, "organizer": o, "since": t} for s, o, t in cur]
+
+    # --- do not disturb during a block (guardian tick) ------------------------
+
+    def chat_mark(self, channel: str, block: str) -> dict | None:
+        """What was done in `channel` for `block`: {"start", "end", "started_at", "ended_at", "detail"}."""
+        row = self._run(
+            "SELECT start, end, started_at, ended_at, detail FROM chat_marks WHERE channel=? AND block=?",
+            (channel, block),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"start": row[0], "end": row[1], "started_at": row[2], "ended_at": row[3], "detail": row[4]}
+
+    def chat_open(self, channel: str) -> list[dict]:
+        """The blocks whose do-not-disturb was set in `channel` and not yet ended."""
+        rows = self._run(
+            "SELECT block, start, end, detail FROM chat_marks WHERE channel=? AND ended_at IS NULL",
+            (channel,),
+        )
+        return [{"block": b, "start": s, "end": e, "detail": d} for b, s, e, d in rows]
+
+    def chat_started(
+        self, channel: str, block: str, start: datetime, end: datetime, at: datetime, detail: str = ""
+    ) -> None:
+        self._run(
+            "INSERT OR IGNORE INTO chat_marks(channel, block, start, end, started_at, detail) VALUES (?,?,?,?,?,?)",
+            (channel, block, start.isoformat(), end.isoformat(), at.isoformat(), detail),
+        )
+
+    def chat_ended(self, channel: str, block: str, at: datetime) -> None:
+        self._run(
+            "UPDATE chat_marks SET ended_at=? WHERE channel=? AND block=? AND ended_at IS NULL",
+            (at.isoformat(), channel, block),
+        )
 
     # --- run log -------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Reading the texts guardian fills in: the two kinds of reply and the async drafts.
+"""Reading the texts guardian fills in: the three kinds of reply and the async drafts.
 
 The bundled templates live in the rule data (`rules/templates/`); a person
 may point `[replies] template` at their own. Parsing and validation are the
@@ -20,11 +20,14 @@ from guardian.errors import InputError
 def reply_template(path: Path | str | None = None, kind: str = "pre-read") -> replies.Template:
     """A reply's subject and body (TOML), the bundled one of its kind by default.
 
-    `kind` is "pre-read" (`pre-read-request.toml`, `[replies] template`) or
-    "async-proposal" (`async-proposal.toml`, `[replies] proposal_template`).
+    `kind` is "pre-read" (`pre-read-request.toml`, `[replies] template`),
+    "async-proposal" (`async-proposal.toml`, `[replies] proposal_template`) or
+    "move-request" (`move-request.toml`, `[replies] move_template`).
     """
-    bundled = replies.PROPOSAL_TEMPLATE_NAME if kind == "async-proposal" else replies.TEMPLATE_NAME
-    key = "proposal_template" if kind == "async-proposal" else "template"
+    bundled, key = {
+        "async-proposal": (replies.PROPOSAL_TEMPLATE_NAME, "proposal_template"),
+        "move-request": (replies.MOVE_TEMPLATE_NAME, "move_template"),
+    }.get(kind, (replies.TEMPLATE_NAME, "template"))
     path = Path(path) if path else templates_dir() / bundled
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

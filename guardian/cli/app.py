@@ -55,6 +55,8 @@ WORKFLOW = (
     "convert",
     "report",
     "nightly",
+    "tick",
+    "watch",
     "team",
     "org",
 )
@@ -222,7 +224,7 @@ def audit(
         path, count = run.baseline_written
         note(f"wrote baseline {path} ({count} findings)")
     if fmt == "json":
-        typer.echo(audit_json(run.result, run.action_states, run.rulebook))
+        typer.echo(audit_json(run.result, run.action_states, run.rulebook, run.team_prices))
     elif fmt == "markdown":
         typer.echo(audit_markdown(run.result, run.action_states), nl=False)
     else:
@@ -236,6 +238,7 @@ def audit(
             hints=hints,
             width=out.width,
             steps_note="with the same options" if same else "",
+            team=run.team_prices,
         )
         show(lines, out, page=not no_pager)
     worst = run.result.worst()
@@ -435,6 +438,7 @@ def _register_optional_commands() -> None:
         "guardian.cli.convert",
         "guardian.cli.report",
         "guardian.cli.auth",
+        "guardian.cli.tick",
         "guardian.cli.team",
         "guardian.cli.org",
     ):

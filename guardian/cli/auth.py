@@ -1,4 +1,4 @@
-"""`guardian auth google|outlook`: sign in once, stay silent afterwards."""
+"""`guardian auth google|outlook|teams`: sign in once, stay silent afterwards."""
 
 from typing import Annotated, Optional
 
@@ -59,3 +59,16 @@ def register(app: typer.Typer) -> None:
             typer.echo(sign_out_outlook(config))
             return
         typer.echo(sign_in_outlook(config, method=method, prompt=typer.echo, write=not read_only))
+
+    @auth_app.command("teams", epilog=example("guardian auth teams", "guardian auth teams --method browser"))
+    def auth_teams(
+        config: ConfigOpt = None,
+        method: Annotated[
+            str,
+            typer.Option("--method", metavar="device|browser", help="device (works over SSH) or browser."),
+        ] = "device",
+    ) -> None:
+        """Let guardian set your Teams presence (Presence.ReadWrite) with your Outlook app registration."""
+        from guardian.usecases.auth import sign_in_teams
+
+        typer.echo(sign_in_teams(config, method=method, prompt=typer.echo))

@@ -118,9 +118,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(line)
         applied = run.applied
         assert applied is not None  # an apply run always records what it did
+        switched = f", {applied.switched} switched (held/defended)" if applied.switched else ""
         typer.echo(
             f"{run.target}: {applied.created} created, {applied.moved} moved, "
-            f"{applied.deleted} deleted, {applied.kept} unchanged"
+            f"{applied.deleted} deleted{switched}, {applied.kept} unchanged"
         )
 
     @app.command(

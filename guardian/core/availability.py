@@ -17,13 +17,21 @@ planner and the report:
 Focus time is then free working time (working hours minus busy) in pieces
 of at least the minimum block. `Availability` answers those questions for
 a calendar once, with each day's answer computed once.
+
+The focus price of a meeting follows from the same rule: the focus time of
+its day without the meeting minus the focus time with it (`focus_price`).
+A meeting at the edge of a long free stretch costs only its own length; one
+in the middle of a 4 h stretch that leaves 1.5 h + 2 h costs 2 h. Other
+events stay where they are, so two meetings on top of each other each cost
+nothing more (the other still holds the time): the price is what removing
+this one meeting would give back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from guardian.core import intervals
 from guardian.core.intervals import Interval
@@ -32,6 +40,9 @@ from guardian.core.workhours import WorkingHours
 
 AWAY_FOR_THE_DAY = timedelta(hours=6)
 PREFERENCES = ("long", "early", "late")
+DEFEND_POLICIES = ("always", "at-risk")
+#: a meeting "costs more than its length" only by more than this (rounding of minutes)
+PRICE_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class FocusPolicy:
     weekly_target_hours: float = 10.0
     buffer_minutes: int = 0
     prefer: str = "long"  # among a day's windows: "long" (then early), "early", or "late"
+    #: "always": every block is busy; "at-risk": blocks stay free (held) while the
+    #: week's target can be met without them, and turn busy (defended) once it cannot
+    defend: str = "always"
 
     @property
     def min_length(self) -> timedelta:
@@ -59,6 +73,72 @@ class FocusPolicy:
     @property
     def weekly_target(self) -> timedelta:
         return timedelta(hours=self.weekly_target_hours)
+
+
+@dataclass(frozen=True)
+class FocusPrice:
+    """What one meeting costs in focus time: the day's focus without it minus with it.
+
+    `before` are the free pieces the meeting falls into when it is not there,
+    `after` what is left of them with it; `own` is the working time the
+    meeting itself takes from them. A meeting *breaks* focus when it costs
+    more than its own time: it leaves a piece shorter than the minimum block
+    where there was focus time before.
+    """
+
+    cost: timedelta = timedelta(0)
+    own: timedelta = timedelta(0)
+    before: tuple[Interval, ...] = ()
+    after: tuple[Interval, ...] = ()
+
+    @property
+    def breaks(self) -> bool:
+        return self.cost > self.own + PRICE_TOLERANCE
+
+    @property
+    def hours(self) -> float:
+        return self.cost.total_seconds() / 3600
+
+    def __add__(self, other: FocusPrice) -> FocusPrice:
+        return FocusPrice(
+            self.cost + other.cost, self.own + other.own, self.before + other.before, self.after + other.after
+        )
+
+
+def focus_of(pieces: Iterable[Interval], min_length: timedelta) -> timedelta:
+    """Focus time in `pieces`: the total of those at least `min_length` long."""
+    return sum((e - s for s, e in intervals.merge(pieces) if e - s >= min_length), timedelta(0))
+
+
+def focus_price(free_without: Iterable[Interval], meeting: Interval, min_length: timedelta) -> FocusPrice:
+    """The price of `meeting` on a day whose free pieces, without it, are `free_without`."""
+    free = intervals.merge(free_without)
+    hit = tuple(piece for piece in free if piece[0] < meeting[1] and piece[1] > meeting[0])
+    if not hit:
+        return FocusPrice()
+    left = tuple(intervals.subtract(hit, [meeting]))
+    cost = focus_of(hit, min_length) - focus_of(left, min_length)
+    own = intervals.total(intervals.intersect(hit, [meeting]))
+    return FocusPrice(cost, own, hit, left)
+
+
+def price_from_busy(
+    busy: Iterable[Interval], hours: WorkingHours, start: datetime, end: datetime, min_length: timedelta
+) -> FocusPrice:
+    """The focus price of a meeting [start, end) to someone known only by their busy times.
+
+    Free/busy cannot tell the meeting from the rest of what keeps a person
+    busy, so the meeting's own span is taken out of their busy time first
+    (another event at exactly that time is missed: the price is then too
+    high, never invented). Their working hours are taken to be `hours`.
+    """
+    without = intervals.subtract(busy, [(start, end)])
+    total = FocusPrice()
+    for day in local_days(start, end, hours.tz):
+        work = hours.intervals(day)
+        if work:
+            total = total + focus_price(intervals.subtract(work, without), (start, end), min_length)
+    return total
 
 
 def is_busy(event: Event) -> bool:
@@ -116,6 +196,8 @@ class Availability:
     busy: list[Interval] = field(init=False)  # merged, UTC
     booked: list[Interval] = field(init=False)  # merged, UTC
     _free: dict[date, list[Interval]] = field(init=False, default_factory=dict, repr=False)
+    #: busy events by the local days they touch (for the price of one of them)
+    _busy_by_day: dict[date, list[Event]] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.off = days_off(self.events, self.hours.tz)
@@ -162,7 +244,42 @@ class Availability:
         least = timedelta(minutes=min_minutes)
         return [(s, e) for s, e in self.free(day) if e - s >= least]
 
+    def price(self, event: Event, min_minutes: float) -> FocusPrice:
+        """The focus price of `event` (summed over the local days it touches).
+
+        Nothing for an event that does not make me busy (declined, free,
+        cancelled, all-day) or that falls outside working hours.
+        """
+        if not is_busy(event):
+            return FocusPrice()
+        least = timedelta(minutes=min_minutes)
+        total = FocusPrice()
+        for day in local_days(event.start, event.end, self.tz):
+            work = self.work(day)
+            if not work:
+                continue
+            others = [(e.start, e.end) for e in self._busy_on(day) if e != event]
+            total = total + focus_price(intervals.subtract(work, others), (event.start, event.end), least)
+        return total
+
+    def _busy_on(self, day: date) -> list[Event]:
+        if self._busy_by_day is None:
+            by_day: dict[date, list[Event]] = {}
+            for event in self.events:
+                if is_busy(event):
+                    for touched in local_days(event.start, event.end, self.tz):
+                        by_day.setdefault(touched, []).append(event)
+            self._busy_by_day = by_day
+        return self._busy_by_day.get(day, [])
+
     def focus_hours(self, days: Iterable[date], min_minutes: float) -> float:
         return sum(
             (e - s).total_seconds() / 3600 for day in days for s, e in self.focus_slots(day, min_minutes)
         )
+
+
+def local_days(start: datetime, end: datetime, tz: tzinfo) -> list[date]:
+    """The local dates [start, end) touches (a zero-length event: its start's date)."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date() if end > start else first
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

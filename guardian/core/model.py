@@ -237,10 +237,18 @@ FOCUS_TITLE = "Focus time"
 
 @dataclass(frozen=True, slots=True, order=True)
 class Block:
-    """A focus block guardian wants on the calendar."""
+    """A focus block guardian wants on the calendar.
+
+    A *defended* block is busy: it keeps other meetings off (the default, and
+    every block under `[focus] defend = "always"`). A *held* block is free
+    (transparent): others may still book over it, and the next plan finds
+    room elsewhere; `why` says which it is and why, for `focus plan`.
+    """
 
     start: datetime
     end: datetime
+    defended: bool = True
+    why: str = field(default="", compare=False)
 
     @property
     def minutes(self) -> float:
@@ -250,9 +258,16 @@ class Block:
 
 class OpKind(StrEnum):
     CREATE = "create"
-    MOVE = "move"  # change start and/or end of an existing own block
+    MOVE = "move"  # change start and/or end of an existing own block (and its free/busy)
     DELETE = "delete"
     KEEP = "keep"
+    DEFEND = "defend"  # the same block, turned busy (held -> defended): not a move
+    HOLD = "hold"  # the same block, turned free (defended -> held): not a move
+
+    @property
+    def switches(self) -> bool:
+        """Whether this operation only changes a block's free/busy."""
+        return self in (OpKind.DEFEND, OpKind.HOLD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,11 @@ from guardian.lint.registry import registry
 
 GROUPS = ("series", "day", "rule", "none")
 HOUR = 3600.0
-REPLY_LABEL = {"pre-read": "pre-read request", "async-proposal": "async proposal"}
+REPLY_LABEL = {
+    "pre-read": "pre-read request",
+    "async-proposal": "async proposal",
+    "move-request": "move request",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class ActionState:
     """What happened, or would happen, to a finding's action (see usecases.actions)."""
 
     reply: str = ""  # "would send", "request sent 2026-11-27", "deferred: quiet hours", ...
-    reply_kind: str = ""  # "pre-read" | "async-proposal"
+    reply_kind: str = ""  # "pre-read" | "async-proposal" | "move-request"
     draft: str = ""  # the UID `guardian convert --event` drafts for
 
     def text(self) -> str:
@@ -72,6 +76,11 @@ class Entry:
     cadence: str = ""
     person_hours: float = 0.0
     day: date | None = None
+    #: series: the focus time its occurrences cost me (each day's focus without it minus with it)
+    focus_price_hours: float = 0.0
+    #: series: what it costs everyone invited whose free/busy is known (None: not asked)
+    team_price_hours: float | None = None
+    team_people: int = 0
 
     @property
     def lead(self) -> Finding:
@@ -117,6 +126,16 @@ class Digest:
 
 # ---------------------------------------------------------------------------
 # series facts
+
+
+#: series UID -> (focus hours it costs everyone whose free/busy is known, how many people)
+TeamPrices = dict[str, tuple[float, int]]
+
+
+def focus_price_hours(occurrences: Iterable[Event], result: AuditResult) -> float:
+    """The focus time the occurrences cost me, by the availability rule F003 uses."""
+    ctx = result.ctx
+    return round(sum(ctx.availability.price(e, ctx.focus.min_minutes).hours for e in occurrences), 2)
 
 
 def person_hours(occurrences: Iterable[Event]) -> float:
@@ -174,7 +193,7 @@ def _title(occurrences: Sequence[Event]) -> str:
     return Counter(e.title for e in occurrences).most_common(1)[0][0] if occurrences else ""
 
 
-def by_series(result: AuditResult, rulebook: RuleBook) -> list[Entry]:
+def by_series(result: AuditResult, rulebook: RuleBook, team: TeamPrices | None = None) -> list[Entry]:
     """One entry per meeting series, the costliest first; then days; then the window."""
     ctx = result.ctx
     by_uid: dict[str, list[Finding]] = {}
@@ -191,6 +210,7 @@ def by_series(result: AuditResult, rulebook: RuleBook) -> list[Entry]:
     for uid, found in by_uid.items():
         seen = meetings.get(uid) or list({f.event.instance_id: f.event for f in found if f.event}.values())
         occurrences = tuple(sorted(seen, key=lambda e: e.start))
+        team_hours, team_people = (team or {}).get(uid, (None, 0))
         entries.append(
             Entry(
                 kind="series",
@@ -201,6 +221,9 @@ def by_series(result: AuditResult, rulebook: RuleBook) -> list[Entry]:
                 cadence=cadence(occurrences, ctx.tz),
                 person_hours=person_hours(occurrences),
                 day=occurrences[0].start.astimezone(ctx.tz).date() if occurrences else None,
+                focus_price_hours=focus_price_hours(occurrences, result),
+                team_price_hours=team_hours,
+                team_people=team_people,
             )
         )
     entries.sort(
@@ -276,8 +299,12 @@ def ungrouped(result: AuditResult, rulebook: RuleBook) -> list[Entry]:
     return [Entry("all", "all", "", tuple(result.findings))]
 
 
-def group(result: AuditResult, rulebook: RuleBook, how: str = "series") -> list[Entry]:
-    return {"series": by_series, "day": by_day, "rule": by_rule, "none": ungrouped}[how](result, rulebook)
+def group(
+    result: AuditResult, rulebook: RuleBook, how: str = "series", team: TeamPrices | None = None
+) -> list[Entry]:
+    if how == "series":
+        return by_series(result, rulebook, team)
+    return {"day": by_day, "rule": by_rule, "none": ungrouped}[how](result, rulebook)
 
 
 # ---------------------------------------------------------------------------
@@ -286,7 +313,7 @@ def group(result: AuditResult, rulebook: RuleBook, how: str = "series") -> list[
 
 def next_steps(result: AuditResult, states: dict[str, ActionState]) -> list[Step]:
     """The commands that act on the findings, with how much each would do (like ruff's "N fixable")."""
-    replies: dict[str, set[str]] = {"pre-read": set(), "async-proposal": set()}
+    replies: dict[str, set[str]] = {"pre-read": set(), "async-proposal": set(), "move-request": set()}
     drafts: set[str] = set()
     focus_days: set[date] = set()
     for f in result.findings:
@@ -307,6 +334,11 @@ def next_steps(result: AuditResult, states: dict[str, ActionState]) -> list[Step
         Step(
             len(replies["async-proposal"]),
             _n(len(replies["async-proposal"]), "async proposal") + " ready",
+            "guardian replies plan",
+        ),
+        Step(
+            len(replies["move-request"]),
+            _n(len(replies["move-request"]), "move request") + " ready",
             "guardian replies plan",
         ),
         Step(len(drafts), _n(len(drafts), "async draft"), "guardian convert"),
@@ -335,6 +367,8 @@ def series_json(entries: Iterable[Entry], states: dict[str, ActionState] | None 
                 "occurrences": len(e.occurrences),
                 "first": e.occurrences[0].start.isoformat() if e.occurrences else None,
                 "person_hours": e.person_hours,
+                "focus_price_hours": e.focus_price_hours,
+                "team_focus_price_hours": e.team_price_hours,
                 "severity": str(e.worst),
                 "codes": [f.rule for f, _ in e.codes()],
                 "findings": len(e.findings),

@@ -34,6 +34,10 @@ Definitions (the README's "guardian report" section repeats them):
   in the default pack) flags, with that rule's filters.
 - after hours: meetings not inside one working range of their day.
 - series cost: duration x people invited, summed over the instances.
+- focus price: the focus time a meeting costs me, its day's focus time
+  without it minus with it (`Availability.price`, the rule F003 uses),
+  summed per series (one-off meetings are a series of one); the team's price
+  is added from the attendees' free/busy when the use case has it.
 """
 
 from __future__ import annotations
@@ -121,6 +125,29 @@ class SeriesCost:
 
 
 @dataclass
+class FocusCost:
+    """What one meeting (series) costs in focus time over a span."""
+
+    uid: str
+    titles: Counter = field(default_factory=Counter)
+    instances: int = 0
+    hours: float = 0.0  # focus time it costs me
+    meeting_hours: float = 0.0  # its own length, summed
+    team_hours: float | None = None  # what it costs everyone whose free/busy is known
+    team_people: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.titles.most_common(1)[0][0] if self.titles else ""
+
+    def add(self, other: FocusCost) -> None:
+        self.titles.update(other.titles)
+        self.instances += other.instances
+        self.hours += other.hours
+        self.meeting_hours += other.meeting_hours
+
+
+@dataclass
 class DayMetrics:
     day: date
     workday: bool = False  # has working hours and is not a day off
@@ -147,6 +174,7 @@ class DayMetrics:
     after_hours_meetings: int = 0
     after_hours_hours: float = 0.0
     series: dict[str, SeriesCost] = field(default_factory=dict)
+    prices: dict[str, FocusCost] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,6 +312,13 @@ def day_metrics(
             if not ctx.hours.contains(event.start, event.end):
                 m.after_hours_meetings += 1
                 after_spans.append((event.start, event.end))
+            price = availability.price(event, params.min_minutes)
+            if price.cost > timedelta(0):
+                focus = m.prices.setdefault(event.uid, FocusCost(event.uid))
+                focus.titles[event.title] += 1
+                focus.instances += 1
+                focus.hours += price.hours
+                focus.meeting_hours += event.duration.total_seconds() / HOUR
             if event.recurring:
                 cost = m.series.setdefault(event.uid, SeriesCost(event.uid))
                 hours = event.duration.total_seconds() / HOUR
@@ -364,6 +399,16 @@ def top_series(days: list[DayMetrics], limit: int = 5) -> list[SeriesCost]:
         for uid, cost in m.series.items():
             merged.setdefault(uid, SeriesCost(uid)).add(cost)
     ranked = sorted(merged.values(), key=lambda c: (-c.person_hours, -c.hours, c.title, c.uid))
+    return ranked[:limit]
+
+
+def top_prices(days: list[DayMetrics], limit: int = 5) -> list[FocusCost]:
+    """Meetings ranked by the focus time they cost me over the days (then by their own length)."""
+    merged: dict[str, FocusCost] = {}
+    for m in days:
+        for uid, cost in m.prices.items():
+            merged.setdefault(uid, FocusCost(uid)).add(cost)
+    ranked = sorted(merged.values(), key=lambda c: (-round(c.hours, 4), c.meeting_hours, c.title, c.uid))
     return ranked[:limit]
 
 

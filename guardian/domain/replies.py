@@ -1,11 +1,17 @@
 """Replies to organizers: who is asked, once, what, and what the note says.
 
-Two kinds of reply (`REPLY_KINDS`), one per meeting series:
+Three kinds of reply (`REPLY_KINDS`), one per meeting series:
 
 - `pre-read`: "could the invite link the document?" (the request-pre-read
   action, D001; or a rule named in `[replies] actions`, e.g. no-decision);
 - `async-proposal`: "could this be a written update? here is an outline"
-  (the suggest-async actions, S001-S003).
+  (the suggest-async actions, S001-S003);
+- `move-request`: "could it move? it falls on our no-meeting day / outside
+  our meeting hours" (the request-move action, H006 and H007).
+
+Pre-read requests and async proposals quote the meeting's focus price when
+it costs more than its length (`$focus_price`): mine, from my calendar, and
+the team's when their free/busy is known (`PriceNote`).
 
 A meeting gets one recommendation: when it has findings of both kinds, the
 pack's precedence (`RuleBook.rank`) decides which reply goes out, so a
@@ -62,6 +68,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from guardian.core.availability import FocusPrice
 from guardian.core.model import Event, Finding, Status
 from guardian.core.text import one_line
 from guardian.errors import InputError, did_you_mean, join_hints
@@ -74,14 +81,16 @@ DEFAULT_MAX_PER_RUN = 5
 DEFAULT_MIN_HOURS_AHEAD = 4.0
 REQUEST_ACTION = "request-pre-read"
 ASYNC_ACTION = "suggest-async"  # every suggest-async:KIND action
+MOVE_ACTION = "request-move"
 #: reply kind -> the `[replies] actions` word that turns it on
-REPLY_KINDS = {"pre-read": REQUEST_ACTION, "async-proposal": ASYNC_ACTION}
+REPLY_KINDS = {"pre-read": REQUEST_ACTION, "async-proposal": ASYNC_ACTION, "move-request": MOVE_ACTION}
 KEEP = "keep"  # `[replies] response`: answer as I already did
 RESPONSES = {"tentative": Status.TENTATIVE, "accepted": Status.ACCEPTED, "declined": Status.DECLINED}
 RESPONSE_CHOICES = (KEEP, *RESPONSES)
 CHANNELS = ("auto", "outbox", "smtp", "rsvp")
 TEMPLATE_NAME = "pre-read-request.toml"
 PROPOSAL_TEMPLATE_NAME = "async-proposal.toml"
+MOVE_TEMPLATE_NAME = "move-request.toml"
 TEMPLATE_FIELDS = frozenset(
     {
         "title",
@@ -94,9 +103,12 @@ TEMPLATE_FIELDS = frozenset(
         "lead_hours",
         "series_note",
         "status_note",
+        "focus_price",
     }
 )
 PROPOSAL_FIELDS = (TEMPLATE_FIELDS - {"missing", "lead_hours"}) | {"proposal", "outline", "cost"}
+MOVE_FIELDS = (TEMPLATE_FIELDS - {"missing", "lead_hours"}) | {"norm"}
+FIELDS_OF = {"pre-read": TEMPLATE_FIELDS, "async-proposal": PROPOSAL_FIELDS, "move-request": MOVE_FIELDS}
 ASYNC_KINDS = ("update", "rfc", "brainstorm", "decision")  # as domain.drafts.KINDS
 WRAP = 76
 MAX_SUBJECT = 200
@@ -117,6 +129,11 @@ PROPOSAL_NOTES = {
     Status.TENTATIVE: "I have answered tentative for now; if we keep the meeting, I will be there.",
     Status.ACCEPTED: "I have accepted, so nothing changes unless you like the idea.",
     Status.DECLINED: "I have declined for now, and would gladly contribute in writing.",
+}
+MOVE_NOTES = {
+    Status.TENTATIVE: "I have answered tentative for now and will accept the new time.",
+    Status.ACCEPTED: "I have accepted; if it can move, I will be there at the new time.",
+    Status.DECLINED: "I have declined this time, and would gladly join at another.",
 }
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 
@@ -245,7 +262,7 @@ def parse_template(data: dict[str, Any], origin: str, kind: str = "pre-read") ->
     `async-proposal` template also has a `[kinds.KIND]` table (`proposal`,
     `outline`) for each kind of async document.
     """
-    fields = PROPOSAL_FIELDS if kind == "async-proposal" else TEMPLATE_FIELDS
+    fields = FIELDS_OF.get(kind, TEMPLATE_FIELDS)
     allowed = {"subject", "body"} | ({"kinds"} if kind == "async-proposal" else set())
     parts = {}
     for key in ("subject", "body"):
@@ -301,7 +318,7 @@ def parse_template(data: dict[str, Any], origin: str, kind: str = "pre-read") ->
 @dataclass(frozen=True)
 class ReplySettings:
     enabled: bool = False
-    actions: tuple[str, ...] = (REQUEST_ACTION, ASYNC_ACTION)
+    actions: tuple[str, ...] = (REQUEST_ACTION, ASYNC_ACTION, MOVE_ACTION)
     max_per_run: int = DEFAULT_MAX_PER_RUN
     min_hours_ahead: float = DEFAULT_MIN_HOURS_AHEAD
     quiet_hours: QuietHours | None = None
@@ -309,6 +326,7 @@ class ReplySettings:
     outbox: Path | None = None
     template: Path | None = None  # the pre-read request's
     proposal_template: Path | None = None  # the async proposal's
+    move_template: Path | None = None  # the move request's
     channel: str = "auto"
     ask_large_meetings: bool = False
     lead_hours: float = LateInvite().lead_hours  # set from the pack by the use case
@@ -336,6 +354,8 @@ class ReplySettings:
             return "async-proposal"
         if finding.action == REQUEST_ACTION:
             return "pre-read"
+        if finding.action == MOVE_ACTION:
+            return "move-request"
         wanted = {a.lower() for a in self.actions}
         if finding.rule.lower() in wanted or finding.name.lower() in wanted:
             return "pre-read"  # a rule named in [replies] actions: ask for what it misses
@@ -379,7 +399,7 @@ class Reply:
     rules: tuple[str, ...]  # codes of the findings behind it, e.g. ("D001", "A002")
     response: Status
     instances: int = 1  # flagged occurrences of the series in the window
-    kind: str = "pre-read"  # "pre-read" | "async-proposal"
+    kind: str = "pre-read"  # "pre-read" | "async-proposal" | "move-request"
     lead: str = ""  # the code of the finding that decided the kind (the recommendation)
 
     @property
@@ -455,10 +475,62 @@ AskedLookup = Callable[[str, str], bool]
 Rank = Callable[[Finding], Any]
 
 
+@dataclass(frozen=True)
+class PriceNote:
+    """What a meeting costs in focus time, as a reply quotes it.
+
+    `mine` is my price of the occurrence the note is about (from my own
+    calendar); `team_hours` the price for everyone invited whose free/busy is
+    known, over the series' occurrences in the window (None: not asked).
+    """
+
+    mine: FocusPrice | None = None
+    team_hours: float | None = None
+    team_people: int = 0
+    team_span: str = "this week"
+    min_hours: float = 2.0  # the minimum focus block (`[focus] min_minutes`)
+
+
+PriceLookup = Callable[[Event], "PriceNote | None"]
+
+
+def price_sentence(note: PriceNote | None, tz: tzinfo) -> str:
+    """The `$focus_price` sentence: what the meeting costs in focus time, or "" when only itself."""
+    if note is None:
+        return ""
+    parts = []
+    mine = note.mine
+    if mine is not None and mine.breaks:
+        before = " and ".join(f"{s.astimezone(tz):%H:%M}-{e.astimezone(tz):%H:%M}" for s, e in mine.before)
+        left = " + ".join(_hours((e - s).total_seconds() / 3600) for s, e in mine.after) or "nothing"
+        parts.append(
+            f"Where it sits, it costs me {_hours(mine.hours)} of focus time that day: it splits "
+            f"{before} into {left}, and a piece under {_hours(note.min_hours)} is too short for deep work."
+        )
+    if note.team_hours:
+        people = f" ({note.team_people} people, from their free/busy)" if note.team_people else ""
+        parts.append(
+            f"Across everyone invited it costs {_hours(note.team_hours)} of focus {note.team_span}{people}."
+        )
+    return " ".join(parts)
+
+
+def _hours(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") + " h"
+
+
 def default_rank(finding: Finding) -> tuple[int, int]:
-    """The default pack's precedence: async proposals, then pre-read requests; worse first."""
+    """The default pack's precedence: async proposals, move requests, pre-read requests; worse first."""
     action = finding.action
-    place = 0 if action.startswith(ASYNC_ACTION + ":") else 1 if action == REQUEST_ACTION else 2
+    place = (
+        0
+        if action.startswith(ASYNC_ACTION + ":")
+        else 1
+        if action == MOVE_ACTION
+        else 2
+        if action == REQUEST_ACTION
+        else 3
+    )
     return place, -finding.severity.rank
 
 
@@ -473,12 +545,15 @@ def compose(
     exempt: Callable[[Event], str | None] = lambda event: None,
     template: Template,
     proposal: Template | None = None,
+    move: Template | None = None,
     rank: Rank = default_rank,
+    price_of: PriceLookup = lambda event: None,
 ) -> Plan:
     """Decide who is asked what now (pure: the templates arrive loaded).
 
     `rank` is the pack's precedence (`RuleBook.rank`): of a series' findings
-    that call for a reply, the first decides its kind.
+    that call for a reply, the first decides its kind. `price_of` tells the
+    focus price a note quotes.
     """
     groups: dict[tuple[str, str], list[tuple[Event, list[Finding]]]] = {}
     by_instance: dict[str, tuple[Event, list[Finding]]] = {}
@@ -512,6 +587,8 @@ def compose(
         problem = _series_problem(first, organizer, me, was_asked)
         if problem is None and kind == "async-proposal" and proposal is None:
             problem = ("no-template", "no async proposal template")
+        if problem is None and kind == "move-request" and move is None:
+            problem = ("no-template", "no move request template")
         if problem:
             plan.skipped.append(Skip(first, *problem, to=valid_address(organizer)))
             continue
@@ -530,13 +607,21 @@ def compose(
         event, found = chosen
         response = settings.response_for(event)
         rules = tuple(sorted({f.rule for f in every}))
+        price = price_sentence(price_of(event), tz)
         if kind == "async-proposal":
             assert proposal is not None
             values = _proposal_values(event, lead, len(entries), me, tz, proposal, response)
-            subject, body = proposal.render(values)
+            subject, body = proposal.render({**values, "focus_price": price})
+        elif kind == "move-request":
+            assert move is not None
+            # the norm this occurrence breaks (the series' lead may be another day's)
+            norm = min((f for f in found if settings.kind_of(f) == kind), key=rank, default=lead)
+            subject, body = move.render({**_move_values(event, norm, me, tz, response), "focus_price": price})
         else:
             kinds = _missing_kinds(triggered)
-            subject, body = template.render(_values(event, kinds, me, tz, settings, response))
+            subject, body = template.render(
+                {**_values(event, kinds, me, tz, settings, response), "focus_price": price}
+            )
         candidates.append(
             Reply(
                 event=event,
@@ -570,6 +655,14 @@ def compose(
     return plan
 
 
+def _move_values(event: Event, lead: Finding, me: str | None, tz: tzinfo, response: Status) -> dict[str, str]:
+    """A move request names the norm the meeting breaks, in the finding's own words."""
+    values = _common_values(event, me, tz)
+    if event.recurring:
+        values["series_note"] = "As it is a recurring meeting, moving the whole series would help most."
+    return {**values, "norm": one_line(lead.message, 200), "status_note": MOVE_NOTES[response]}
+
+
 def _series_problem(
     event: Event,
     organizer: str,
@@ -577,7 +670,7 @@ def _series_problem(
     was_asked: AskedLookup,
 ) -> tuple[str, str] | None:
     if event.my_status is Status.ORGANIZER or (me and organizer == me.strip().lower()):
-        return "organizer-is-me", "you organize it: link the pre-read yourself"
+        return "organizer-is-me", "you organize it: nobody to ask but yourself"
     if not organizer:
         return "no-organizer", "the invite names no organizer"
     if valid_address(organizer) is None:

@@ -14,6 +14,7 @@ from guardian.core.model import Window
 from guardian.domain.findings import ActionState, Entry
 from guardian.domain.metrics import (
     DayMetrics,
+    FocusCost,
     MetricParams,
     SeriesCost,
     Totals,
@@ -21,6 +22,7 @@ from guardian.domain.metrics import (
     by_week,
     data_start,
     day_metrics,
+    top_prices,
     top_series,
     trend,
     trend_weeks,
@@ -40,6 +42,8 @@ class Report:
     totals: Totals  # the whole window
     series: list[SeriesCost]
     trend: list[Totals]
+    #: the meetings that cost the most focus in the window (my price; the team's when known)
+    prices: list[FocusCost] = field(default_factory=list)
     data_from: date | None = None  # Monday of the calendar's first event's week: no data before
     #: the week's findings, one entry per meeting series (filled in by the use case)
     findings: list[Entry] = field(default_factory=list)
@@ -111,6 +115,7 @@ def build_report(
         series=top_series(in_window, top),
         trend=trend(measured, params, spans),
         data_from=data_from,
+        prices=top_prices(in_window, top),
     )
 
 

@@ -1,4 +1,4 @@
-"""What every check receives: the window, my hours, my events and who I am.
+"""What every check receives: the window, my hours, my events, who I am and the team's norms.
 
 The context is built once per audit. Focus questions (days off, busy time,
 free windows) are answered by `guardian.core.availability`, the same object
@@ -48,6 +48,20 @@ class Exemptions:
         return None
 
 
+@dataclass(frozen=True)
+class Norms:
+    """The team's agreements about when meetings happen (`[norms]` in the config).
+
+    Checks receive them here, never from the config: `no_meeting_days` are
+    weekday numbers (Monday 0), `meeting_hours` the hours meetings belong in
+    (the same ranges every day, in my zone); unset, the rules that read them
+    find nothing.
+    """
+
+    no_meeting_days: tuple[int, ...] = ()
+    meeting_hours: WorkingHours | None = None
+
+
 def is_meeting(event: Event) -> bool:
     """Timed, not declined or cancelled, busy, not guardian's, with someone else in it."""
     if event.all_day or event.cancelled or not event.busy or event.own_block:
@@ -67,6 +81,7 @@ class AuditContext:
     exemptions: Exemptions = field(default_factory=Exemptions)
     me: str | None = None
     focus: FocusPolicy = field(default_factory=FocusPolicy)
+    norms: Norms = field(default_factory=Norms)
 
     @cached_property
     def meetings(self) -> list[Event]:

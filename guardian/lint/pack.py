@@ -23,12 +23,12 @@ from guardian.lint.registry import Check, accepts, build_params, param_specs, pa
 
 CODE_RE = re.compile(r"^[A-Z]{1,4}\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-ACTIONS = ("flag", "request-pre-read")
+ACTIONS = ("flag", "request-pre-read", "request-move")
 ASYNC_TEMPLATES = ("update", "rfc", "brainstorm", "decision")
 DOC_SECTIONS = ("what", "why", "example", "instead")
 PACK_KEYS = {"name", "description", "extends", "disable", "exemptions", "precedence", "rules"}
 #: what a meeting is told first when nothing overrides it (README, "One recommendation per meeting")
-DEFAULT_PRECEDENCE = ("suggest-async", "request-pre-read", "flag")
+DEFAULT_PRECEDENCE = ("suggest-async", "request-move", "request-pre-read", "flag")
 RULE_KEYS = {
     "name",
     "severity",
@@ -310,7 +310,8 @@ def _check_precedence(entries: list[str], doc: TomlDoc, rules: dict[str, Any]) -
             f"{entry!r} is neither an action nor a rule of the pack",
             hint=join_hints(
                 did_you_mean(value, known),
-                "use flag, request-pre-read, suggest-async (or suggest-async:KIND), or a rule code or name",
+                "use flag, request-pre-read, request-move, suggest-async (or suggest-async:KIND), "
+                "or a rule code or name",
             ),
         )
     return tuple(out)
@@ -352,7 +353,7 @@ def _make_rule(code: str, spec: dict[str, Any], where: dict[str, TomlDoc]) -> Ru
         raise err(
             "action",
             f"{action!r} is not an action",
-            hint="use flag, request-pre-read or suggest-async:" + "|".join(ASYNC_TEMPLATES),
+            hint="use flag, request-pre-read, request-move or suggest-async:" + "|".join(ASYNC_TEMPLATES),
         )
     params = spec.get("params", {})
     specs = param_specs(checks[check_name].params)

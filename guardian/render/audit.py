@@ -27,11 +27,11 @@ from rich.text import Text
 
 from guardian.core.model import Event, Finding
 from guardian.core.text import one_line
-from guardian.domain.findings import ActionState, Entry, Step, group, next_steps, series_json
+from guardian.domain.findings import ActionState, Entry, Step, TeamPrices, group, next_steps, series_json
 from guardian.lint.engine import SEVERITY_ORDER, AuditResult, Summary
 from guardian.lint.pack import RuleBook
 from guardian.render.markdown import cell
-from guardian.render.terminal import Part, severity_word, wrap
+from guardian.render.terminal import NBSP, Part, severity_word, wrap
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 HIDDEN_BY = {"config": "by [[ignore]] in the config", "inline": "by `guardian: ignore` in the invite"}
@@ -89,7 +89,10 @@ def summary_json(s: Summary) -> dict[str, Any]:
 
 
 def audit_json(
-    result: AuditResult, action_state: dict[str, ActionState] | None = None, rulebook: RuleBook | None = None
+    result: AuditResult,
+    action_state: dict[str, ActionState] | None = None,
+    rulebook: RuleBook | None = None,
+    team: TeamPrices | None = None,
 ) -> str:
     window = result.ctx.window
     doc: dict[str, Any] = {
@@ -108,7 +111,7 @@ def audit_json(
         "summary": summary_json(result.summary),
     }
     if rulebook is not None:
-        doc["series"] = series_json(group(result, rulebook, "series"), action_state)
+        doc["series"] = series_json(group(result, rulebook, "series", team), action_state)
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -214,6 +217,10 @@ def _series_entry(e: Entry, states, hints: _Hints, width: int, tz) -> list[Text]
     if len(e.occurrences) > 1:
         facts.append(f"{len(e.occurrences)} in the window")
     facts.append(f"{e.person_hours:g} person-hours")
+    if e.focus_price_hours:  # a number and its unit stay on one line
+        facts.append(f"focus price {e.focus_price_hours:g}{NBSP}h")
+    if e.team_price_hours is not None:
+        facts.append(f"team {e.team_price_hours:g}{NBSP}h")
     out = wrap([Part(one_line(e.title), "bold"), Part("· " + " · ".join(facts), "dim")], width, 0, 2)
     lead = e.lead
     message = one_line(lead.message, 400)
@@ -299,6 +306,7 @@ def audit_lines(
     hints: bool = False,
     width: int = 80,
     steps_note: str = "",
+    team: TeamPrices | None = None,
 ) -> list[Text]:
     """Every line of the terminal view, already fitted to `width`."""
     states = states or {}
@@ -309,7 +317,7 @@ def audit_lines(
         [Part("guardian audit", "bold"), Part(f"{window.start.date():%a %d %b} - {last:%a %d %b %Y} ({tz})")],
         width,
     )
-    entries = group(result, rulebook, how)
+    entries = group(result, rulebook, how, team)
     shown = _Hints(hints)
     if not result.findings:
         lines += [Text(""), Text("No findings: every meeting in the window earns its place.")]
@@ -344,7 +352,7 @@ def audit_lines(
                 lines += wrap([*_finding_head(f), Part(one_line(f.message, 400))], width, 2, 10)
                 lines += _todo(shown.take(f), _tag(states.get(f.key), with_draft=False), width, 10)
     lines += [Text(""), Text("Summary", style="bold")]
-    series_entries = entries if how == "series" else group(result, rulebook, "series")
+    series_entries = entries if how == "series" else group(result, rulebook, "series", team)
     for text in summary_lines(result, series_entries):
         lines += wrap([Part(text)], width, 2, 4)
     steps = next_steps(result, states)

@@ -173,6 +173,18 @@ def series_json(c: SeriesCost) -> dict[str, Any]:
     }
 
 
+def price_json(c) -> dict[str, Any]:
+    return {
+        "uid": c.uid,
+        "title": c.title,
+        "instances": c.instances,
+        "hours": _h(c.hours),
+        "meeting_hours": _h(c.meeting_hours),
+        "team_hours": None if c.team_hours is None else _h(c.team_hours),
+        "team_people": c.team_people,
+    }
+
+
 def report_dict(r: Report) -> dict[str, Any]:
     status_known = r.params.status_rule is not None
     return {
@@ -190,6 +202,7 @@ def report_dict(r: Report) -> dict[str, Any]:
         "weeks": [totals_json(w, status_known) | {"when": r.when(w)} for w in r.weeks],
         "days": [day_json(m) for m in r.days],
         "series": [series_json(c) for c in r.series],
+        "focus_prices": [price_json(c) for c in r.prices],
         "trend": [totals_json(w, status_known) | {"when": r.when(w)} for w in r.trend],
     }
 
@@ -379,6 +392,38 @@ def report_table(r: Report, console) -> None:
         console.print("\n[bold]Costliest recurring meetings[/] (duration x people, over the window)")
         console.print(table)
 
+    if r.prices:
+        team = any(c.team_hours is not None for c in r.prices)
+        table = Table(title=None, box=None, pad_edge=False, show_edge=False, header_style="bold")
+        price_columns: list[tuple[str, JustifyMethod]] = [
+            ("Meeting", "left"),
+            ("times", "right"),
+            ("its length", "right"),
+            ("focus it costs you", "right"),
+        ]
+        if team:
+            price_columns.append(("the team", "right"))
+        for name, justify in price_columns:
+            table.add_column(name, justify=justify)
+        for price in r.prices:
+            price_cells: list[Text | str] = [
+                Text(one_line(price.title)),
+                str(price.instances),
+                fmt_hours(price.meeting_hours),
+                fmt_hours(price.hours),
+            ]
+            if team:
+                price_cells.append(
+                    "-"
+                    if price.team_hours is None
+                    else f"{fmt_hours(price.team_hours)} ({price.team_people} people)"
+                )
+            table.add_row(*price_cells)
+        console.print(
+            "\n[bold]Meetings that cost the most focus[/] (each day's focus time without them minus with them)"
+        )
+        console.print(table)
+
     if r.trend:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
         columns: list[tuple[str, JustifyMethod]] = [
@@ -467,6 +512,19 @@ def report_markdown(r: Report) -> str:
             f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.hours)} | {c.max_people} | "
             f"{fmt_hours(c.person_hours)} |"
             for c in r.series
+        ]
+    if r.prices:
+        lines += [
+            "",
+            "## Meetings that cost the most focus",
+            "",
+            "| meeting | times | its length | focus it costs you | the team |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_md(one_line(c.title))} | {c.instances} | {fmt_hours(c.meeting_hours)} | {fmt_hours(c.hours)} | "
+            f"{'-' if c.team_hours is None else fmt_hours(c.team_hours)} |"
+            for c in r.prices
         ]
     if r.trend:
         lines += ["", f"## Trend (last {plural(len(r.trend), 'week')})", ""] + _md_weeks(r, r.trend)

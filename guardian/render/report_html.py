@@ -415,6 +415,20 @@ def report_html(r: Report) -> str:
             f"<th>People</th><th>Person-hours</th></tr></thead><tbody>{rows}</tbody></table></div>"
             '<p class="caption">Cost is duration x people invited, summed over the instances in the window.</p>'
         )
+    if r.prices:
+        rows = "".join(
+            f"<tr><td>{_e(one_line(c.title))}</td><td>{c.instances}</td><td>{fmt_hours(c.meeting_hours)}</td>"
+            f"<td>{fmt_hours(c.hours)}</td>"
+            f"<td>{'-' if c.team_hours is None else _e(fmt_hours(c.team_hours))}</td></tr>"
+            for c in r.prices
+        )
+        series += (
+            '<h2>Meetings that cost the most focus</h2><div class="scroll"><table><thead><tr><th>Meeting</th>'
+            "<th>Times</th><th>Its length</th><th>Focus it costs you</th><th>The team</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+            "<p class=\"caption\">A meeting's focus price is its day's focus time (free working time in "
+            "pieces of at least the minimum block) without it minus with it.</p>"
+        )
     trend = ""
     if r.trend:
         trend = (

@@ -22,6 +22,8 @@ class AuditRun:
     action_states: dict[str, ActionState] = field(default_factory=dict)
     #: --write-baseline: the file written and how many findings it holds
     baseline_written: tuple[Path, int] | None = None
+    #: series UID -> (focus hours it costs everyone known, people): `[focus] team_price` only
+    team_prices: dict[str, tuple[float, int]] = field(default_factory=dict)
 
     @property
     def rulebook(self) -> RuleBook:
@@ -43,8 +45,14 @@ def run_audit(options: Options, write_baseline: str | None = None) -> AuditRun:
         kept = [*result.findings, *(h.finding for h in result.hidden if h.by == "baseline")]
         path = Path(write_baseline).expanduser()
         written = (path, record(path, kept, session.now))
+    team = {}
+    if session.config.focus.team_price:
+        from guardian.usecases.prices import team_prices
+
+        session.report_progress("asking the attendees' free/busy")
+        team = team_prices(session, result.ctx)
     session.report_progress("checking replies and drafts")
-    return AuditRun(session, result, action_states(session, result), written)
+    return AuditRun(session, result, action_states(session, result), written, team)
 
 
 def load_pack(rules: str | None, config: str | None) -> RuleBook:

@@ -40,3 +40,13 @@ def sign_out_outlook(config: str | None) -> str:
     from guardian.adapters.sources.outlook.auth import logout
 
     return "signed out" if logout(load_config(config).outlook) else "no saved sign-in"
+
+
+def sign_in_teams(config: str | None, *, method: str, prompt: Callable[[str], None]) -> str:
+    """Outlook's calendar scopes plus Presence.ReadWrite, for `[chat] teams` (guardian tick)."""
+    from guardian.adapters.sources.outlook.auth import token_cache_path
+    from guardian.adapters.sources.outlook.presence import sign_in
+
+    settings = load_config(config).outlook
+    who = sign_in(settings, method, prompt)
+    return f"signed in as {who} (Teams presence too); token cache at {token_cache_path(settings)}"

@@ -3,6 +3,11 @@
 Shared by `guardian focus plan|apply` and `guardian nightly` so both do the
 same thing. The write target is the first calendar: a provider calendar is
 written in place (tagged events), an .ics calendar gets a separate block file.
+
+The plan reads the whole ISO weeks around the window (`plan_span`): the
+blocks of a day must not depend on how many days were asked for. Only
+guardian's blocks inside the window are reconciled, so `--days 1` never
+touches the rest of the week.
 """
 
 from __future__ import annotations
@@ -14,7 +19,15 @@ from guardian.adapters.lock import lock_path, run_lock
 from guardian.adapters.sources.base import ApplyResult, BlockOptions, BlockWriter
 from guardian.adapters.state import State
 from guardian.core.model import BlockOp, Event, EventKind, OpKind
-from guardian.domain.focus import FocusPlan, changes, describe_block, describe_event, plan, reconcile
+from guardian.domain.focus import (
+    FocusPlan,
+    changes,
+    describe_block,
+    describe_event,
+    plan,
+    plan_span,
+    reconcile,
+)
 from guardian.errors import InputError
 from guardian.usecases.session import Session
 
@@ -56,7 +69,8 @@ def run_focus(
     events: list[Event] | None = None,
     locked: bool = False,
 ) -> FocusRun:
-    """Plan and reconcile; `events` may be passed in when the caller already read them.
+    """Plan and reconcile; `events` may be passed in when the caller already read them
+    (they must cover `plan_span(session.window)`).
 
     An apply takes the run lock before anything is read, so two runs started
     together plan one after the other and the second sees the first's blocks
@@ -91,13 +105,15 @@ def _plan_and_apply(
     session: Session, *, apply: bool, output: str | None, events: list[Event] | None
 ) -> FocusRun:
     target = write_target(session, output, state=session.state if apply else None)
+    span = plan_span(session.window, session.tz)
     if events is None:
-        events = session.read_events()
+        events = session.read_events(span)
     if target is not session.sources[0]:  # blocks kept apart from the calendar: add them
-        events = _with_block_file(events, target.own_blocks(session.window))
+        events = _with_block_file(events, target.own_blocks(span))
     events = [_foreign_blocks_are_focus(e, target.spec) for e in events]
     focus_plan = plan(events, session.window, session.hours, session.config.focus.policy, session.now)
-    existing = [e for e in events if e.own_block]
+    window = session.window
+    existing = [e for e in events if e.own_block and window.overlaps(e.start, e.end)]
     ops = reconcile(list(focus_plan.blocks), existing, session.now)
     run = FocusRun(focus_plan, ops, target=target.spec)
     verb = "" if apply else "would "
@@ -110,13 +126,17 @@ def _plan_and_apply(
         run.applied = target.apply(ops) if changes(ops) else ApplyResult(kept=len(ops))
         state.log_run(
             "focus apply",
-            planned=[{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in focus_plan.blocks],
+            planned=[
+                {"start": b.start.isoformat(), "end": b.end.isoformat(), "defended": b.defended}
+                for b in focus_plan.blocks
+            ],
             done={
                 "target": target.spec,
                 "created": run.applied.created,
                 "moved": run.applied.moved,
                 "deleted": run.applied.deleted,
                 "kept": run.applied.kept,
+                "switched": run.applied.switched,
             },
         )
     return run
@@ -136,9 +156,14 @@ def _with_block_file(events: list[Event], blocks: list[Event]) -> list[Event]:
 
 
 def _describe(op: BlockOp) -> str:
+    held = " (held: free)" if op.block is not None and not op.block.defended else ""
     if op.kind is OpKind.CREATE and op.block is not None:
-        return f"create focus block {describe_block(op.block)}"
+        return f"create focus block {describe_block(op.block)}{held}"
     if op.kind is OpKind.MOVE and op.block is not None and op.existing is not None:
-        return f"move focus block {describe_event(op.existing)} to {describe_block(op.block)}"
+        return f"move focus block {describe_event(op.existing)} to {describe_block(op.block)}{held}"
+    if op.kind.switches and op.block is not None:
+        verb = "defend" if op.kind is OpKind.DEFEND else "hold"
+        state = "busy" if op.kind is OpKind.DEFEND else "free"
+        return f"{verb} focus block {describe_block(op.block)} (now {state}: {op.block.why or op.kind})"
     assert op.existing is not None, "a delete names the block it deletes"
     return f"delete focus block {describe_event(op.existing)}"

@@ -14,6 +14,7 @@ from datetime import datetime
 from guardian.adapters.config import load_config
 from guardian.adapters.lock import lock_path, run_lock
 from guardian.adapters.runlog import append_line
+from guardian.domain.focus import plan_span
 from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError
 from guardian.lint.engine import audit
 from guardian.usecases.focus import run_focus
@@ -115,8 +116,11 @@ def run_nightly(
 
 
 def _one_calendar(spec: str, session: Session, *, apply: bool, budget: NightlyBudget | None) -> Iterator[str]:
-    events = session.read_events()
-    result = audit(session.rulebook, session.audit_context(events), session.suppressions)
+    # read once: the planner's whole weeks hold the audited window
+    events = session.read_events(plan_span(session.window, session.tz))
+    window = session.window
+    in_window = [e for e in events if window.overlaps(e.start, e.end)]
+    result = audit(session.rulebook, session.audit_context(in_window), session.suppressions)
     if apply:  # findings are not actions: they go to the run log, not to stdout
         with session.state.transaction():
             session.state.log_run(

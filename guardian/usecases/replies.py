@@ -41,8 +41,17 @@ from typing import Any
 
 from guardian.adapters.templates import reply_template
 from guardian.core.text import one_line
-from guardian.domain.replies import ASYNC_ACTION, REQUEST_ACTION, Plan, Reply, ReplySettings, compose
+from guardian.domain.replies import (
+    ASYNC_ACTION,
+    MOVE_ACTION,
+    REQUEST_ACTION,
+    Plan,
+    Reply,
+    ReplySettings,
+    compose,
+)
 from guardian.errors import EXIT_INPUT, GuardianError, InputError, ProviderError, did_you_mean, join_hints
+from guardian.usecases.prices import price_lookup
 from guardian.usecases.session import Options, Session
 
 log = logging.getLogger("guardian")
@@ -62,12 +71,13 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
 
     settings = settings or session.config.replies
     book = session.rulebook
-    words = (REQUEST_ACTION, ASYNC_ACTION)
+    words = (REQUEST_ACTION, ASYNC_ACTION, MOVE_ACTION)
     unknown = [a for a in settings.actions if a.lower() not in words and book.find(a) is None]
     if unknown:  # a typo must not silently turn requests off
         names = [*words, *(r.name for r in book.rules), *(r.code for r in book.rules)]
         raise InputError(
-            f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}", "{ASYNC_ACTION}" nor a rule of the pack',
+            f'[replies] actions: {unknown[0]!r} is neither "{REQUEST_ACTION}", "{ASYNC_ACTION}", '
+            f'"{MOVE_ACTION}" nor a rule of the pack',
             hint=join_hints(
                 did_you_mean(unknown[0], names),
                 'use a rule code or name, e.g. "no-decision" (see `guardian rules list`)',
@@ -91,7 +101,9 @@ def plan_for_session(session, result=None, *, settings: ReplySettings | None = N
         exempt=session.rulebook.exemptions.category,
         template=reply_template(settings.template),
         proposal=reply_template(settings.proposal_template, "async-proposal"),
+        move=reply_template(settings.move_template, "move-request"),
         rank=session.rulebook.rank,
+        price_of=price_lookup(session, result),
     )
 
 

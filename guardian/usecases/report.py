@@ -45,7 +45,15 @@ def run_report(options: Options, *, weeks: int | None = None) -> tuple[Session, 
         raise InputError(f"--weeks: {trend_count} is out of range", hint=f"use 0 to {MAX_TREND_WEEKS}")
     params = MetricParams.from_rulebook(session.rulebook, session.config.focus.policy)
     events = session.read_events(read_span(session.window, session.tz, trend_count))
-    report = build_report(session.audit_context(events), params, trend_weeks_count=trend_count)
+    ctx = session.audit_context(events)
+    report = build_report(ctx, params, trend_weeks_count=trend_count)
+    if session.config.focus.team_price:
+        from guardian.usecases.prices import team_prices
+
+        inside = [e for e in events if session.window.overlaps(e.start, e.end)]
+        team = team_prices(session, replace(ctx, events=inside))
+        for cost in report.prices:
+            cost.team_hours, cost.team_people = team.get(cost.uid, (None, 0))
     return session, with_findings(session, report, events)
 
 
@@ -64,7 +72,15 @@ def with_findings(session: Session, report: Report, events: list[Event]) -> Repo
     states = action_states(session, result)
     return replace(
         report,
-        findings=by_series(result, session.rulebook),
+        findings=by_series(result, session.rulebook, _team(session, result)),
         finding_states=states,
         findings_week=(first, last),
     )
+
+
+def _team(session: Session, result):
+    if not session.config.focus.team_price:
+        return None
+    from guardian.usecases.prices import team_prices
+
+    return team_prices(session, result.ctx)

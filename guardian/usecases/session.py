@@ -26,7 +26,7 @@ from guardian.core.dates import WORDS as DATE_WORDS
 from guardian.core.dates import is_weekday_word, parse_day_word
 from guardian.core.model import Event, Window
 from guardian.errors import InputError, did_you_mean, join_hints
-from guardian.lint.context import AuditContext
+from guardian.lint.context import AuditContext, Norms
 from guardian.lint.pack import RuleBook, load_rulebook
 from guardian.lint.suppress import Suppressions, resolve_ignores
 
@@ -261,4 +261,11 @@ class Session:
             exemptions=self.rulebook.exemptions,
             me=self.identity.me,
             focus=self.config.focus.policy,
+            norms=self.norms,
         )
+
+    @property
+    def norms(self) -> Norms:
+        """The team's `[norms]`, in my zone."""
+        norms = self.config.norms
+        return Norms(norms.no_meeting_days, norms.hours(self.tz))

@@ -20,6 +20,16 @@ against Google. Behaviour follows Google's documentation:
   no other attendees, valid `focusTimeProperties` values.
 - A non-organizer may only change their own attendee entry (RSVP);
   touching anything else -> 403 `forbiddenForNonOrganizer`.
+- freebusy.query (POST /freeBusy): `timeMin`/`timeMax` required, `items` of
+  calendar ids (at most `calendarExpansionMax`, 50: "Maximum value is 50"),
+  answered as `calendars.{id}.busy[]` of start/end in UTC (the `timeZone`
+  default), never a title; an unknown calendar gets `errors` with reason
+  `notFound`, too many calendars `tooManyCalendarsRequested` (reference:
+  "freebusy: query"). It needs one of `calendar.readonly`, `calendar`,
+  `calendar.events.freebusy`, `calendar.freebusy` (its "Authorization"
+  section): `calendar.events` alone is refused. Another person's calendar is
+  seeded under their address as its calendar id; free (transparent) and
+  cancelled events and declined invitations are not busy.
 - The `/batch/calendar/v3` endpoint: multipart/mixed of application/http
   parts, answered part by part with `Content-ID: <response-...>`.
 - An OAuth token endpoint (`/token`): `refresh_token` and the service
@@ -85,6 +95,13 @@ AUTO_DECLINE_MODES = {
     "declineOnlyNewConflictingInvitations",
 }
 CHAT_STATUSES = {"available", "doNotDisturb"}
+FREEBUSY_SCOPES = {
+    "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.events.freebusy",
+    "https://www.googleapis.com/auth/calendar.freebusy",
+}
+MAX_FREEBUSY_CALENDARS = 50
 
 
 class ApiError(Exception):
@@ -256,6 +273,7 @@ class FakeGoogleCalendar:
         self.events: dict[str, dict[str, dict]] = {}
         self.masters: dict[str, dict[str, dict]] = {}
         self.log: list[LoggedRequest] = []
+        self.freebusy_queries: list[list[str]] = []  # the calendar ids of each freebusy.query
         self.token_requests: list[dict[str, str]] = []
         self.refresh_tokens: dict[str, tuple[str, ...]] = {"fake-refresh-token": self.granted_scopes}
         self.access_tokens: dict[str, tuple[str, ...]] = {}
@@ -552,7 +570,7 @@ class FakeGoogleCalendar:
             return ApiError(fault.status, "backendError", "Backend Error", headers=headers)
         return ApiError(fault.status, fault.reason or "invalid", "Injected error", headers=headers)
 
-    def _check_auth(self, headers: Any, write: bool) -> None:
+    def _check_auth(self, headers: Any, write: bool, needed: set[str] | None = None) -> None:
         if not self.require_auth:
             return
         auth = headers.get("Authorization") or headers.get("authorization") or ""
@@ -567,7 +585,7 @@ class FakeGoogleCalendar:
             )
             err.location = None
             raise err
-        needed = WRITE_SCOPES if write else READ_SCOPES
+        needed = needed or (WRITE_SCOPES if write else READ_SCOPES)
         if not needed.intersection(scopes):
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
@@ -652,7 +670,10 @@ class FakeGoogleCalendar:
             return self._batch(headers, body)
         if not path.startswith(API_PREFIX):
             raise ApiError(404, "notFound", "Not Found")
-        self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
+        if path == API_PREFIX + "freeBusy":  # a POST that only reads
+            self._check_auth(headers, write=False, needed=FREEBUSY_SCOPES)
+        else:
+            self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
         data = json.loads(body) if body else None
         with self._lock:
             status, payload = self._route(method, path[len(API_PREFIX) :], query, data)
@@ -663,6 +684,8 @@ class FakeGoogleCalendar:
         return status, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(payload).encode()
 
     def _route(self, method: str, rest: str, q: dict, data: dict | None) -> tuple[int, dict | None]:
+        if rest == "freeBusy" and method == "POST":
+            return 200, self._freebusy(data or {})
         m = re.fullmatch(r"calendars/([^/]+)/events(?:/([^/]+))?", rest)
         if not m:
             raise ApiError(404, "notFound", "Not Found")
@@ -682,6 +705,53 @@ class FakeGoogleCalendar:
                 self._delete(cal, event_id)
                 return 204, None
         raise ApiError(405, "httpMethodNotAllowed", "Method not allowed")
+
+    # --- freebusy.query ------------------------------------------------------------
+
+    def _freebusy(self, body: dict) -> dict:
+        for key in ("timeMin", "timeMax"):
+            if key not in body:
+                raise ApiError(400, "required", f"Missing {key}.", location=key)
+        start = _parse_rfc3339(body["timeMin"], "timeMin")
+        end = _parse_rfc3339(body["timeMax"], "timeMax")
+        items = [str(i.get("id", "")) for i in body.get("items") or []]
+        self.freebusy_queries.append(items)
+        calendars: dict[str, dict] = {}
+        for n, calendar_id in enumerate(items):
+            if n >= MAX_FREEBUSY_CALENDARS:
+                calendars[calendar_id] = {
+                    "busy": [],
+                    "errors": [{"domain": "calendar", "reason": "tooManyCalendarsRequested"}],
+                }
+                continue
+            cal = self._cal(calendar_id)
+            if cal not in self.events:
+                calendars[calendar_id] = {"busy": [], "errors": [{"domain": "global", "reason": "notFound"}]}
+                continue
+            spans = []
+            for ev in self.events[cal].values():
+                if ev.get("status") == "cancelled" or ev.get("transparency") == "transparent":
+                    continue
+                me = next((a for a in ev.get("attendees", []) if a.get("self")), None)
+                if me is not None and me.get("responseStatus") == "declined":
+                    continue
+                s, e = self._span(ev)
+                if s < end and e > start:
+                    spans.append((max(s, start), min(e, end)))
+            spans.sort()
+            merged: list[tuple[datetime, datetime]] = []
+            for s, e in spans:
+                if merged and s <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+                else:
+                    merged.append((s, e))
+            calendars[calendar_id] = {"busy": [{"start": _rfc3339(s), "end": _rfc3339(e)} for s, e in merged]}
+        return {
+            "kind": "calendar#freeBusy",
+            "timeMin": _rfc3339(start),
+            "timeMax": _rfc3339(end),
+            "calendars": calendars,
+        }
 
     # --- events.list -------------------------------------------------------------
 

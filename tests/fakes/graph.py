@@ -25,6 +25,15 @@ graph (under /v1.0):
                                              is sent the answer and comment, and an
                                              organizer's mailbox here shows it on its copy
   POST   /$batch                             up to 20 requests, JSON batching
+  POST   /{me|users/UPN}/calendar/getSchedule schedules, startTime, endTime,
+                                             availabilityViewInterval (5..1440): one
+                                             scheduleInformation per address, with
+                                             scheduleItems (status, start, end, and the
+                                             subject and location the caller may see) or an
+                                             error for a mailbox it cannot read
+  POST   /{me|users/UPN}/presence/setUserPreferredPresence   availability/activity pairs of
+                                             the documented table, expirationDuration
+  POST   /{me|users/UPN}/presence/clearUserPreferredPresence  an empty body
 
 Errors use Graph's envelope {"error": {"code", "message"}}. Tests can inject
 faults (the next N Graph requests answer 429 with Retry-After, 503, 504) and
@@ -144,6 +153,8 @@ class _Mailbox:
     upn: str
     name: str
     events: dict[str, dict] = field(default_factory=dict)  # id -> stored event (UTC)
+    #: the preferred presence set through Graph: {"availability", "activity", "expirationDuration"}
+    presence: dict | None = None
     removed: dict[str, float] = field(default_factory=dict)  # id -> when deleted
     changed: dict[str, float] = field(default_factory=dict)  # id -> last change time
 
@@ -274,6 +285,8 @@ class GraphFake:
         self._device_codes: dict[str, dict] = {}
         self._delta_tokens: dict[str, dict] = {}
         self.sent_responses: list[dict] = []  # meeting responses sent to organizers
+        self.presence_log: list[tuple[str, str, dict]] = []  # ("set" | "clear", upn, body)
+        self._consented: dict[str, set[str]] = {}  # user -> Presence scopes they consented to
         self.device_flows = 0
         self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
@@ -399,6 +412,10 @@ class GraphFake:
 
     def events(self, user: str | None = None) -> list[dict]:
         return list(self._box(user or self.me).events.values())
+
+    def presence(self, user: str | None = None) -> dict | None:
+        """The preferred presence set for the user, or None."""
+        return self._box(user or self.me).presence
 
     def seed_event(self, user: str | None = None, **fields: Any) -> dict:
         """Store a single-instance event; `start`/`end` may be aware datetimes.
@@ -725,6 +742,14 @@ class GraphFake:
                     box.events.pop(ev["id"], None)
                     box.removed[ev["id"]] = self._tick()
                 return 204, {}, None
+        if rest == ["calendar", "getSchedule"] and method == "POST":
+            return 200, resp_headers, self._schedule(body, tz)
+        if rest == ["presence", "setUserPreferredPresence"] and method == "POST":
+            self._set_presence(box, body, token)
+            return 200, {}, None
+        if rest == ["presence", "clearUserPreferredPresence"] and method == "POST":
+            self._clear_presence(box, body, token)
+            return 200, {}, None
         if (
             len(rest) == 3
             and rest[0] == "events"
@@ -737,6 +762,107 @@ class GraphFake:
                 raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
             return self._respond(box, ev, rest[2], body)
         raise GraphError(400, "BadRequest", f"Unsupported request: {method} {path}")
+
+    def _schedule(self, body: Any, tz) -> dict:
+        """calendar: getSchedule (Graph v1.0 reference, "calendar: getSchedule";
+        resources scheduleInformation and scheduleItem).
+
+        One scheduleInformation per address asked, in the order asked: the
+        items of that mailbox's calendar overlapping the period, each with its
+        free/busy `status` (the event's showAs), start and end in the Prefer
+        time zone, and (as Graph does for a caller who may see them) subject,
+        location and isPrivate. A mailbox the caller cannot read gets `error`
+        (freeBusyError: message, responseCode) instead.
+        """
+        if not isinstance(body, dict) or not isinstance(body.get("schedules"), list):
+            raise GraphError(400, "ErrorInvalidRequest", "The request is missing the required schedules.")
+        for key in ("startTime", "endTime"):
+            if not isinstance(body.get(key), dict):
+                raise GraphError(400, "ErrorInvalidRequest", f"The request is missing {key}.")
+        interval = int(body.get("availabilityViewInterval") or 30)
+        if not 5 <= interval <= 1440:  # "The default is 30 minutes, minimum is 5, maximum is 1440"
+            raise GraphError(400, "ErrorInvalidParameter", "availabilityViewInterval must be 5 to 1440.")
+        start, end = _parse_dtz(body["startTime"]), _parse_dtz(body["endTime"])
+        out = []
+        for address in body["schedules"]:
+            box = self.mailboxes.get(str(address).lower())
+            if box is None:
+                out.append(
+                    {
+                        "scheduleId": address,
+                        "error": {
+                            "message": "The specified mailbox could not be found.",
+                            "responseCode": "ErrorMailRecipientNotFound",
+                        },
+                    }
+                )
+                continue
+            items = []
+            slots = ["0"] * max(1, int((end - start).total_seconds() // (interval * 60)))
+            for ev in sorted(self._instances(box, start, end), key=lambda e: _parse_dtz(e["start"])):
+                if ev.get("isCancelled"):
+                    continue
+                s_, e_ = self._span(ev)
+                status = str(ev.get("showAs") or "busy")
+                items.append(
+                    {
+                        "isPrivate": ev.get("sensitivity") == "private",
+                        "status": status,
+                        "subject": ev.get("subject") or "",
+                        "location": (ev.get("location") or {}).get("displayName", ""),
+                        "start": {"dateTime": _fmt(s_.astimezone(tz)), "timeZone": _tz_label(tz)},
+                        "end": {"dateTime": _fmt(e_.astimezone(tz)), "timeZone": _tz_label(tz)},
+                    }
+                )
+                code = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4"}.get(
+                    status, "0"
+                )
+                for n in range(len(slots)):
+                    slot_start = start + timedelta(minutes=interval * n)
+                    if s_ < slot_start + timedelta(minutes=interval) and e_ > slot_start and code > slots[n]:
+                        slots[n] = code
+            out.append({"scheduleId": address, "availabilityView": "".join(slots), "scheduleItems": items})
+        return {
+            "@odata.context": f"{self.graph_url}/$metadata#Collection(microsoft.graph.scheduleInformation)",
+            "value": out,
+        }
+
+    def _set_presence(self, box: _Mailbox, body: Any, token: dict) -> None:
+        """presence: setUserPreferredPresence (Graph v1.0 reference): the supported
+        availability/activity pairs, an optional ISO 8601 expirationDuration; the
+        delegated permission is Presence.ReadWrite (app-only Presence.ReadWrite.All)."""
+        self._need_presence(token)
+        pairs = {
+            ("Available", "Available"),
+            ("Busy", "Busy"),
+            ("DoNotDisturb", "DoNotDisturb"),
+            ("BeRightBack", "BeRightBack"),
+            ("Away", "Away"),
+            ("Offline", "OffWork"),
+        }
+        if not isinstance(body, dict) or (body.get("availability"), body.get("activity")) not in pairs:
+            raise GraphError(400, "BadRequest", "The availability and activity are not a supported pair.")
+        duration = body.get("expirationDuration")
+        if duration is not None and not re.fullmatch(
+            r"P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?", str(duration)
+        ):
+            raise GraphError(400, "BadRequest", "expirationDuration is not an ISO 8601 duration.")
+        with self._lock:
+            box.presence = dict(body)
+            self.presence_log.append(("set", box.upn, dict(body)))
+
+    def _clear_presence(self, box: _Mailbox, body: Any, token: dict) -> None:
+        """presence: clearUserPreferredPresence: "supply an empty JSON object {}"."""
+        self._need_presence(token)
+        with self._lock:
+            box.presence = None
+            self.presence_log.append(("clear", box.upn, {}))
+
+    def _need_presence(self, token: dict) -> None:
+        if token.get("app"):
+            return
+        if not any(s.endswith("Presence.ReadWrite") for s in token.get("scopes", ())):
+            raise GraphError(403, "Forbidden", "Insufficient privileges to complete the operation.")
 
     def _need_write(self, token: dict) -> None:
         scopes = token.get("scopes", ())
@@ -1168,7 +1294,11 @@ class GraphFake:
                     "error": "authorization_declined",
                     "error_description": "AADSTS70000: the user declined.",
                 }
-            return 200, self._issue(flow["scopes"] or scopes, user=self.me, refresh=True)
+            granted = flow["scopes"] or scopes
+            self._consented.setdefault(self.me, set()).update(
+                s for s in granted if s.endswith("Presence.ReadWrite")
+            )
+            return 200, self._issue(granted, user=self.me, refresh=True)
         if grant == "refresh_token":
             rt = self._refresh.get(form.get("refresh_token", ""))
             if rt is None:
@@ -1176,7 +1306,23 @@ class GraphFake:
                     "error": "invalid_grant",
                     "error_description": "AADSTS700082: The refresh token has expired due to inactivity.",
                 }
-            return 200, self._issue(scopes or rt["scopes"], user=rt["user"], refresh=True)
+            # a delegated permission the user never consented to is refused (AADSTS65001), as
+            # Microsoft's identity platform does; modelled for Presence.ReadWrite, which guardian
+            # asks for in a sign-in of its own (`guardian auth teams`)
+            wanted = scopes or rt["scopes"]
+            missing = [
+                s
+                for s in wanted
+                if s.endswith("Presence.ReadWrite") and s not in self._consented.get(rt["user"], set())
+            ]
+            if missing:
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": "AADSTS65001: The user or administrator has not consented to use the "
+                    f"application with ID '{self.client_id}'.",
+                    "suberror": "consent_required",
+                }
+            return 200, self._issue(wanted, user=rt["user"], refresh=True)
         if grant == "client_credentials":
             if form.get("client_secret") != self.client_secret:
                 return 401, {

@@ -10,7 +10,10 @@ Terms, as the rest of guardian uses them:
 - a *block writer* holds guardian's own focus blocks for a source: the
   calendar itself for a provider, a separate block file for an .ics file.
   It lists its blocks and applies reconcile operations, refusing any
-  operation on an event guardian did not create.
+  operation on an event guardian did not create;
+- a *free/busy lookup* tells other people's busy times (never their events'
+  titles), for the focus price of a meeting to everyone invited; a source
+  offers one when its capabilities say `free_busy`.
 
 The use cases talk only to these types. They never import a backend module,
 never test a source's class and never parse a spec: they ask `capabilities`.
@@ -21,7 +24,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -75,6 +78,10 @@ class Capabilities:
     blocks: BlockHome = BlockHome.NONE
     rsvp: str = ""
     needs_state: bool = False
+    #: it can ask the provider for other people's free/busy (`Source.free_busy`)
+    free_busy: bool = False
+    #: it can set my presence in the provider's chat to do not disturb (`Source.presence`)
+    presence: bool = False
 
 
 @dataclass
@@ -85,6 +92,7 @@ class ApplyResult:
     moved: int = 0
     deleted: int = 0
     kept: int = 0
+    switched: int = 0  # blocks turned from held (free) to defended (busy), or back
     conflicts: int = 0  # changes not made because someone else changed the event first (HTTP 412)
     details: list[str] = field(default_factory=list)
 
@@ -95,6 +103,36 @@ class BlockOptions:
 
     output: Path | None = None  # the block file, for sources whose blocks live in one
     title: str = FOCUS_TITLE
+
+
+@dataclass
+class FreeBusyAnswer:
+    """Other people's busy times for a window, as the provider's free/busy tells them.
+
+    `busy` holds merged UTC intervals per lower-cased address, for the people
+    the provider answered for; `unknown` says why the others are missing (not
+    found, not shared, a group too big). `requests` counts the calls it took.
+    """
+
+    busy: dict[str, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+
+
+class FreeBusy(Protocol):
+    """Asks the provider when people are busy: free/busy only, never what they are busy with."""
+
+    def busy(self, people: Sequence[str], window: Window) -> FreeBusyAnswer: ...
+
+
+class Presence(Protocol):
+    """My status in the provider's own chat (Teams): do not disturb for a while, then back."""
+
+    label: str
+
+    def do_not_disturb(self, minutes: int) -> None: ...
+
+    def clear(self) -> None: ...
 
 
 class BlockWriter(Protocol):
@@ -169,11 +207,19 @@ class Source(ABC):
     def respond(self, event: Event, status: Status, comment: str) -> None:
         raise InputError(f"{self.spec}: this calendar cannot send replies")
 
+    def free_busy(self) -> FreeBusy:
+        """The provider's free/busy of other people (when `capabilities.free_busy`)."""
+        raise InputError(f"{self.spec}: this calendar cannot tell other people's free/busy")
+
+    def presence(self) -> Presence:
+        """My presence in the provider's chat (when `capabilities.presence`)."""
+        raise InputError(f"{self.spec}: this calendar has no chat presence to set")
+
 
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:
     """Guard shared by every writer: only guardian-tagged events are touched."""
     for op in ops:
-        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP) and (
+        if op.kind in (OpKind.MOVE, OpKind.DELETE, OpKind.KEEP, OpKind.DEFEND, OpKind.HOLD) and (
             op.existing is None or not op.existing.own_block
         ):
             title = op.existing.title if op.existing else "?"

@@ -1,4 +1,11 @@
-"""Event checks: each looks at one meeting (or one series) and returns a message, or None."""
+"""Event checks: each looks at one meeting (or one series) and returns a message, or None.
+
+Besides the invite's own content (documents, agenda, decision, keywords,
+size, recurrence) they check the meeting's time: against my working hours,
+against the team's norms (`AuditContext.norms`: no-meeting days, meeting
+hours) and against my focus time (its focus price, by the one availability
+rule of `guardian.core.availability`).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from guardian.core.agenda import has_agenda, seeks_decision
+from guardian.core.availability import FocusPrice, local_days
 from guardian.core.model import Event, LinkKind
-from guardian.lint.checks.wording import hours, span
+from guardian.core.workhours import WEEKDAYS
+from guardian.lint.checks.wording import exact_hours, hours, span
 from guardian.lint.context import AuditContext
 from guardian.lint.registry import NoParams, event_check, series_check
 
@@ -115,3 +124,54 @@ def large_meeting(event: Event, ctx: AuditContext, p: LargeMeeting) -> str | Non
     if count > p.max_attendees:
         return f"{count} people invited (more than {p.max_attendees})"
     return None
+
+
+@dataclass(frozen=True)
+class FocusBreaker:
+    #: the shortest free piece that counts as focus; unset: my `[focus] min_minutes`
+    min_minutes: int | None = None
+
+
+@event_check(
+    "focus-breaker",
+    "meeting that costs more focus than its own length (leaves a free piece under `min_minutes`)",
+    FocusBreaker,
+)
+def focus_breaker(event: Event, ctx: AuditContext, p: FocusBreaker) -> str | None:
+    least = ctx.focus.min_minutes if p.min_minutes is None else p.min_minutes
+    price = ctx.availability.price(event, least)
+    if not price.breaks:
+        return None
+    return price_message(event, price, ctx)
+
+
+def price_message(event: Event, price: FocusPrice, ctx: AuditContext) -> str:
+    """'this 30 min meeting turns 09:00-13:00 into 1.5 h + 2 h: costs you 2 h of focus'."""
+    before = " and ".join(span(s, e, ctx.tz) for s, e in price.before)
+    left = [(e - s).total_seconds() / 3600 for s, e in price.after]
+    into = " + ".join(exact_hours(h) for h in left) if left else "nothing"
+    return (
+        f"this {round(event.minutes):g} min meeting turns {before} into {into}: "
+        f"costs you {exact_hours(price.hours)} of focus"
+    )
+
+
+@event_check("no-meeting-day", "meeting on one of the team's `[norms] no_meeting_days`")
+def no_meeting_day(event: Event, ctx: AuditContext, p: NoParams) -> str | None:
+    days = set(ctx.norms.no_meeting_days)
+    if not days:
+        return None
+    hit = sorted({day.weekday() for day in local_days(event.start, event.end, ctx.tz)} & days)
+    if not hit:
+        return None
+    return f"on a {WEEKDAYS[hit[0]].capitalize()}, the team's no-meeting day"
+
+
+@event_check("outside-meeting-hours", "meeting outside the team's `[norms] meeting_hours`")
+def outside_meeting_hours(event: Event, ctx: AuditContext, p: NoParams) -> str | None:
+    meeting_hours = ctx.norms.meeting_hours
+    if meeting_hours is None or meeting_hours.contains(event.start, event.end):
+        return None
+    ranges = meeting_hours.intervals(ctx.local(event.start).date())
+    allowed = ", ".join(span(s, e, ctx.tz) for s, e in ranges) or "none"
+    return f"at {span(event.start, event.end, ctx.tz)}, outside the team's meeting hours ({allowed})"

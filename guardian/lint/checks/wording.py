@@ -18,3 +18,8 @@ def span(start: datetime, end: datetime, tz: tzinfo, sep: str = "-") -> str:
 def hours(value: float) -> str:
     """1.5 -> '1.5 h', 2.0 -> '2 h'."""
     return f"{value:.1f}".rstrip("0").rstrip(".") + " h"
+
+
+def exact_hours(value: float) -> str:
+    """1.25 -> '1.25 h', 1.5 -> '1.5 h', 2.0 -> '2 h': quarter hours kept, not rounded away."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + " h"

@@ -25,6 +25,7 @@ from guardian.adapters.sources.base import (
     BlockOptions,
     BlockWriter,
     Capabilities,
+    FreeBusy,
     Identity,
     Source,
 )
@@ -54,7 +55,7 @@ def configured(target: str, settings: Settings) -> tuple[str, CalendarSettings |
 class CalDavSource(Source):
     """One calendar collection on a CalDAV server."""
 
-    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="", needs_state=True)
+    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="", needs_state=True, free_busy=True)
 
     @classmethod
     def open(
@@ -116,6 +117,12 @@ class CalDavSource(Source):
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
         return self.block_writer(BlockOptions()).apply(ops)
+
+    def free_busy(self) -> FreeBusy:
+        """Other people's busy times through my schedule outbox, where the server has one."""
+        from guardian.adapters.sources.caldav.freebusy import CalDavFreeBusy
+
+        return CalDavFreeBusy(self.connection)
 
 
 def events_of(owner, items: list[Item], window: Window) -> list[Event]:

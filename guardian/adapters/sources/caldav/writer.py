@@ -216,6 +216,12 @@ class FocusCalendar:
             self._record(op.existing.uid, op.block)
             result.moved += 1
             result.details.append(f"moved {_when(op.existing)} to {_when_block(op.block)}")
+        elif op.kind.switches:
+            assert op.block is not None
+            item = collection.replace(item, _moved(item.ics, op.existing.uid, op.block, stamp, move=False))
+            by_uid[op.existing.uid] = item
+            result.switched += 1
+            result.details.append(f"{op.kind} {_when_block(op.block)}")
         else:
             collection.delete(item)
             by_uid.pop(op.existing.uid, None)
@@ -239,27 +245,24 @@ def _calendar(event) -> str:
     return cal.to_ical().decode("utf-8")
 
 
-def _moved(ics: str, uid: str, block: Block, stamp: datetime) -> str:
-    """The object with its block moved: the rest of what is there (another client's edits) is kept."""
+def _moved(ics: str, uid: str, block: Block, stamp: datetime, *, move: bool = True) -> str:
+    """The object with its block moved (or, `move=False`, only its free/busy changed):
+    the rest of what is there (another client's edits) is kept."""
     import icalendar
 
+    from guardian.adapters.sources.ics.blockfile import show_as
     from guardian.adapters.sources.ics.source import X_TAG
 
     cal = icalendar.Calendar.from_ical(ics)
     for event in cal.walk("VEVENT"):
         if str(event.get("UID")) != uid or str(event.get(X_TAG) or "").lower() != GUARDIAN_TAG_VALUE:
             continue
-        try:
-            sequence = int(str(event.get("SEQUENCE", 0))) + 1
-        except ValueError:
-            sequence = 1
-        for key in ("DTSTART", "DTEND", "DURATION", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED"):
-            event.pop(key, None)
-        event.add("DTSTART", block.start)
-        event.add("DTEND", block.end)
-        event.add("DTSTAMP", stamp)
-        event.add("LAST-MODIFIED", stamp)
-        event.add("SEQUENCE", sequence)
+        if move:
+            for key in ("DTSTART", "DTEND", "DURATION"):
+                event.pop(key, None)
+            event.add("DTSTART", block.start)
+            event.add("DTEND", block.end)
+        show_as(event, block.defended, stamp)  # the next SEQUENCE, and busy or free as planned
     return cal.to_ical().decode("utf-8")
 
 

@@ -28,6 +28,7 @@ from guardian.adapters.sources.base import (
     BlockOptions,
     BlockWriter,
     Capabilities,
+    FreeBusy,
     Identity,
     Source,
 )
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 class GoogleSource(Source):
     """`google:CALENDAR_ID` (`primary` by default)."""
 
-    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="google", needs_state=True)
+    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="google", needs_state=True, free_busy=True)
 
     @classmethod
     def open(
@@ -152,6 +153,12 @@ class GoogleSource(Source):
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
         return self.writes.apply(ops)
+
+    def free_busy(self) -> FreeBusy:
+        """Other people's busy times through `freebusy.query` (see `freebusy`)."""
+        from guardian.adapters.sources.google.freebusy import GoogleFreeBusy
+
+        return GoogleFreeBusy(self.transport)
 
     def respond(self, event: Event, status: Status, comment: str) -> None:
         """Answer an invitation: my attendee entry gets `status` and `comment` (see `rsvp`)."""

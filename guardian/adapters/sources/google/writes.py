@@ -75,7 +75,7 @@ class _Write:
 
 
 def block_body(block: Block, tz: tzinfo, settings: GoogleSettings, *, focus_time: bool) -> dict:
-    """The event resource of a focus block: private, busy, no reminders, tagged."""
+    """The event resource of a focus block: private, no reminders, tagged; busy when defended."""
     tzname = getattr(tz, "key", None)
 
     def point(dt: datetime) -> dict:
@@ -89,22 +89,34 @@ def block_body(block: Block, tz: tzinfo, settings: GoogleSettings, *, focus_time
         "description": "Booked by guardian for uninterrupted work.",
         "start": point(block.start),
         "end": point(block.end),
-        "transparency": "opaque",
+        **show_as(block, settings, focus_time=False),
         "visibility": "private",
         "reminders": {"useDefault": False, "overrides": []},
         "extendedProperties": {"private": {GUARDIAN_TAG: GUARDIAN_TAG_VALUE}},
     }
     if focus_time:
-        auto_decline = settings.focus_auto_decline
+        body["eventType"] = "focusTime"
+        body.update(show_as(block, settings, focus_time=True))
+    return body
+
+
+def show_as(block: Block, settings: GoogleSettings, *, focus_time: bool) -> dict:
+    """A block's free/busy: opaque when defended, transparent when held.
+
+    A held focusTime block declines nothing: others may still book over it
+    (Google's autoDeclineMode, "declineNone").
+    """
+    out: dict[str, Any] = {"transparency": "opaque" if block.defended else "transparent"}
+    if focus_time:
+        auto_decline = settings.focus_auto_decline and block.defended
         props: dict[str, Any] = {
             "autoDeclineMode": "declineOnlyNewConflictingInvitations" if auto_decline else "declineNone",
             "chatStatus": settings.focus_chat_status,
         }
         if auto_decline and settings.focus_decline_message:
             props["declineMessage"] = settings.focus_decline_message
-        body["eventType"] = "focusTime"
-        body["focusTimeProperties"] = props
-    return body
+        out["focusTimeProperties"] = props
+    return out
 
 
 class BlockWrites:
@@ -143,8 +155,8 @@ class BlockWrites:
                 pending.append(_Write(op, op.kind, op.block, focus_time=not self.focus_time_rejected))
             else:
                 assert op.existing is not None  # refuse_foreign checked it
-                if op.kind is OpKind.MOVE and op.block is None:
-                    raise InputError(f"{self.spec}: a move without a block")
+                if (op.kind is OpKind.MOVE or op.kind.switches) and op.block is None:
+                    raise InputError(f"{self.spec}: a {op.kind} without a block")
                 pending.append(_Write(op, op.kind, op.block, event_id=op.existing.provider_id))
         if not pending:
             return result
@@ -221,6 +233,7 @@ class BlockWrites:
             assert w.block is not None
             body = block_body(w.block, self.tz, self.settings, focus_time=w.focus_time)
             return events.insert(calendarId=calendar, body={"id": w.new_id, **body}, fields="id,eventType")
+        focus_time = dict(w.op.existing.extra).get("eventType") == "focusTime" if w.op.existing else False
         if w.kind is OpKind.MOVE:
             assert w.block is not None
             tzname = getattr(self.tz, "key", None)
@@ -231,9 +244,14 @@ class BlockWrites:
                 body={
                     "start": {"dateTime": w.block.start.isoformat(), **extra},
                     "end": {"dateTime": w.block.end.isoformat(), **extra},
+                    **show_as(w.block, self.settings, focus_time=focus_time),
                 },
                 fields="id",
             )
+        if w.kind.switches:  # held <-> defended: the same block, its free/busy changed
+            assert w.block is not None
+            body = show_as(w.block, self.settings, focus_time=focus_time)
+            return events.patch(calendarId=calendar, eventId=w.event_id, body=body, fields="id")
         return events.delete(calendarId=calendar, eventId=w.event_id)
 
     def _send(self, svc: Any, writes: list[_Write]) -> list[Answer]:
@@ -264,6 +282,9 @@ class BlockWrites:
             result.details.append(f"moved {self._when_text(w)}")
             if self.state is not None and w.block is not None:
                 self.state.record_block(self.sync_key, w.event_id, w.block.start, w.block.end)
+        elif w.kind.switches:
+            result.switched += 1
+            result.details.append(f"{w.kind} {self._when_text(w)}")
         else:
             result.deleted += 1
             result.details.append(

@@ -15,6 +15,10 @@ block could still be in the person's calendar (until its time has passed),
 so every later import repeats the cancellation; clients that match imports
 by UID then remove or strike it out. Cancelled copies are never blocks of
 guardian's own plan.
+
+A block that only turns from held (free) to defended (busy), or back, keeps
+its UID and time: the same VEVENT with TRANSP changed and a higher SEQUENCE,
+which an import or a subscription applies as an update, not as a move.
 """
 
 from __future__ import annotations
@@ -116,6 +120,14 @@ class BlockFile:
                 self._forget(op.existing.uid)
                 result.deleted += 1
                 result.details.append(f"deleted {describe_event(op.existing)}")
+            elif op.kind.switches:
+                assert op.block is not None and op.existing is not None
+                component = by_uid.get(op.existing.uid)
+                if component is None or _is_cancelled(component):
+                    continue  # gone since we read it: the next run will create it
+                show_as(component, op.block.defended, stamp)
+                result.switched += 1
+                result.details.append(f"{op.kind} {describe_block(op.block)}")
         self._write(cal.to_ical())
         return result
 
@@ -196,8 +208,24 @@ def _drop_past_cancellations(cal, now: datetime) -> None:
     ]
 
 
+def show_as(component, defended: bool, stamp: datetime) -> None:
+    """A block turned busy (defended) or free (held): TRANSP changed, the next SEQUENCE."""
+    try:
+        sequence = int(str(component.get("SEQUENCE", 0))) + 1
+    except ValueError:
+        sequence = 1
+    for key in ("TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED"):
+        component.pop(key, None)
+    component.add("TRANSP", "OPAQUE" if defended else "TRANSPARENT")
+    component.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY" if defended else "FREE")
+    component.add("SEQUENCE", sequence)
+    component.add("DTSTAMP", stamp)
+    component.add("LAST-MODIFIED", stamp)
+
+
 def block_vevent(block: Block, uid: str, stamp: datetime, title: str = FOCUS_TITLE):
-    """One focus block as a VEVENT: busy, private, no reminder, tagged X-GUARDIAN-TAG.
+    """One focus block as a VEVENT: private, no reminder, tagged X-GUARDIAN-TAG; busy
+    when defended, free (TRANSP:TRANSPARENT) when held.
 
     The same event goes into the block file and onto a CalDAV server, so a
     block looks the same wherever the person keeps it.
@@ -213,8 +241,8 @@ def block_vevent(block: Block, uid: str, stamp: datetime, title: str = FOCUS_TIT
     event.add("SUMMARY", title)
     event.add("DESCRIPTION", "Focus time booked by guardian. Move or delete it with `guardian focus apply`.")
     event.add("CLASS", "PRIVATE")
-    event.add("TRANSP", "OPAQUE")
+    event.add("TRANSP", "OPAQUE" if block.defended else "TRANSPARENT")
     event.add("CATEGORIES", ["Focus time"])
-    event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")
+    event.add("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY" if block.defended else "FREE")
     event.add(X_TAG, GUARDIAN_TAG_VALUE)
     return event  # no VALARM: focus time needs no reminder

@@ -24,7 +24,9 @@ from guardian.adapters.sources.base import (
     BlockOptions,
     BlockWriter,
     Capabilities,
+    FreeBusy,
     Identity,
+    Presence,
     Source,
 )
 from guardian.adapters.sources.outlook import mapping, rsvp
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
 class OutlookSource(Source):
     """`outlook:me` (delegated) or `outlook:USER@DOMAIN` (app-only)."""
 
-    capabilities = Capabilities(blocks=BlockHome.IN_PLACE, rsvp="outlook", needs_state=True)
+    capabilities = Capabilities(
+        blocks=BlockHome.IN_PLACE, rsvp="outlook", needs_state=True, free_busy=True, presence=True
+    )
 
     @classmethod
     def open(
@@ -117,3 +121,15 @@ class OutlookSource(Source):
 
     def respond(self, event: Event, status: Status, comment: str) -> None:
         rsvp.respond(self.transport, event, status, comment)
+
+    def free_busy(self) -> FreeBusy:
+        """Other people's busy times through `calendar: getSchedule` (see `schedule`)."""
+        from guardian.adapters.sources.outlook.schedule import GraphSchedule
+
+        return GraphSchedule(self.transport)
+
+    def presence(self) -> Presence:
+        """My Teams presence, set to do not disturb during a focus block (see `presence`)."""
+        from guardian.adapters.sources.outlook.presence import GraphPresence
+
+        return GraphPresence(self.user, self.settings, sleep=self.transport.sleep)

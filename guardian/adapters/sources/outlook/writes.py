@@ -35,20 +35,26 @@ def graph_time(dt: datetime) -> dict:
     return {"dateTime": dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
 
 
-def block_body(start: datetime, end: datetime, focus_category: str) -> dict:
-    """The event of a focus block: busy, private, no reminder, no response asked, tagged."""
+def block_body(start: datetime, end: datetime, focus_category: str, *, defended: bool = True) -> dict:
+    """The event of a focus block: private, no reminder, no response asked, tagged;
+    shown busy when defended, free when held."""
     return {
         "subject": FOCUS_TITLE,
         "body": {"contentType": "text", "content": "Focus time booked by guardian."},
         "start": graph_time(start),
         "end": graph_time(end),
-        "showAs": "busy",
+        "showAs": show_as(defended),
         "sensitivity": "private",
         "isReminderOn": False,
         "responseRequested": False,
         "categories": [focus_category],
         "singleValueExtendedProperties": [{"id": TAG_PROPERTY_ID, "value": GUARDIAN_TAG_VALUE}],
     }
+
+
+def show_as(defended: bool) -> str:
+    """Graph's freeBusyStatus of a block: busy when defended, free when held."""
+    return "busy" if defended else "free"
 
 
 class BlockWrites:
@@ -77,7 +83,8 @@ class BlockWrites:
             # transactionId: a retry of a create the mailbox already carried out
             # (its answer lost to a 504 or a timeout) is refused, not a second block
             body = dict(
-                block_body(op.block.start, op.block.end, self.focus_category), transactionId=str(uuid.uuid4())
+                block_body(op.block.start, op.block.end, self.focus_category, defended=op.block.defended),
+                transactionId=str(uuid.uuid4()),
             )
             return {"method": "POST", "url": f"{self.transport.base}/events", "body": body}
         if op.kind is OpKind.MOVE:
@@ -85,7 +92,18 @@ class BlockWrites:
             return {
                 "method": "PATCH",
                 "url": self._event_url(op.existing.provider_id),
-                "body": {"start": graph_time(op.block.start), "end": graph_time(op.block.end)},
+                "body": {
+                    "start": graph_time(op.block.start),
+                    "end": graph_time(op.block.end),
+                    "showAs": show_as(op.block.defended),
+                },
+            }
+        if op.kind.switches:  # held <-> defended: the same block, its free/busy changed
+            assert op.block is not None and op.existing is not None
+            return {
+                "method": "PATCH",
+                "url": self._event_url(op.existing.provider_id),
+                "body": {"showAs": show_as(op.block.defended)},
             }
         if op.kind is OpKind.DELETE:
             assert op.existing is not None
@@ -153,6 +171,9 @@ class BlockWrites:
             result.details.append(f"moved to {op.block.start.isoformat()}–{op.block.end.isoformat()}")
             if state is not None:
                 state.record_block(self.spec, op.existing.provider_id, op.block.start, op.block.end)
+        elif op.kind.switches and op.block is not None:
+            result.switched += 1
+            result.details.append(f"{op.kind} {op.block.start.isoformat()}–{op.block.end.isoformat()}")
         elif op.kind is OpKind.DELETE and op.existing is not None:
             result.deleted += 1
             result.details.append(f"deleted {op.existing.start.isoformat()}")
