@@ -277,6 +277,11 @@ class GraphFake:
         self.device_flows = 0
         self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
+        # what each user consented to, by sign-in (scopes, resource-qualified)
+        self.consents: dict[str, set[str]] = {}
+        self.consent_checked = False  # (being switched on: refreshes honour consent)
+        # an AADSTS code a conditional-access policy answers every silent refresh with
+        self.conditional_access: str | None = None
         self._lock = threading.RLock()
         self._tmp = tempfile.TemporaryDirectory(prefix="graphfake-")
         self._server: ThreadingHTTPServer | None = None
@@ -1168,13 +1173,47 @@ class GraphFake:
                     "error": "authorization_declined",
                     "error_description": "AADSTS70000: the user declined.",
                 }
-            return 200, self._issue(flow["scopes"] or scopes, user=self.me, refresh=True)
+            granted = flow["scopes"] or scopes
+            self.consents.setdefault(self.me.lower(), set()).update(_resource_scopes(granted))
+            return 200, self._issue(granted, user=self.me, refresh=True)
         if grant == "refresh_token":
             rt = self._refresh.get(form.get("refresh_token", ""))
             if rt is None:
                 return 400, {
                     "error": "invalid_grant",
                     "error_description": "AADSTS700082: The refresh token has expired due to inactivity.",
+                    "error_codes": [700082],
+                    "suberror": "bad_token",
+                }
+            if self.conditional_access:
+                # "AADSTS50076: Due to a configuration change made by your administrator, or because you
+                # moved to a new location, you must use multi-factor authentication to access ..."
+                # (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes);
+                # MSAL classifies it as interaction required, suberror basic_action
+                # (https://learn.microsoft.com/en-us/entra/msal/dotnet/advanced/exceptions/msal-error-handling)
+                return 400, {
+                    "error": "interaction_required",
+                    "error_description": f"{self.conditional_access}: Due to a configuration change made by your "
+                    "administrator, or because you moved to a new location, you must use multi-factor "
+                    "authentication to access the resource.\r\nTrace ID: 0000\r\nCorrelation ID: 0000",
+                    "error_codes": [int(self.conditional_access.removeprefix("AADSTS") or 0)],
+                    "suberror": "basic_action",
+                }
+            wanted = _resource_scopes(scopes) or set(rt["scopes"])
+            missing = wanted - self.consents.get(str(rt["user"]).lower(), set())
+            if missing and self.consent_checked:
+                # Entra ID issues tokens only for permissions the user consented to: "AADSTS65001:
+                # DelegationDoesNotExist - The user or administrator hasn't consented to use the
+                # application with ID X. Send an interactive authorization request for this user and
+                # resource." (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes)
+                # A silent refresh cannot ask; msal reports it with suberror consent_required.
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": f"AADSTS65001: The user or administrator has not consented to use "
+                    f"the application with ID '{self.client_id}' named 'guardian'. Send an interactive "
+                    "authorization request for this user and resource.\r\nTrace ID: 0000",
+                    "error_codes": [65001],
+                    "suberror": "consent_required",
                 }
             return 200, self._issue(scopes or rt["scopes"], user=rt["user"], refresh=True)
         if grant == "client_credentials":
@@ -1216,6 +1255,7 @@ class GraphFake:
         }
 
     app_write = True  # whether app-only tokens carry Calendars.ReadWrite (admin consent)
+    token_lifetime = 3599  # expires_in of every access token issued, in seconds
 
     def _issue(self, scopes: list[str], *, user: str | None, refresh: bool) -> dict:
         reserved = {"openid", "profile", "offline_access", "email"}
@@ -1228,8 +1268,8 @@ class GraphFake:
         out: dict[str, Any] = {
             "token_type": "Bearer",
             "scope": " ".join(granted),
-            "expires_in": 3599,
-            "ext_expires_in": 3599,
+            "expires_in": self.token_lifetime,
+            "ext_expires_in": self.token_lifetime,
             "access_token": at,
         }
         if user is not None:
@@ -1275,6 +1315,14 @@ class GraphFake:
     def revoke_all_tokens(self) -> None:
         self._tokens.clear()
         self._refresh.clear()
+
+
+_RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
+
+
+def _resource_scopes(scopes) -> set[str]:
+    """The resource permissions among requested scopes (the OpenID ones need no consent)."""
+    return {s for s in scopes if s not in _RESERVED_SCOPES}
 
 
 def _tz_label(tz) -> str:
