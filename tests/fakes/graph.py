@@ -279,7 +279,6 @@ class GraphFake:
         self.deny_consent = False
         # what each user consented to, by sign-in (scopes, resource-qualified)
         self.consents: dict[str, set[str]] = {}
-        self.consent_checked = False  # (being switched on: refreshes honour consent)
         # an AADSTS code a conditional-access policy answers every silent refresh with
         self.conditional_access: str | None = None
         self._lock = threading.RLock()
@@ -1201,7 +1200,7 @@ class GraphFake:
                 }
             wanted = _resource_scopes(scopes) or set(rt["scopes"])
             missing = wanted - self.consents.get(str(rt["user"]).lower(), set())
-            if missing and self.consent_checked:
+            if missing:
                 # Entra ID issues tokens only for permissions the user consented to: "AADSTS65001:
                 # DelegationDoesNotExist - The user or administrator hasn't consented to use the
                 # application with ID X. Send an interactive authorization request for this user and
