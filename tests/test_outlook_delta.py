@@ -77,8 +77,9 @@ def test_first_read_is_a_full_delta_round_then_only_changes(fake, settings, stat
     deltas = fake.requests("GET", "/calendarView/delta")
     assert ["$deltatoken" in r.query for r in deltas] == [True, False]  # 3 changes, pages of 2
     assert "$skiptoken" in deltas[1].query
-    views = [r for r in fake.http_requests() if r.path == "/me/calendarView"]
-    assert len(views) == 1 and "$filter" in views[0].query  # only the small one for guardian's tag
+    assert not [r for r in fake.http_requests() if r.path == "/me/calendarView"]
+    tagged = [r for r in fake.http_requests() if r.path == "/me/events"]
+    assert len(tagged) == 1 and "$filter" in tagged[0].query  # only the small one for guardian's tag
     assert len(state.cached_items("outlook:me")) == 6
 
     # nothing changed: one delta call with nothing in it
@@ -162,7 +163,7 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
     first = _nightly(new_source(settings, state), wanted)
     assert first.created == 5
     counts_first = (len(fake.http_requests()), len(fake.writes()))
-    assert counts_first == (3, 5)  # delta, filtered view (reused by own_blocks), one $batch
+    assert counts_first == (3, 5)  # delta, the tagged /events (reused by own_blocks), one $batch
 
     fake.clear_log()
     second = _nightly(new_source(settings, state), wanted)
@@ -170,7 +171,7 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
     assert fake.writes() == []
     assert [(r.method, r.path) for r in fake.http_requests()] == [
         ("GET", "/me/calendarView/delta"),
-        ("GET", "/me/calendarView"),
+        ("GET", "/me/events"),
     ]
 
 
