@@ -109,6 +109,12 @@ _EVENT_PROPS = (
 )
 
 
+#: "The createdDateTime and lastModifiedDateTime properties of event do not support
+#: $select. To get their values, simply query on calendarView without applying $select."
+#: (List calendarView, https://learn.microsoft.com/en-us/graph/api/user-list-calendarview)
+UNSELECTABLE = frozenset({"createdDateTime", "lastModifiedDateTime"})
+
+
 class GraphError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
@@ -635,6 +641,8 @@ class GraphFake:
         for p in props:
             if p in ("id", "@odata.etag"):
                 continue
+            if select and p in UNSELECTABLE:
+                continue  # named in $select, yet not returned
             if p not in _EVENT_PROPS:
                 raise GraphError(
                     400,
