@@ -1,8 +1,8 @@
 """The raw Outlook items of a window: a calendarView listing, or calendarView/delta over a horizon.
 
 Without a state store (or with `delta = false`) every read lists the
-window's calendarView, asking only for the fields the mapping reads and
-expanding guardian's tag property. With one, a horizon around the window
+window's calendarView (every property: the creation time is returned only
+without $select). With one, a horizon around the window
 (`guardian.adapters.sources.sync.horizon`: `sync_lookback_days` before its
 first day to `sync_ahead_days` after its last, as for Google) is kept in
 sync through calendarView/delta: the first run lists the horizon, later runs
@@ -36,10 +36,10 @@ from guardian.errors import ProviderError
 if TYPE_CHECKING:
     from guardian.adapters.state import State
 
-#: only what the mapping reads
-SELECT = (
+#: what the mapping reads of guardian's own blocks (no creation time needed)
+OWN_SELECT = (
     "id,subject,body,start,end,isAllDay,showAs,isCancelled,isOrganizer,responseStatus,"
-    "attendees,organizer,createdDateTime,onlineMeeting,onlineMeetingUrl,hasAttachments,"
+    "attendees,organizer,onlineMeeting,onlineMeetingUrl,hasAttachments,"
     "type,seriesMasterId,iCalUId,originalStart,categories,location"
 )
 
@@ -88,7 +88,7 @@ class GraphSync:
     def own_items(self) -> list[dict]:
         """guardian's blocks in the mailbox as raw items, each carrying the tag it was found by."""
         if self._own is None:
-            params = {"$filter": OWN_FILTER, "$select": SELECT, "$top": str(self.page_size)}
+            params = {"$filter": OWN_FILTER, "$select": OWN_SELECT, "$top": str(self.page_size)}
             found = self.transport.pages(f"{self.transport.base}/events", params, "finding guardian's blocks")
             # a block is a single event; the answer leaves the property out, the filter matched it
             self._own = [
@@ -106,10 +106,14 @@ class GraphSync:
         ]
 
     def _view_params(self, window: Window) -> dict:
+        """The window's calendarView, without $select: "The createdDateTime and
+        lastModifiedDateTime properties of event do not support $select. To get their
+        values, simply query on calendarView without applying $select."
+        (https://learn.microsoft.com/en-us/graph/api/user-list-calendarview). The
+        late-invite rule (D002) needs the creation time."""
         return {
             "startDateTime": window.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "endDateTime": window.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "$select": SELECT,
             "$top": str(self.page_size),
         }
 
