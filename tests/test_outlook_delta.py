@@ -12,6 +12,7 @@ from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
+from guardian.errors import ProviderError
 from tests.conftest import outlook_settings
 
 UTC = UTC
@@ -98,6 +99,42 @@ def test_a_stale_delta_link_starts_over(fake, settings, state):
     assert titles(new_source(settings, state).read(WEEK)) == ["a", "b"]
     statuses = [(("$deltatoken" in r.query), r.status) for r in fake.requests("GET", "/calendarView/delta")]
     assert statuses == [(True, 410), (False, 200)]
+
+
+NOT_410 = pytest.mark.xfail(strict=True, reason="only a 410 starts a resync")
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "inner"),
+    [
+        (410, "SyncStateNotFound", None),
+        (410, "resyncRequired", None),
+        pytest.param(400, "syncStateNotFound", None, marks=NOT_410),  # identity resources' answer
+        pytest.param(400, "resyncRequired", None, marks=NOT_410),
+        pytest.param(404, "ErrorSyncFolderNotFound", "syncStateNotFound", marks=NOT_410),
+        pytest.param(400, "invalidRequest", "resyncRequired", marks=NOT_410),
+    ],
+)
+def test_every_documented_sync_state_error_starts_over(fake, settings, state, status, code, inner):
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    new_source(settings, state).read(WEEK)
+    fake.expire_delta_tokens(status, code, inner)
+    fake.seed_event(subject="b", start=at(1, 9), end=at(1, 10))
+    fake.clear_log()
+    assert titles(new_source(settings, state).read(WEEK)) == ["a", "b"]
+    statuses = [(("$deltatoken" in r.query), r.status) for r in fake.requests("GET", "/calendarView/delta")]
+    assert statuses == [(True, status), (False, 200)]
+
+
+def test_an_unrelated_delta_failure_is_reported_not_resynced(fake, settings, state):
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    new_source(settings, state).read(WEEK)
+    fake.expire_delta_tokens(400, "invalidRequest", None)
+    fake.clear_log()
+    with pytest.raises(ProviderError) as err:
+        new_source(settings, state).read(WEEK)
+    assert "invalidRequest" in str(err.value)
+    assert len(fake.requests("GET", "/calendarView/delta")) == 1  # no silent full resync
 
 
 def test_a_window_past_the_horizon_starts_a_new_sync(fake, settings, state):

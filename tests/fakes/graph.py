@@ -116,10 +116,13 @@ UNSELECTABLE = frozenset({"createdDateTime", "lastModifiedDateTime"})
 
 
 class GraphError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict | None = None, inner: str | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
+        self.inner = inner  # a more specific code, in innerError (Graph's error resource)
 
 
 @dataclass
@@ -902,7 +905,18 @@ class GraphFake:
                 tok = query.get("$deltatoken") or query.get("$skiptoken")
                 st = self._delta_tokens.get(tok)
                 if st is None:
-                    raise GraphError(410, "SyncStateNotFound", "The sync state generation is not found.")
+                    status, code, inner = self.delta_expiry
+                    # "In case of an expired token, the service should respond with a 40X-series
+                    # error with error codes such as syncStateNotFound" (delta query overview,
+                    # https://learn.microsoft.com/en-us/graph/delta-query-overview); the error
+                    # codes include resyncRequired ("The delta token is no longer valid, and the
+                    # app must reset the sync state") and syncStateNotFound, also nested in
+                    # innerError (https://learn.microsoft.com/en-us/graph/errors); a
+                    # synchronization reset is "410 (gone)" with a Location header.
+                    headers = (
+                        {"Location": f"{self.graph_url}{prefix}/calendarView/delta"} if status == 410 else {}
+                    )
+                    raise GraphError(status, code, "The sync state generation is not found.", headers, inner)
                 if "$deltatoken" in query:
                     # a new round: what changed since the token was handed out
                     since = st["issued"]
@@ -1149,7 +1163,7 @@ class GraphFake:
             try:
                 status, h, out = self.handle_graph(method, parts.path, q, headers, sub_body, token, True)
             except GraphError as exc:
-                status, h, out = exc.status, exc.headers, _err(exc.code, exc.message)
+                status, h, out = exc.status, exc.headers, _err(exc.code, exc.message, exc.inner)
             entry.status = status
             item = {
                 "id": rid,
@@ -1358,9 +1372,14 @@ class GraphFake:
             raise GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.")
         return tok
 
-    def expire_delta_tokens(self) -> None:
-        """Forget every delta state: the next deltaLink answers 410 SyncStateNotFound."""
+    delta_expiry: tuple[int, str, str | None] = (410, "SyncStateNotFound", None)
+
+    def expire_delta_tokens(
+        self, status: int = 410, code: str = "SyncStateNotFound", inner: str | None = None
+    ) -> None:
+        """Forget every delta state: the next deltaLink answers `status` with `code` (and `inner`)."""
         with self._lock:
+            self.delta_expiry = (status, code, inner)
             self._delta_tokens.clear()
 
     def revoke_all_tokens(self) -> None:
@@ -1408,18 +1427,15 @@ def _prefer(value: str) -> dict[str, str]:
     return out
 
 
-def _err(code: str, message: str) -> dict:
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "innerError": {
-                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": str(uuid.uuid4()),
-                "client-request-id": str(uuid.uuid4()),
-            },
-        }
+def _err(code: str, message: str, inner: str | None = None) -> dict:
+    details: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "request-id": str(uuid.uuid4()),
+        "client-request-id": str(uuid.uuid4()),
     }
+    if inner:
+        details["code"] = inner
+    return {"error": {"code": code, "message": message, "innerError": details}}
 
 
 def _fault_code(status: int) -> str:
@@ -1536,7 +1552,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status, h, out = fake.handle_graph(self.command, path, query, headers, body, token, False)
         except GraphError as exc:
-            status, h, out = exc.status, exc.headers, _err(exc.code, exc.message)
+            status, h, out = exc.status, exc.headers, _err(exc.code, exc.message, exc.inner)
         if fault is not None:  # carried out; the answer is lost
             entry.status = fault.status
             h = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
