@@ -101,18 +101,15 @@ def test_a_stale_delta_link_starts_over(fake, settings, state):
     assert statuses == [(True, 410), (False, 200)]
 
 
-NOT_410 = pytest.mark.xfail(strict=True, reason="only a 410 starts a resync")
-
-
 @pytest.mark.parametrize(
     ("status", "code", "inner"),
     [
         (410, "SyncStateNotFound", None),
         (410, "resyncRequired", None),
-        pytest.param(400, "syncStateNotFound", None, marks=NOT_410),  # identity resources' answer
-        pytest.param(400, "resyncRequired", None, marks=NOT_410),
-        pytest.param(404, "ErrorSyncFolderNotFound", "syncStateNotFound", marks=NOT_410),
-        pytest.param(400, "invalidRequest", "resyncRequired", marks=NOT_410),
+        (400, "syncStateNotFound", None),  # identity resources' answer
+        (400, "resyncRequired", None),
+        (404, "ErrorSyncFolderNotFound", "syncStateNotFound"),
+        (400, "invalidRequest", "resyncRequired"),
     ],
 )
 def test_every_documented_sync_state_error_starts_over(fake, settings, state, status, code, inner):

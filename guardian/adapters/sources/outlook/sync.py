@@ -6,8 +6,9 @@ without $select). With one, a horizon around the window
 (`guardian.adapters.sources.sync.horizon`: `sync_lookback_days` before its
 first day to `sync_ahead_days` after its last, as for Google) is kept in
 sync through calendarView/delta: the first run lists the horizon, later runs
-fetch only what changed (a 410, or a window outside the horizon, starts
-over); the deltaLink, the horizon and the cached items change in one state
+fetch only what changed (an expired delta link, answered with any of the
+documented sync-state errors, or a window outside the horizon, starts
+over; any other failure is reported); the deltaLink, the horizon and the cached items change in one state
 transaction.
 
 guardian's own blocks are found with the one query Microsoft documents for
@@ -23,12 +24,18 @@ own_blocks() share them.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from guardian.adapters.settings import OutlookSettings
 from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID
-from guardian.adapters.sources.outlook.transport import GraphFailure, GraphTransport
+from guardian.adapters.sources.outlook.transport import (
+    SYNC_RESET_STATUSES,
+    GraphFailure,
+    GraphTransport,
+    is_sync_reset,
+)
 from guardian.adapters.sources.sync import horizon, load_sync, save_sync
 from guardian.core.model import GUARDIAN_TAG_VALUE, Window
 from guardian.errors import ProviderError
@@ -43,6 +50,8 @@ OWN_SELECT = (
     "type,seriesMasterId,iCalUId,originalStart,categories,location"
 )
 
+
+log = logging.getLogger("guardian.outlook")  # counts and codes only: never tokens or links
 
 #: the documented filter on guardian's tag (a string property: eq on its value)
 OWN_FILTER = (
@@ -130,7 +139,15 @@ class GraphSync:
         if saved is not None and saved.covers(window.start, window.end):
             try:
                 changes, link = self._delta_round(saved.cursor, None)
-            except GraphFailure:  # 410: the sync state is gone; start over
+            except GraphFailure as exc:
+                if not is_sync_reset(exc):
+                    raise self.transport.failure(exc, "syncing the calendar") from None
+                log.info(
+                    "%s: the delta link expired (%s %s), syncing in full",
+                    self.transport.spec,
+                    exc.status,
+                    exc.code,
+                )
                 saved = None
             else:
                 with state.transaction():
@@ -150,7 +167,10 @@ class GraphSync:
                 "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
-            changes, link = self._delta_round(f"{self.transport.base}/calendarView/delta", params)
+            try:
+                changes, link = self._delta_round(f"{self.transport.base}/calendarView/delta", params)
+            except GraphFailure as exc:  # a fresh round has no sync state to reset
+                raise self.transport.failure(exc, "syncing the calendar") from None
             items = {}
             _, fresh = self._apply_changes(items, changes)
             with state.transaction():
@@ -181,12 +201,12 @@ class GraphSync:
         return gone, fresh
 
     def _delta_round(self, url: str, params: dict | None) -> tuple[list[dict], str]:
-        """Follow nextLinks to the deltaLink; a stale link raises GraphFailure (410)."""
+        """Follow nextLinks to the deltaLink; a 40x answer raises GraphFailure (see is_sync_reset)."""
         changes: list[dict] = []
         query = params
         while True:
             _, payload = self.transport.call(
-                "GET", url, params=query, what="syncing the calendar", passthrough=(410,)
+                "GET", url, params=query, what="syncing the calendar", passthrough=SYNC_RESET_STATUSES
             )
             payload = payload or {}
             changes.extend(payload.get("value") or [])

@@ -28,11 +28,24 @@ PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
 
 
 class GraphFailure(Exception):
-    """One failed Graph response; retryable ones carry the server's Retry-After."""
+    """One failed Graph response; retryable ones carry the server's Retry-After.
 
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
+    `codes` are every error code of the envelope, the top one first and then
+    those nested in innerError ("apps should loop through all the error codes
+    available", https://learn.microsoft.com/en-us/graph/errors).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: float | None = None,
+        codes: tuple[str, ...] = (),
+    ):
         super().__init__(f"{status} {code}")
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+        self.codes = codes or ((code,) if code else ())
 
 
 class NetworkFailure(Exception):
@@ -45,6 +58,49 @@ def graph_error(payload: Any) -> tuple[str, str]:
         err = payload["error"]
         return str(err.get("code") or ""), str(err.get("message") or "")
     return "", ""
+
+
+def graph_error_codes(payload: Any) -> tuple[str, ...]:
+    """Every `code` of Graph's error envelope, following innerError down."""
+    codes: list[str] = []
+    node = payload.get("error") if isinstance(payload, dict) else None
+    for _ in range(8):  # a hostile answer cannot nest forever
+        if not isinstance(node, dict):
+            break
+        if node.get("code"):
+            codes.append(str(node["code"]))
+        node = node.get("innerError") or node.get("innererror")
+    return tuple(codes)
+
+
+#: a delta link the service no longer knows: "In case of an expired token, the service
+#: should respond with a 40X-series error with error codes such as syncStateNotFound"
+#: (https://learn.microsoft.com/en-us/graph/delta-query-overview); resyncRequired: "The
+#: delta token is no longer valid, and the app must reset the sync state"
+#: (https://learn.microsoft.com/en-us/graph/errors). Compared without case.
+SYNC_RESET_CODES = frozenset(
+    {
+        "syncstatenotfound",
+        "syncstateinvalid",
+        "resyncrequired",
+        "resyncapplydifferences",
+        "resyncuploaddifferences",
+    }
+)
+#: the 40x statuses a delta request may answer with one of those codes
+SYNC_RESET_STATUSES = (400, 404, 409, 410, 412)
+
+
+def is_sync_reset(exc: BaseException) -> bool:
+    """Whether a delta request's failure means: start the synchronization over.
+
+    A 410 is a synchronization reset whatever its code (documented with a
+    Location header, as the initial query); another 40x only with a sync-state
+    code, so an unrelated failure is reported, never resynced silently.
+    """
+    if not isinstance(exc, GraphFailure) or exc.status not in SYNC_RESET_STATUSES:
+        return False
+    return exc.status == 410 or any(c.lower() in SYNC_RESET_CODES for c in exc.codes)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -152,7 +208,11 @@ class GraphTransport:
         if resp.status_code >= 400:
             code, message = graph_error(payload)
             raise GraphFailure(
-                resp.status_code, code, message, parse_retry_after(resp.headers.get("Retry-After"))
+                resp.status_code,
+                code,
+                message,
+                parse_retry_after(resp.headers.get("Retry-After")),
+                graph_error_codes(payload),
             )
         return resp.status_code, payload
 
