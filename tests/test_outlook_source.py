@@ -185,6 +185,26 @@ def test_maps_every_field(fake, source):
     assert ev["Mine"].busy
 
 
+@pytest.mark.xfail(strict=True, reason="every showAs but free counts as busy")
+def test_working_elsewhere_and_unknown_are_not_busy(fake, source):
+    from guardian.core.availability import days_off, is_busy
+
+    fake.seed_event(
+        subject="Working from the Berlin office",
+        isAllDay=True,
+        start=date(2026, 11, 24),
+        end=date(2026, 11, 25),
+        showAs="workingElsewhere",
+    )
+    fake.seed_event(subject="No status", start=at(2, 10), end=at(2, 11), showAs="unknown")
+    fake.seed_event(subject="Maybe", start=at(3, 10), end=at(3, 11), showAs="tentative")
+    events = by_title(source.read(WEEK))
+    marker, unknown, maybe = events["Working from the Berlin office"], events["No status"], events["Maybe"]
+    assert not marker.busy and not unknown.busy and maybe.busy
+    assert days_off(events.values(), BERLIN) == set()  # the office day is a workday
+    assert not is_busy(unknown) and is_busy(maybe)
+
+
 def test_series_instances_share_the_master_id(fake, source):
     master, insts = fake.seed_series(
         subject="Weekly sync",

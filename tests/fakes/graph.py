@@ -109,6 +109,12 @@ _EVENT_PROPS = (
 )
 
 
+#: event.showAs: "The status to show. Possible values are: free, tentative, busy, oof,
+#: workingElsewhere, unknown." (https://learn.microsoft.com/en-us/graph/api/resources/event);
+#: workingElsewhere is where one works that day (an all-day marker is common), unknown is
+#: no status at all: neither makes the person busy.
+FREE_BUSY_STATUSES = frozenset({"free", "tentative", "busy", "oof", "workingElsewhere", "unknown"})
+
 #: "The createdDateTime and lastModifiedDateTime properties of event do not support
 #: $select. To get their values, simply query on calendarView without applying $select."
 #: (List calendarView, https://learn.microsoft.com/en-us/graph/api/user-list-calendarview)
@@ -604,6 +610,12 @@ class GraphFake:
             fields["createdDateTime"] = _fmt_offset(fields["createdDateTime"])
         if fields.get("isOrganizer") is False and "responseStatus" not in fields:
             ev["responseStatus"] = {"response": "none", "time": "0001-01-01T00:00:00Z"}
+        if "showAs" in fields and fields["showAs"] not in FREE_BUSY_STATUSES:
+            raise GraphError(
+                400,
+                "RequestBodyRead",
+                f"Requested value '{fields['showAs']}' was not found in freeBusyStatus.",
+            )
         unknown = set(fields) - set(_EVENT_PROPS) - {"singleValueExtendedProperties"}
         if unknown:
             raise GraphError(
