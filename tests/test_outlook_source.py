@@ -425,6 +425,31 @@ def test_a_batch_item_asked_to_wait_past_the_limit_ends_the_retries(fake, source
     assert err.value.status == 429 and "429" in str(err.value)
 
 
+@pytest.mark.xfail(
+    strict=True, reason="responseRequested is not read; the refused RSVP is a provider failure"
+)
+def test_an_invite_with_responses_turned_off_is_not_answered(fake, source):
+    from guardian.adapters.sources.base import ResponsesOff
+
+    inv = fake.seed_event(
+        subject="All hands",
+        start=at(1, 14),
+        end=at(1, 15),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+        responseRequested=False,
+    )
+    (event,) = source.read(WEEK)
+    assert dict(event.extra)["outlook.responseRequested"] == "false"  # a plan can tell before sending
+    fake.clear_log()
+    with pytest.raises(ResponsesOff) as err:
+        source.respond(event, Status.TENTATIVE, "Could you share a pre-read doc before we meet?")
+    assert err.value.code == "responses-off"
+    assert "turned responses off" in err.value.message and "All hands" in err.value.message
+    assert fake.writes() == [] and fake.responses(inv["id"]) == []  # nothing changed, nothing sent
+
+
 def test_respond_posts_tentatively_accept_with_comment(fake, source):
     inv = fake.seed_event(
         subject="Roadmap",

@@ -1057,6 +1057,22 @@ class GraphFake:
                 "Your request can't be completed. You can't respond to this meeting because you're the meeting "
                 "organizer.",
             )
+        send = body.get("sendResponse", True)
+        if body.get("comment") is not None and send is False:
+            # Graph's answer to a comment that would go nowhere (reported by clients of the API)
+            raise GraphError(
+                400, "ErrorInvalidRequest", "'SendResponse' must be true when 'Comment' is not null."
+            )
+        if send and ev.get("responseRequested") is False:
+            # responseRequested: "Default is true, which represents the organizer would like an
+            # invitee to send a response to the event" (resources/event). With it false (all-hands,
+            # webinars) the service has been reported to refuse a sent response; Graph does not
+            # document the answer, the fake refuses (the stricter one).
+            raise GraphError(
+                400,
+                "ErrorInvalidRequest",
+                "Your request can't be completed. The meeting organizer didn't request a response.",
+            )
         response = {"accept": "accepted", "tentativelyAccept": "tentativelyAccepted", "decline": "declined"}[
             action
         ]
