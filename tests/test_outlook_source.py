@@ -425,9 +425,6 @@ def test_a_batch_item_asked_to_wait_past_the_limit_ends_the_retries(fake, source
     assert err.value.status == 429 and "429" in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="responseRequested is not read; the refused RSVP is a provider failure"
-)
 def test_an_invite_with_responses_turned_off_is_not_answered(fake, source):
     from guardian.adapters.sources.base import ResponsesOff
 

@@ -160,7 +160,23 @@ class Source(ABC):
         raise InputError(f"{self.spec}: this calendar cannot be written to")
 
     def respond(self, event: Event, status: Status, comment: str) -> None:
+        """Answer an invitation with `status`, carrying `comment` to the organizer.
+
+        Raises `ResponsesOff`, having changed nothing, when the organizer asked
+        for no answers (so `comment` could never reach them).
+        """
         raise InputError(f"{self.spec}: this calendar cannot send replies")
+
+
+class ResponsesOff(InputError):
+    """The organizer turned responses off for this meeting: an answer (and its comment)
+    would reach nobody, so none was sent and nothing changed.
+
+    `code` is the stable reason a replies plan can show ("responses-off"),
+    as for its other skips; the message names the event and why.
+    """
+
+    code = "responses-off"
 
 
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:

@@ -54,6 +54,8 @@ _UTC_NAMES = ("UTC", "Z", "COORDINATED UNIVERSAL TIME", "TZONE://MICROSOFT/UTC")
 #: says where I work (an all-day "working from the office" marker must not make a
 #: day off) and unknown says nothing, so neither blocks time.
 BUSY_SHOW_AS = frozenset({"busy", "tentative", "oof"})
+#: Event.extra key: "false" when the organizer turned responses off (Graph's responseRequested)
+RESPONSE_REQUESTED = "outlook.responseRequested"
 
 
 def zone_of(name: str | None) -> tzinfo:
@@ -350,5 +352,9 @@ def to_event(
         location=str((it.get("location") or {}).get("displayName") or ""),
         categories=categories,
         provider_id=ev_id,
-        extra=(("outlook.type", etype), ("outlook.showAs", show_as)),
+        extra=(
+            ("outlook.type", etype),
+            ("outlook.showAs", show_as),
+            (RESPONSE_REQUESTED, "false" if it.get("responseRequested") is False else "true"),
+        ),
     )
