@@ -684,3 +684,54 @@ def test_a_doc_linked_behind_its_title_is_a_pre_read(fake, source):
     (ev,) = source.read(WEEK)
     assert doc in {link.url for link in ev.doc_links}
     assert "Design doc" in ev.description
+
+
+# --- links and endpoints: the bearer token goes to the configured Graph host only -------------
+
+HOSTILE = pytest.mark.xfail(strict=True, reason="any absolute @odata link is followed with the token")
+
+
+@HOSTILE
+def test_a_next_link_to_another_host_is_not_followed(fake, source):
+    from tests.fakes.sink import Sink
+
+    fake.max_page_size = 1
+    for day in range(3):
+        fake.seed_event(subject=f"m{day}", start=at(day, 9), end=at(day, 10))
+    with Sink() as sink:
+        fake.links_to = sink.url + "/v1.0"
+        with pytest.raises(ProviderError) as err:
+            source.read(WEEK)
+    assert sink.visits == []  # no request, no token
+    assert "127.0.0.1" in str(err.value) and "not followed" in str(err.value)
+
+
+@HOSTILE
+def test_a_stored_delta_link_to_another_host_is_dropped_for_a_full_sync(fake, settings, state):
+    from tests.fakes.sink import Sink
+
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    src = OutlookSource("me", IDENTITY, state, settings, sleep=lambda _s: None)
+    src.read(WEEK)
+    saved = json.loads(state.sync_token("outlook:me"))
+    with Sink() as sink:
+        # a state file someone edited (or an older answer) points the delta link elsewhere
+        saved["link"] = sink.url + "/v1.0/me/calendarView/delta?$deltatoken=x"
+        state.set_sync_token("outlook:me", json.dumps(saved))
+        fake.clear_log()
+        events = OutlookSource("me", IDENTITY, state, settings, sleep=lambda _s: None).read(WEEK)
+    assert [e.title for e in events] == ["a"]
+    assert sink.visits == []
+    (delta,) = fake.requests("GET", "/calendarView/delta")
+    assert "$deltatoken" not in delta.query  # started over on the configured host
+
+
+@HOSTILE
+@pytest.mark.parametrize("url", ["http://graph.microsoft.com/v1.0", "ftp://graph.example/v1.0"])
+def test_graph_url_must_be_https_except_on_loopback(fake, settings, url):
+    from guardian.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        OutlookSource("me", IDENTITY, None, replace(settings, graph_url=url)).read(WEEK)
+    assert err.value.exit_code == 2 and "https" in str(err.value)
+    assert fake.requests() == []

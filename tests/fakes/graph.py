@@ -352,6 +352,13 @@ class GraphFake:
     def graph_url(self) -> str:
         return self.base_url + "/v1.0"
 
+    #: where the @odata.nextLink / deltaLink it hands out point (a hostile server's choice)
+    links_to: str | None = None
+
+    @property
+    def link_root(self) -> str:
+        return self.links_to or self.graph_url
+
     @property
     def authority(self) -> str:
         return f"{self.base_url}/{self.tenant}"
@@ -895,7 +902,7 @@ class GraphFake:
             nq["$top"] = str(top)
             nq["$skip"] = str(skip + top)
             out["@odata.nextLink"] = (
-                f"{self.graph_url}{prefix}/{segment}?{urlencode(nq, quote_via=quote, safe='$:,()/')}"
+                f"{self.link_root}{prefix}/{segment}?{urlencode(nq, quote_via=quote, safe='$:,()/')}"
             )
         return out
 
@@ -986,9 +993,9 @@ class GraphFake:
             "value": value,
         }
         if rest:
-            out["@odata.nextLink"] = f"{self.graph_url}{prefix}/calendarView/delta?$skiptoken={token}"
+            out["@odata.nextLink"] = f"{self.link_root}{prefix}/calendarView/delta?$skiptoken={token}"
         else:
-            out["@odata.deltaLink"] = f"{self.graph_url}{prefix}/calendarView/delta?$deltatoken={token}"
+            out["@odata.deltaLink"] = f"{self.link_root}{prefix}/calendarView/delta?$deltatoken={token}"
         return out
 
     def _create(self, box: _Mailbox, body: Any) -> dict:
