@@ -135,6 +135,12 @@ class GraphSync:
         items: the tagged ids come from `own_items()` (which own_blocks() reuses).
         """
         saved = load_sync(state, self.key, "link")
+        if saved is not None and not self.transport.is_own(saved.cursor):
+            # never send the token to a stored link's host that is not the configured one
+            log.warning(
+                "%s: the saved delta link points at another host; syncing in full", self.transport.spec
+            )
+            saved = None
         items: dict[str, dict] | None = None
         if saved is not None and saved.covers(window.start, window.end):
             try:

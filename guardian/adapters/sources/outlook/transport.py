@@ -6,7 +6,9 @@ and 504 are retried honouring Retry-After; after the last try a
 `ProviderError` (exit 3) names the calendar. Several requests can go out as
 one JSON `$batch` of at most 20; the items of a batch that fail in a
 retryable way go out again under the same policy (`retry_failed_items`). Tokens come from `auth` (msal) and never
-appear in a message; requests is imported lazily.
+appear in a message; requests is imported lazily. The token goes only to
+`graph_url` (https, or http on loopback): a link Graph hands back that points
+elsewhere is refused, never followed (`guardian.adapters.endpoints`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from guardian.adapters.endpoints import host_of, require_secure, same_origin
 from guardian.adapters.retry import Outcome, call_with_retries, parse_retry_after, retry_failed_items
 from guardian.adapters.settings import OutlookSettings
 from guardian.adapters.sources.outlook import auth as outlook_auth
@@ -124,7 +127,7 @@ class GraphTransport:
         self.user = user
         self.settings = settings
         self.spec = f"outlook:{user}"
-        self.graph_url = outlook_auth.graph_url(settings)
+        self.graph_url = require_secure(outlook_auth.graph_url(settings), "[outlook] graph_url")
         self.attempts = max(1, settings.attempts)
         self.sleep = sleep
         self._session: Any = None
@@ -188,6 +191,7 @@ class GraphTransport:
 
         if not url.startswith("http"):
             url = self.graph_url + url
+        self.check_link(url)  # the one place the token is attached
         headers = {
             "Authorization": "Bearer " + self._token(write),
             "Prefer": PREFER,
@@ -263,6 +267,18 @@ class GraphTransport:
                 reason=exc.code,
             )
         return ProviderError(f"{self.spec}: {what} failed ({detail})", status=exc.status, reason=exc.code)
+
+    def is_own(self, url: str) -> bool:
+        """Whether an absolute `url` points at the configured Graph host (scheme, host, port)."""
+        return same_origin(url, self.graph_url)
+
+    def check_link(self, url: str) -> None:
+        """Refuse to send the token anywhere but the configured Graph host."""
+        if not self.is_own(url):
+            raise ProviderError(
+                f"{self.spec}: Microsoft Graph sent a link to another host ({host_of(url)}); not followed",
+                hint=f"only {host_of(self.graph_url)} ([outlook] graph_url) is given your sign-in",
+            )
 
     def pages(self, path: str, params: dict, what: str, passthrough: tuple[int, ...] = ()) -> Iterator[dict]:
         """Every item of a collection, following @odata.nextLink."""
