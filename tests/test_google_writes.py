@@ -404,3 +404,54 @@ def test_respond_to_an_invite_with_a_hidden_guest_list(fake, make):
     assert me["responseStatus"] == "tentative" and me["comment"] == "Is there a pre-read?"
     others = [a for a in after["attendees"] if a["email"] != ME]
     assert others == [a for a in seeded["attendees"] if a["email"] != ME]
+
+
+# --- least privilege that works: calendar.events.readonly + calendar.events.owned ------------
+
+AUTH = "https://www.googleapis.com/auth/"
+NARROW = pytest.mark.xfail(strict=True, reason="writes demand calendar.events (every calendar's events)")
+
+
+@NARROW
+def test_the_narrow_scopes_read_book_and_answer_on_my_own_calendar(fake, tmp_path, sleeps):
+    token = write_token_file(
+        tmp_path / "narrow.json",
+        fake,
+        scopes=(AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"),
+    )
+    invite = fake.seed(
+        {
+            "summary": "Roadmap",
+            "start": {"dateTime": at(9, 10).isoformat()},
+            "end": {"dateTime": at(9, 11).isoformat()},
+            "organizer": {"email": "ana@example.com"},
+            "attendees": [
+                {"email": ME, "self": True, "responseStatus": "needsAction"},
+                {"email": "ana@example.com"},
+            ],
+        }
+    )
+    conf = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
+    source = GoogleSource("primary", Identity(tz=TZ, me=ME), None, conf, sleep=sleeps)
+    [event] = source.read(WEEK)
+    assert source.apply(creates(block(8, 9))).created == 1  # events.insert accepts events.owned
+    source.respond(event, Status.TENTATIVE, "Could you link the pre-read?")  # patching my entry too
+    mine = [a for a in fake.get(invite["id"])["attendees"] if a.get("self")]
+    assert mine[0]["responseStatus"] == "tentative"
+
+
+@NARROW
+def test_the_narrow_scopes_cannot_write_a_calendar_i_do_not_own_and_say_so(fake, tmp_path, sleeps):
+    token = write_token_file(
+        tmp_path / "narrow.json",
+        fake,
+        scopes=(AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"),
+    )
+    conf = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
+    team = "team@group.calendar.google.com"  # shared with me as a writer, not mine
+    source = GoogleSource(team, Identity(tz=TZ, me=ME), None, conf, sleep=sleeps)
+    assert source.read(WEEK) == []  # calendar.events.readonly reads every calendar
+    with pytest.raises(AuthError) as err:
+        source.apply(creates(block(8, 9)))
+    assert "calendars you own" in err.value.message
+    assert writes(fake) == []

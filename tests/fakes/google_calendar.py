@@ -59,15 +59,36 @@ TOKEN_PATH = "/token"
 AUTH_PATH = "/o/oauth2/auth"
 MAX_PAGE = 2500
 
+_AUTH = "https://www.googleapis.com/auth/"
+#: The scopes each method accepts, as Calendar API v3's discovery document lists them
+#: (googleapiclient's bundled calendar.v3.json, revision 20261030; the same lists appear
+#: under "Authorization" on https://developers.google.com/calendar/api/v3/reference/events).
 READ_SCOPES = {
-    "https://www.googleapis.com/auth/calendar.readonly",
-    "https://www.googleapis.com/auth/calendar.events.readonly",
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
-}
+    _AUTH + s
+    for s in (
+        "calendar",
+        "calendar.app.created",
+        "calendar.events",
+        "calendar.events.freebusy",
+        "calendar.events.owned",
+        "calendar.events.owned.readonly",
+        "calendar.events.public.readonly",
+        "calendar.events.readonly",
+        "calendar.readonly",
+    )
+}  # events.list, events.get, events.instances
 WRITE_SCOPES = {
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
+    _AUTH + s for s in ("calendar", "calendar.app.created", "calendar.events", "calendar.events.owned")
+}  # events.insert, events.patch, events.update, events.delete
+#: Scopes limited to some calendars: calendar.events.owned "See, create, change, and delete
+#: events on Google calendars you own" (and .readonly: "See the events on Google calendars you
+#: own"); calendar.events.public.readonly only public ones; calendar.app.created only those the
+#: app created; calendar.events.freebusy only availability (discovery document descriptions).
+OWNED_ONLY = {_AUTH + "calendar.events.owned", _AUTH + "calendar.events.owned.readonly"}
+NARROW = {
+    _AUTH + "calendar.app.created",
+    _AUTH + "calendar.events.public.readonly",
+    _AUTH + "calendar.events.freebusy",
 }
 SYNC_INCOMPATIBLE = (
     "timeMin",
@@ -249,6 +270,7 @@ class FakeGoogleCalendar:
         self.owner = owner
         self.workspace = workspace  # focusTime needs a Workspace user...
         self.focus_calendars = {"primary"}  # ...and their primary calendar
+        self.owned_calendars = {"primary"}  # the calendars this user owns (others are shared)
         self.tz = ZoneInfo(tz)
         self.page_size = page_size
         self.require_auth = require_auth
@@ -552,7 +574,7 @@ class FakeGoogleCalendar:
             return ApiError(fault.status, "backendError", "Backend Error", headers=headers)
         return ApiError(fault.status, fault.reason or "invalid", "Injected error", headers=headers)
 
-    def _check_auth(self, headers: Any, write: bool) -> None:
+    def _check_auth(self, headers: Any, write: bool, cal: str = "primary") -> None:
         if not self.require_auth:
             return
         auth = headers.get("Authorization") or headers.get("authorization") or ""
@@ -567,8 +589,10 @@ class FakeGoogleCalendar:
             )
             err.location = None
             raise err
-        needed = WRITE_SCOPES if write else READ_SCOPES
-        if not needed.intersection(scopes):
+        accepted = (WRITE_SCOPES if write else READ_SCOPES) - NARROW
+        if cal not in self.owned_calendars:
+            accepted -= OWNED_ONLY
+        if not accepted.intersection(scopes):
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
     # --- the token endpoint ----------------------------------------------------
@@ -652,7 +676,9 @@ class FakeGoogleCalendar:
             return self._batch(headers, body)
         if not path.startswith(API_PREFIX):
             raise ApiError(404, "notFound", "Not Found")
-        self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
+        m = re.match(r"calendars/([^/]+)/", path[len(API_PREFIX) :])
+        cal = self._cal(unquote(m.group(1))) if m else "primary"
+        self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"), cal=cal)
         data = json.loads(body) if body else None
         with self._lock:
             status, payload = self._route(method, path[len(API_PREFIX) :], query, data)
