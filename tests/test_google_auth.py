@@ -188,13 +188,11 @@ def test_login_with_an_unreachable_token_endpoint_is_a_provider_error(fake, tmp_
 AUTH = "https://www.googleapis.com/auth/"
 
 
-@pytest.mark.xfail(strict=True, reason="sign-in asks for calendar.readonly / calendar.events")
 def test_sign_in_asks_for_the_least_that_works():
     assert SCOPES_READ == [AUTH + "calendar.events.readonly"]
     assert SCOPES_WRITE == [AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"]
 
 
-@pytest.mark.xfail(strict=True, reason="a token with broader, older scopes is used without a word")
 @pytest.mark.parametrize("old", ["calendar.readonly", "calendar.events"])
 def test_a_token_with_the_old_broad_scopes_works_and_says_how_to_narrow_it(fake, tmp_path, caplog, old):
     path = write_token_file(tmp_path / "token.json", fake, scopes=(AUTH + old,))

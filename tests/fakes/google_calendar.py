@@ -262,9 +262,9 @@ class FakeGoogleCalendar:
         tz: str = "UTC",
         page_size: int = MAX_PAGE,
         require_auth: bool = True,
-        granted_scopes: tuple[str, ...] = (
-            "https://www.googleapis.com/auth/calendar.readonly",
-            "https://www.googleapis.com/auth/calendar.events",
+        granted_scopes: tuple[str, ...] = (  # what `guardian auth google --write` asks for
+            "https://www.googleapis.com/auth/calendar.events.readonly",
+            "https://www.googleapis.com/auth/calendar.events.owned",
         ),
     ) -> None:
         self.owner = owner

@@ -154,6 +154,7 @@ class GoogleTransport:
         self._credentials = credentials
         self._service: Any = None
         self._service_can_write = False
+        self._service_creds: Any = None
 
     def service(self, write: bool = False) -> Any:
         """The API client, with credentials that allow writing when `write`."""
@@ -174,7 +175,16 @@ class GoogleTransport:
                 cache_discovery=False,
             )
             self._service_can_write = write or self._credentials is not None
+            self._service_creds = creds
         return self._service
+
+    def _owned_only(self) -> bool:
+        """Whether the credentials may write only calendars the user owns (calendar.events.owned)."""
+        from guardian.adapters.sources.google.auth import CAN_WRITE, EVENTS_OWNED
+
+        creds = self._service_creds
+        granted = set(getattr(creds, "granted_scopes", None) or getattr(creds, "scopes", None) or ())
+        return EVENTS_OWNED in granted and not granted & (CAN_WRITE - {EVENTS_OWNED})
 
     def fail(self, exc: BaseException, doing: str, tries: int) -> ProviderError:
         """The guardian error for a failed call (never quoting tokens or URLs)."""
@@ -198,9 +208,15 @@ class GoogleTransport:
                 reason=reason,
             )
         if status == 403 and reason in SCOPE_REASONS:
+            mine = self._owned_only()
             return AuthError(
-                f"{where}: the Google token does not allow {doing}",
-                hint="run: guardian auth google --write",
+                f"{where}: the Google token does not allow {doing}"
+                + (" (it lets guardian change events only on calendars you own)" if mine else ""),
+                hint=(
+                    "book focus blocks in a calendar of your own ([calendars] / -c google:primary)"
+                    if mine
+                    else "run: guardian auth google --write"
+                ),
                 status=status,
                 reason=reason,
             )
