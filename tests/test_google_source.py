@@ -611,3 +611,21 @@ def test_a_new_full_sync_reads_series_masters_again(fake, make, state):
     later = Window(WEEK.start + timedelta(days=56), WEEK.end + timedelta(days=56))
     again = [e for e in make(state).read(later) if e.title == "1:1"][0]
     assert again.series_end == datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.xfail(strict=True, reason="api_endpoint and batch_uri accept plain http")
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("api_endpoint", "http://www.googleapis.com/calendar/v3/"), ("batch_uri", "http://proxy.example/batch")],
+)
+def test_the_token_never_goes_over_plain_http_except_to_loopback(tmp_path, key, value):
+    from guardian.errors import InputError
+    from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
+
+    with FakeGoogleCalendar() as fake:
+        token = write_token_file(tmp_path / "t.json", fake)
+        conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token), key: value}
+        with pytest.raises(InputError) as err:
+            GoogleSource("primary", Identity(tz=UTC), None, google_settings(conf)).read(WEEK)
+        assert err.value.exit_code == 2 and f"[google] {key}" in str(err.value) and "https" in str(err.value)
+        assert fake.log == []  # not even the token refresh
