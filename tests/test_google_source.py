@@ -613,7 +613,6 @@ def test_a_new_full_sync_reads_series_masters_again(fake, make, state):
     assert again.series_end == datetime(2027, 3, 1, tzinfo=UTC)
 
 
-@pytest.mark.xfail(strict=True, reason="api_endpoint and batch_uri accept plain http")
 @pytest.mark.parametrize(
     ("key", "value"),
     [("api_endpoint", "http://www.googleapis.com/calendar/v3/"), ("batch_uri", "http://proxy.example/batch")],

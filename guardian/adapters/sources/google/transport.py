@@ -9,7 +9,9 @@ guardian's one policy (`guardian.adapters.retry`): 429, 5xx, 403
 rateLimitExceeded/userRateLimitExceeded and transport failures are retried
 with exponential backoff and jitter, honouring Retry-After.
 
-After the last try a `ProviderError` (exit 3) names the calendar; a refused
+`api_endpoint` and `batch_uri` must be https (plain http only on loopback,
+for tests): the bearer token never travels in clear. After the last try a
+`ProviderError` (exit 3) names the calendar; a refused
 token is an `AuthError` whose hint says what to run. No token and no URL with
 credentials ever appears in a message. googleapiclient, google.auth and
 httplib2 are imported inside the functions that need them.
@@ -24,6 +26,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from guardian.adapters.endpoints import require_secure
 from guardian.adapters.retry import call_with_retries, parse_retry_after
 from guardian.adapters.settings import GoogleSettings
 from guardian.errors import AuthError, ProviderError
@@ -145,10 +148,12 @@ class GoogleTransport:
     ) -> None:
         self.calendar_id = calendar_id
         self.settings = settings
-        self.api_endpoint = settings.api_endpoint
+        self.api_endpoint = require_secure(settings.api_endpoint, "[google] api_endpoint")
         if not self.api_endpoint.endswith("/"):
             self.api_endpoint += "/"
-        self.batch_uri = settings.batch_uri or default_batch_uri(self.api_endpoint)
+        self.batch_uri = require_secure(
+            settings.batch_uri or default_batch_uri(self.api_endpoint), "[google] batch_uri"
+        )
         self.attempts = max(1, settings.attempts)
         self.sleep = sleep
         self._credentials = credentials
