@@ -61,10 +61,12 @@ def test_revoked_token_says_what_to_run_and_leaks_nothing(fake, tmp_path):
         assert secret not in str(err.value)
 
 
-def test_missing_token_file(tmp_path):
-    with pytest.raises(AuthError) as err:
+def test_missing_token_file_is_a_set_up_step(tmp_path):
+    from guardian.errors import SignInRequired
+
+    with pytest.raises(SignInRequired) as err:
         load_credentials(GoogleSettings(token_file=Path(str(tmp_path / "nope.json"))), write=False)
-    assert "guardian auth google" in str(err.value)
+    assert "guardian auth google" in str(err.value) and err.value.exit_code == 2
 
 
 def test_read_only_token_is_refused_for_writes_with_a_hint(fake, tmp_path):

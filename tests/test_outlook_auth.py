@@ -129,12 +129,14 @@ def test_a_revoked_sign_in_says_revoked_with_the_server_code(fake, settings):
     assert err.value.hint == "run: guardian auth outlook"
 
 
-def test_no_saved_sign_in_is_an_auth_error_with_a_hint(fake, settings):
+def test_no_saved_sign_in_is_a_set_up_step_with_a_hint(fake, settings):
+    from guardian.errors import SignInRequired
+
     src = OutlookSource("me", _identity(), None, settings)
-    with pytest.raises(AuthError) as err:
+    with pytest.raises(SignInRequired) as err:
         src.read(_window())
     assert "guardian auth outlook" in str(err.value)
-    assert err.value.exit_code == EXIT_PROVIDER
+    assert err.value.exit_code == 2
     assert fake.log == []  # nothing reached Graph without a token
 
 

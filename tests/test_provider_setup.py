@@ -6,16 +6,11 @@ reached before the missing step is named.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import no_traceback
 
 NOW = "2026-12-06T21:30:00+01:00"
 
-SETUP = pytest.mark.xfail(strict=True, reason="a missing sign-in is reported as a provider failure (exit 3)")
 
-
-@SETUP
 def test_google_without_a_token_says_to_sign_in(cli, tmp_path):
     config = tmp_path / "guardian.toml"
     config.write_text(f'[google]\ntoken_file = "{tmp_path}/none.json"\n')
@@ -25,7 +20,6 @@ def test_google_without_a_token_says_to_sign_in(cli, tmp_path):
     assert "guardian auth google" in err
 
 
-@SETUP
 def test_outlook_never_signed_in_says_to_sign_in(cli, tmp_path, graph_fake):
     settings = graph_fake.settings(token_cache=str(tmp_path / "cache.json"))
     lines = "\n".join(f'{k} = "{v}"' for k, v in settings.items())

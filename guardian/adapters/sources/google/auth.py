@@ -35,7 +35,7 @@ from typing import Any
 
 from guardian.adapters.secretfile import write_private
 from guardian.adapters.settings import GoogleSettings
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.errors import AuthError, InputError, ProviderError, SignInRequired
 
 AUTH = "https://www.googleapis.com/auth/"
 EVENTS_READONLY = AUTH + "calendar.events.readonly"
@@ -164,7 +164,7 @@ def _service_account(path: Path, subject: str | None, scopes: Sequence[str]) -> 
 
 def _authorized_user(token_file: Path, write: bool) -> Any:
     if not token_file.is_file():
-        raise AuthError(
+        raise SignInRequired(
             f"no saved Google token at {token_file}",
             hint=LOGIN_WRITE_HINT if write else LOGIN_HINT,
         )

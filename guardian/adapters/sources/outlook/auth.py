@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from guardian.adapters.secretfile import write_private
 from guardian.adapters.settings import DEFAULT_AUTHORITY_HOST, OutlookSettings
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.errors import AuthError, InputError, ProviderError, SignInRequired
 
 LOGIN_HINT = "run: guardian auth outlook"
 
@@ -99,7 +99,8 @@ def _client_id(settings: OutlookSettings) -> str:
     if not cid:
         raise InputError(
             "[outlook] client_id is not set",
-            hint="register an app in Microsoft Entra ID and put its client id in the config",
+            hint="register an app in Microsoft Entra ID and put its Application (client) ID in "
+            "[outlook] client_id (README: Microsoft 365 / Outlook), then run: guardian auth outlook",
         )
     return str(cid)
 
@@ -243,7 +244,7 @@ def get_token(settings: OutlookSettings, *, write: bool = False) -> str:
     Reading asks for Calendars.Read, and for Calendars.ReadWrite when the
     sign-in consented to that alone; writing asks for Calendars.ReadWrite.
     Raises AuthError (whose hint is `guardian auth outlook`) naming what went
-    wrong.
+    wrong, or SignInRequired (exit 2) when nobody ever signed in.
     """
     if is_app_only(settings):
         return _confidential_token(settings)
@@ -254,7 +255,7 @@ def get_token(settings: OutlookSettings, *, write: bool = False) -> str:
         app = _public_app(settings, cache)
         accounts = app.get_accounts()
         if not accounts:
-            raise AuthError("outlook: not signed in", hint=LOGIN_HINT)
+            raise SignInRequired("outlook: not signed in", hint=LOGIN_HINT)
         username = settings.username
         if username:
             accounts = [
