@@ -271,6 +271,7 @@ class FakeGoogleCalendar:
         self.workspace = workspace  # focusTime needs a Workspace user...
         self.focus_calendars = {"primary"}  # ...and their primary calendar
         self.owned_calendars = {"primary"}  # the calendars this user owns (others are shared)
+        self.focus_refusal: tuple[int, str] = (400, "invalid")  # (status, reason) of a refused focusTime
         self.tz = ZoneInfo(tz)
         self.page_size = page_size
         self.require_auth = require_auth
@@ -874,9 +875,14 @@ class FakeGoogleCalendar:
         kind = ev.get("eventType", "default")
         if kind in ("focusTime", "outOfOffice", "workingLocation"):
             if cal not in self.focus_calendars or not self.workspace:
+                # "These features are only available on primary calendars, and to some Google
+                # Calendar users" (Manage focus time, out of office, and working location events,
+                # https://developers.google.com/calendar/api/guides/calendar-status). How the
+                # refusal reads is not documented: `focus_refusal` chooses it.
+                status, reason = self.focus_refusal
                 raise ApiError(
-                    400,
-                    "invalid",
+                    status,
+                    reason,
                     f"A {kind} event can only be created on the primary calendar of a Google Workspace user.",
                 )
             if kind != "workingLocation" and "date" in ev["start"]:
