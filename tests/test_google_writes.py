@@ -457,10 +457,7 @@ def test_the_narrow_scopes_cannot_write_a_calendar_i_do_not_own_and_say_so(fake,
 
 # --- native focus time only where the calendar has it, remembered per calendar ----------------
 
-REMEMBER = pytest.mark.xfail(strict=True, reason="the fallback keys on a bare 400 and is forgotten each run")
 
-
-@REMEMBER
 @pytest.mark.parametrize("refusal", [(400, "invalid"), (400, "badRequest"), (403, "forbidden")])
 def test_an_account_without_focus_time_gets_busy_blocks_and_it_is_remembered(fake, make, state, refusal):
     fake.workspace = False  # a personal account: no focus time
@@ -476,7 +473,6 @@ def test_an_account_without_focus_time_gets_busy_blocks_and_it_is_remembered(fak
     assert {ev["eventType"] for ev in fake.items()} == {"default"}
 
 
-@REMEMBER
 def test_a_group_calendar_never_tries_focus_time(fake, make):
     calendar = "team@group.calendar.google.com"
     fake.owned_calendars.add(calendar)
@@ -485,7 +481,6 @@ def test_a_group_calendar_never_tries_focus_time(fake, make):
     assert len(fake.requests("POST", "/events")) == 1  # documented: focus time is for primary calendars
 
 
-@REMEMBER
 def test_a_passing_refusal_books_focus_time_and_nothing_is_downgraded(fake, make, state):
     fake.inject(400, count=1, reason="invalid")  # one unrelated 400, then the server is fine
     result = make(state).apply(creates(block(8, 9)))
@@ -493,7 +488,6 @@ def test_a_passing_refusal_books_focus_time_and_nothing_is_downgraded(fake, make
     assert "focus time" in result.details[0]
 
 
-@REMEMBER
 def test_an_unrelated_refusal_is_reported_and_not_remembered(fake, make, state):
     fake.inject(400, count=3, reason="invalid")  # focusTime twice, the busy event too: not about focus time
     with pytest.raises(ProviderError) as err:

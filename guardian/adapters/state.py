@@ -2,7 +2,9 @@
 
 It remembers what guardian did so that re-runs are idempotent: its own focus
 blocks per calendar, every pre-read request sent, provider sync tokens and
-the events they cached, and a log of runs. WAL mode and one transaction per
+the events they cached, what a calendar turned out not to support (Google
+focus time), and a log of runs. Tables added later (`features`) are created
+on open, so an older state file gains them without losing anything. WAL mode and one transaction per
 run mean a crash leaves either the whole run or none of it.
 
 The file holds organizer addresses and meeting times, so a new one is
@@ -49,6 +51,10 @@ CREATE TABLE IF NOT EXISTS requests (
     event_start TEXT NOT NULL, sent_at TEXT NOT NULL, channel TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'sent',
     PRIMARY KEY (series, organizer)
+);
+CREATE TABLE IF NOT EXISTS features (
+    calendar TEXT NOT NULL, feature TEXT NOT NULL, value TEXT NOT NULL, checked TEXT NOT NULL,
+    PRIMARY KEY (calendar, feature)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,
@@ -192,6 +198,22 @@ class State:
 
     def clear_items(self, calendar: str) -> None:
         self._run("DELETE FROM cached_items WHERE calendar=?", (calendar,))
+
+    # --- what a calendar can do, as learned from its provider ------------------
+
+    def feature(self, calendar: str, feature: str) -> tuple[str, datetime] | None:
+        """What was learned about `feature` of `calendar` (e.g. focus time refused), and when."""
+        row = self._run(
+            "SELECT value, checked FROM features WHERE calendar=? AND feature=?", (calendar, feature)
+        ).fetchone()
+        return (row[0], datetime.fromisoformat(row[1])) if row else None
+
+    def set_feature(self, calendar: str, feature: str, value: str, checked: datetime | None = None) -> None:
+        self._run(
+            "INSERT INTO features(calendar, feature, value, checked) VALUES (?,?,?,?) "
+            "ON CONFLICT(calendar, feature) DO UPDATE SET value=excluded.value, checked=excluded.checked",
+            (calendar, feature, value, (checked or datetime.now(UTC)).isoformat(timespec="seconds")),
+        )
 
     # --- own focus blocks ----------------------------------------------------
 
