@@ -628,3 +628,40 @@ def test_the_token_never_goes_over_plain_http_except_to_loopback(tmp_path, key, 
             GoogleSource("primary", Identity(tz=UTC), None, google_settings(conf)).read(WEEK)
         assert err.value.exit_code == 2 and f"[google] {key}" in str(err.value) and "https" in str(err.value)
         assert fake.log == []  # not even the token refresh
+
+
+# --- deleted and truncated series leave no ghost instances ------------------------------------
+
+GHOSTS = pytest.mark.xfail(strict=True, reason="only the cancellations the sync reports are applied")
+
+
+def _daily(fake, days: int = 5) -> None:
+    fake.seed_series(
+        {
+            "id": "standup",
+            "summary": "Standup",
+            "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
+        },
+        [at(7 + i, 9) for i in range(days)],
+    )
+
+
+@GHOSTS
+def test_a_deleted_series_leaves_no_ghost_instances(fake, make, state):
+    _daily(fake)
+    assert len([e for e in make(state).read(WEEK) if e.title == "Standup"]) == 5
+    fake.delete_series("standup")  # the sync reports the master's id and one instance
+    assert [e for e in make(state).read(WEEK) if e.title == "Standup"] == []
+
+
+@GHOSTS
+def test_a_truncated_series_leaves_no_ghost_instances(fake, make, state):
+    _daily(fake)
+    make(state).read(WEEK)
+    fake.truncate_series("standup", at(9, 0))  # Mon and Tue stay, Wed-Fri go; one of them is reported
+    fake.clear_log()
+    left = [e.start for e in make(state).read(WEEK) if e.title == "Standup"]
+    assert left == [at(7, 9), at(8, 9)]
+    assert len(fake.requests("GET", "/instances")) == 1  # one look at that series, nothing more

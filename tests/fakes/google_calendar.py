@@ -489,6 +489,58 @@ class FakeGoogleCalendar:
             cal = self._cal(calendar_id)
             self._tombstone(cal, event_id)
 
+    #: how many cancelled instances an incremental sync reports when a series is deleted or cut
+    #: short. "Deleted events are only guaranteed to have the id field populated" and, with
+    #: singleEvents=true, "only single instances of deleted events (but not the underlying
+    #: recurring events) are returned" (events resource `status`, events.list `showDeleted`,
+    #: https://developers.google.com/calendar/api/v3/reference/events); in practice the sync
+    #: reports the cancelled instances of a limited range only, so clients must not rely on
+    #: seeing each one.
+    series_cancellations_reported = 1
+
+    def delete_series(self, master_id: str, calendar_id: str = "primary") -> None:
+        """The organizer deletes a whole recurring series."""
+        with self._lock:
+            cal = self._cal(calendar_id)
+            master = self.masters.get(cal, {}).pop(master_id)
+            self._store(
+                cal, {"kind": "calendar#event", "id": master_id, "status": "cancelled", "_was": master}
+            )
+            self._cancel_instances(cal, master_id, lambda inst: True)
+
+    def truncate_series(self, master_id: str, until: datetime, calendar_id: str = "primary") -> None:
+        """The organizer ends a series earlier ("this and following" deleted): instances from `until` go."""
+        with self._lock:
+            cal = self._cal(calendar_id)
+            master = self.masters[cal][master_id]
+            stamp = until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            master["recurrence"] = [
+                r.split(";UNTIL=")[0].split(";COUNT=")[0] + f";UNTIL={stamp}" if r.startswith("RRULE:") else r
+                for r in master.get("recurrence", [])
+            ]
+            master["etag"] = self._etag()  # singleEvents=true never lists the master itself
+            self._cancel_instances(
+                cal,
+                master_id,
+                lambda inst: datetime.fromisoformat(inst["originalStartTime"]["dateTime"]) >= until,
+            )
+
+    def _cancel_instances(self, cal: str, master_id: str, which) -> None:
+        doomed = sorted(
+            (
+                ev
+                for ev in self.events.get(cal, {}).values()
+                if ev.get("recurringEventId") == master_id and ev.get("status") != "cancelled" and which(ev)
+            ),
+            key=lambda ev: ev["originalStartTime"]["dateTime"],
+        )
+        for n, inst in enumerate(doomed):
+            if n < self.series_cancellations_reported:
+                self._tombstone(cal, inst["id"])  # reported by the next incremental sync
+            else:  # gone without a trace in the sync
+                del self.events[cal][inst["id"]]
+                self._seqs[cal].pop(inst["id"], None)
+
     # --- storage ---------------------------------------------------------------
 
     def _etag(self) -> str:
@@ -690,6 +742,9 @@ class FakeGoogleCalendar:
         return status, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(payload).encode()
 
     def _route(self, method: str, rest: str, q: dict, data: dict | None) -> tuple[int, dict | None]:
+        m = re.fullmatch(r"calendars/([^/]+)/events/([^/]+)/instances", rest)
+        if m and method == "GET":
+            return 200, self._instances(self._cal(m.group(1)), m.group(2), q)
         m = re.fullmatch(r"calendars/([^/]+)/events(?:/([^/]+))?", rest)
         if not m:
             raise ApiError(404, "notFound", "Not Found")
@@ -709,6 +764,34 @@ class FakeGoogleCalendar:
                 self._delete(cal, event_id)
                 return 204, None
         raise ApiError(405, "httpMethodNotAllowed", "Method not allowed")
+
+    # --- events.instances --------------------------------------------------------
+
+    def _instances(self, cal: str, event_id: str, q: dict) -> dict:
+        """events.instances: "Returns instances of the specified recurring event" (timeMin,
+        timeMax, showDeleted, maxResults, pageToken); a deleted recurring event is gone (410)."""
+        one = {k: v[0] for k, v in q.items()}
+        master = self.masters.get(cal, {}).get(event_id)
+        if master is None:
+            ev = self.events.get(cal, {}).get(event_id)
+            if ev is not None and ev.get("status") == "cancelled":
+                raise ApiError(410, "deleted", "Resource has been deleted")
+            raise ApiError(404, "notFound", "Not Found")
+        tmin = _parse_rfc3339(one["timeMin"], "timeMin") if "timeMin" in one else None
+        tmax = _parse_rfc3339(one["timeMax"], "timeMax") if "timeMax" in one else None
+        show_deleted = one.get("showDeleted", "false").lower() == "true"
+        chosen = []
+        for ev in self.events.get(cal, {}).values():
+            if ev.get("recurringEventId") != event_id:
+                continue
+            if ev.get("status") == "cancelled" and not show_deleted:
+                continue
+            start, end = self._span(ev)
+            if (tmin and end <= tmin) or (tmax and start >= tmax):
+                continue
+            chosen.append(ev)
+        chosen.sort(key=lambda e: self._span(e)[0])
+        return {"kind": "calendar#events", "items": [self._public(ev, one) for ev in chosen]}
 
     # --- events.list -------------------------------------------------------------
 
