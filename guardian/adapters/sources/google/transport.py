@@ -284,6 +284,33 @@ class GoogleTransport:
             if not page_token:
                 return items, page.get("nextSyncToken")
 
+    def list_instances(self, doing: str, event_id: str, **params: Any) -> list[dict] | None:
+        """Every current instance of the recurring event `event_id` (events.instances), or
+        None when the series itself is gone (404, or 410 for a deleted one)."""
+        svc = self.service()
+        items: list[dict] = []
+        page_token: str | None = None
+        while True:
+            args = dict(
+                calendarId=self.calendar_id,
+                eventId=event_id,
+                maxResults=MAX_RESULTS,
+                fields=f"nextPageToken,items({ITEM_FIELDS})",
+                **params,
+            )
+            if page_token:
+                args["pageToken"] = page_token
+            try:
+                page = self.call(doing, partial(svc.events().instances, **args))
+            except ProviderError as exc:
+                if exc.status in (404, 410) and not isinstance(exc, AuthError):
+                    return None
+                raise
+            items.extend(page.get("items", []))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return items
+
     def execute_once(self, request: Any) -> Answer:
         """One write request, sent once; its HTTP or transport failure is the answer, not raised."""
         from googleapiclient.errors import HttpError  # type: ignore[import-untyped,unused-ignore]
