@@ -26,7 +26,6 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-@pytest.mark.xfail(strict=True, reason="the block file names TZID=Europe/Berlin without a VTIMEZONE")
 @pytest.mark.parametrize("zone", [BERLIN, NEW_YORK], ids=str)
 def test_focus_blocks_keep_their_instants_in_ical_js(icaljs, tmp_path, zone):  # noqa: F811
     path = tmp_path / "focus-blocks.ics"

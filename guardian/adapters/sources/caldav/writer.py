@@ -232,10 +232,13 @@ class FocusCalendar:
 def _calendar(event) -> str:
     import icalendar
 
+    from guardian.adapters.sources.ics.blockfile import declare_zones
+
     cal = icalendar.Calendar()
     cal.add("PRODID", "-//guardian//focus blocks//EN")
     cal.add("VERSION", "2.0")
     cal.add_component(event)
+    declare_zones(cal)  # a VTIMEZONE for the TZID the block names (RFC 5545 3.2.19)
     return cal.to_ical().decode("utf-8")
 
 
@@ -243,6 +246,7 @@ def _moved(ics: str, uid: str, block: Block, stamp: datetime) -> str:
     """The object with its block moved: the rest of what is there (another client's edits) is kept."""
     import icalendar
 
+    from guardian.adapters.sources.ics.blockfile import declare_zones
     from guardian.adapters.sources.ics.source import X_TAG
 
     cal = icalendar.Calendar.from_ical(ics)
@@ -260,6 +264,7 @@ def _moved(ics: str, uid: str, block: Block, stamp: datetime) -> str:
         event.add("DTSTAMP", stamp)
         event.add("LAST-MODIFIED", stamp)
         event.add("SEQUENCE", sequence)
+    declare_zones(cal)
     return cal.to_ical().decode("utf-8")
 
 
