@@ -92,9 +92,6 @@ def reply_of(icaljs, tmp_path, event, status):  # noqa: F811
     return seen, component
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the REPLY answers one occurrence (a UTC RECURRENCE-ID) for the series"
-)
 @pytest.mark.parametrize("floating", [False, True], ids=["zoned", "floating"])
 def test_a_reply_about_a_series_answers_the_series(icaljs, tmp_path, floating):  # noqa: F811
     from guardian.core.model import Status

@@ -3,9 +3,9 @@
 For invitations that came from an .ics file there is no provider to answer
 through, so guardian writes what a calendar client would send (RFC 5546,
 iTIP): a VCALENDAR with METHOD:REPLY holding one VEVENT with the meeting's
-UID, RECURRENCE-ID when the answer is about one occurrence, DTSTAMP, the
-ORGANIZER, only my own ATTENDEE line with its PARTSTAT, and a COMMENT
-carrying the request. It goes into the outbox folder twice: as `.ics` and as
+UID (the series', for a recurring meeting: guardian asks once per series, so
+the answer is for the series), DTSTAMP, the ORGANIZER, only my own ATTENDEE
+line with its PARTSTAT, and a COMMENT carrying the request. It goes into the outbox folder twice: as `.ics` and as
 a ready-to-send `.eml` (text/plain body plus a `text/calendar; method=REPLY`
 part). When `[smtp] host` is set, the message is also sent with smtplib,
 over STARTTLS (or implicit TLS on port 465).
@@ -67,9 +67,13 @@ def itip_reply(
 ) -> bytes:
     """An RFC 5546 REPLY from `me` to the organizer of `event`.
 
-    Times are written in UTC, so no VTIMEZONE is needed. RECURRENCE-ID is
-    present when the event is one occurrence of a series, so the organizer's
-    client applies the answer to that occurrence only.
+    guardian asks once per series, so a REPLY about a recurring event answers
+    the series: UID and SEQUENCE, no RECURRENCE-ID (RFC 5546 3.2.3: "Only if
+    referring to an instance of a recurring calendar component. Otherwise, it
+    MUST NOT be present") and no DTSTART/DTEND, which a REPLY may leave out
+    and which one occurrence could not give for the series anyway. A single
+    meeting keeps its DTSTART/DTEND, written in UTC, so no VTIMEZONE is needed.
+    SEQUENCE is the event's (`Event.sequence`, as the source read it).
     """
     import icalendar
 
@@ -90,13 +94,12 @@ def itip_reply(
     cal.add("method", "REPLY")
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
-    if event.recurring:
-        vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(UTC))
     if event.sequence > 0:  # RFC 5546: a REPLY echoes the revision it answers
         vevent.add("sequence", event.sequence)
     vevent.add("dtstamp", now.astimezone(UTC))
-    vevent.add("dtstart", event.start.astimezone(UTC))
-    vevent.add("dtend", event.end.astimezone(UTC))
+    if not event.recurring:  # the series' own times are not one occurrence's
+        vevent.add("dtstart", event.start.astimezone(UTC))
+        vevent.add("dtend", event.end.astimezone(UTC))
     if event.title:
         vevent.add("summary", one_line(event.title, 250))
     org = icalendar.vCalAddress(f"mailto:{organizer}")
