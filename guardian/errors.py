@@ -52,7 +52,11 @@ class ProviderError(GuardianError):
 
 
 class AuthError(ProviderError):
-    """Credentials are missing, expired or revoked; the hint says what to run."""
+    """Credentials are expired, revoked or refused; the hint says what to run."""
+
+
+class SignInRequired(InputError):
+    """Nobody signed in yet (no saved token, no sign-in): a set-up step, exit 2; the hint names it."""
 
 
 def located(path: object, line: int | None, key: str | None, message: str) -> str:

@@ -61,10 +61,12 @@ def test_revoked_token_says_what_to_run_and_leaks_nothing(fake, tmp_path):
         assert secret not in str(err.value)
 
 
-def test_missing_token_file(tmp_path):
-    with pytest.raises(AuthError) as err:
+def test_missing_token_file_is_a_set_up_step(tmp_path):
+    from guardian.errors import SignInRequired
+
+    with pytest.raises(SignInRequired) as err:
         load_credentials(GoogleSettings(token_file=Path(str(tmp_path / "nope.json"))), write=False)
-    assert "guardian auth google" in str(err.value)
+    assert "guardian auth google" in str(err.value) and err.value.exit_code == 2
 
 
 def test_read_only_token_is_refused_for_writes_with_a_hint(fake, tmp_path):
@@ -183,3 +185,22 @@ def test_login_with_an_unreachable_token_endpoint_is_a_provider_error(fake, tmp_
         login(secrets, token_file, SCOPES_READ, open_browser=True, timeout_seconds=10)
     assert err.value.exit_code == 3 and "client-secret-value" not in str(err.value)
     assert not token_file.exists()
+
+
+AUTH = "https://www.googleapis.com/auth/"
+
+
+def test_sign_in_asks_for_the_least_that_works():
+    assert SCOPES_READ == [AUTH + "calendar.events.readonly"]
+    assert SCOPES_WRITE == [AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"]
+
+
+@pytest.mark.parametrize("old", ["calendar.readonly", "calendar.events"])
+def test_a_token_with_the_old_broad_scopes_works_and_says_how_to_narrow_it(fake, tmp_path, caplog, old):
+    path = write_token_file(tmp_path / "token.json", fake, scopes=(AUTH + old,))
+    with caplog.at_level("WARNING", logger="guardian"):
+        creds = load_credentials(GoogleSettings(token_file=path), write=old == "calendar.events")
+    assert creds.valid
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert old in line and "more than guardian needs" in line
+    assert ("guardian auth google --write" if old == "calendar.events" else "guardian auth google") in line

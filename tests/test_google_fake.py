@@ -88,6 +88,7 @@ def test_focus_time_only_on_primary_of_workspace_user(fake, events):
         focusTimeProperties={"autoDeclineMode": "declineNone", "chatStatus": "available"},
     )
     assert events.insert(calendarId="primary", body=body).execute()["eventType"] == "focusTime"
+    fake.owned_calendars.add("team@group.calendar.google.com")  # a secondary calendar of mine
     with pytest.raises(HttpError) as err:
         events.insert(calendarId="team@group.calendar.google.com", body=body).execute()
     assert err.value.resp.status == 400

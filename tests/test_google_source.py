@@ -480,7 +480,11 @@ def test_recurring_instances_and_series_end(fake, make, state):
     fake.clear_log()
     one = [e for e in make(state).read(WEEK) if e.title == "1:1"][0]
     assert one.series_end == at(8, 15)
-    assert len(fake.requests("GET", "/events/")) == 1
+    # the master once more, and the series' current instances (no ghost stays behind)
+    assert sorted(r.path.rsplit("/", 1)[-1] for r in fake.requests("GET", "/events/")) == [
+        "endless",
+        "instances",
+    ]
 
 
 # --- the Source contract -------------------------------------------------------------
@@ -611,3 +615,53 @@ def test_a_new_full_sync_reads_series_masters_again(fake, make, state):
     later = Window(WEEK.start + timedelta(days=56), WEEK.end + timedelta(days=56))
     again = [e for e in make(state).read(later) if e.title == "1:1"][0]
     assert again.series_end == datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("api_endpoint", "http://www.googleapis.com/calendar/v3/"), ("batch_uri", "http://proxy.example/batch")],
+)
+def test_the_token_never_goes_over_plain_http_except_to_loopback(tmp_path, key, value):
+    from guardian.errors import InputError
+    from tests.fakes.google_calendar import FakeGoogleCalendar, write_token_file
+
+    with FakeGoogleCalendar() as fake:
+        token = write_token_file(tmp_path / "t.json", fake)
+        conf = {"api_endpoint": fake.api_endpoint, "token_file": str(token), key: value}
+        with pytest.raises(InputError) as err:
+            GoogleSource("primary", Identity(tz=UTC), None, google_settings(conf)).read(WEEK)
+        assert err.value.exit_code == 2 and f"[google] {key}" in str(err.value) and "https" in str(err.value)
+        assert fake.log == []  # not even the token refresh
+
+
+# --- deleted and truncated series leave no ghost instances ------------------------------------
+
+
+def _daily(fake, days: int = 5) -> None:
+    fake.seed_series(
+        {
+            "id": "standup",
+            "summary": "Standup",
+            "start": {"dateTime": at(7, 9).isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": at(7, 9, 15).isoformat(), "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
+        },
+        [at(7 + i, 9) for i in range(days)],
+    )
+
+
+def test_a_deleted_series_leaves_no_ghost_instances(fake, make, state):
+    _daily(fake)
+    assert len([e for e in make(state).read(WEEK) if e.title == "Standup"]) == 5
+    fake.delete_series("standup")  # the sync reports the master's id and one instance
+    assert [e for e in make(state).read(WEEK) if e.title == "Standup"] == []
+
+
+def test_a_truncated_series_leaves_no_ghost_instances(fake, make, state):
+    _daily(fake)
+    make(state).read(WEEK)
+    fake.truncate_series("standup", at(9, 0))  # Mon and Tue stay, Wed-Fri go; one of them is reported
+    fake.clear_log()
+    left = [e.start for e in make(state).read(WEEK) if e.title == "Standup"]
+    assert left == [at(7, 9), at(8, 9)]
+    assert len(fake.requests("GET", "/instances")) == 1  # one look at that series, nothing more

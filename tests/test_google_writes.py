@@ -116,6 +116,7 @@ def test_focus_settings_are_honoured(fake, make):
 @pytest.mark.parametrize("how", ["secondary calendar", "not workspace"])
 def test_focus_time_rejected_falls_back_to_a_tagged_busy_event(fake, make, how):
     calendar = "team@group.calendar.google.com" if how == "secondary calendar" else "primary"
+    fake.owned_calendars.add(calendar)  # a secondary calendar I created: calendar.events.owned covers it
     fake.workspace = how != "not workspace"
     source = make(calendar=calendar)
     result = source.apply(creates(block(8, 9), block(9, 9)))
@@ -404,3 +405,94 @@ def test_respond_to_an_invite_with_a_hidden_guest_list(fake, make):
     assert me["responseStatus"] == "tentative" and me["comment"] == "Is there a pre-read?"
     others = [a for a in after["attendees"] if a["email"] != ME]
     assert others == [a for a in seeded["attendees"] if a["email"] != ME]
+
+
+# --- least privilege that works: calendar.events.readonly + calendar.events.owned ------------
+
+AUTH = "https://www.googleapis.com/auth/"
+
+
+def test_the_narrow_scopes_read_book_and_answer_on_my_own_calendar(fake, tmp_path, sleeps):
+    token = write_token_file(
+        tmp_path / "narrow.json",
+        fake,
+        scopes=(AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"),
+    )
+    invite = fake.seed(
+        {
+            "summary": "Roadmap",
+            "start": {"dateTime": at(9, 10).isoformat()},
+            "end": {"dateTime": at(9, 11).isoformat()},
+            "organizer": {"email": "ana@example.com"},
+            "attendees": [
+                {"email": ME, "self": True, "responseStatus": "needsAction"},
+                {"email": "ana@example.com"},
+            ],
+        }
+    )
+    conf = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
+    source = GoogleSource("primary", Identity(tz=TZ, me=ME), None, conf, sleep=sleeps)
+    [event] = source.read(WEEK)
+    assert source.apply(creates(block(8, 9))).created == 1  # events.insert accepts events.owned
+    source.respond(event, Status.TENTATIVE, "Could you link the pre-read?")  # patching my entry too
+    mine = [a for a in fake.get(invite["id"])["attendees"] if a.get("self")]
+    assert mine[0]["responseStatus"] == "tentative"
+
+
+def test_the_narrow_scopes_cannot_write_a_calendar_i_do_not_own_and_say_so(fake, tmp_path, sleeps):
+    token = write_token_file(
+        tmp_path / "narrow.json",
+        fake,
+        scopes=(AUTH + "calendar.events.readonly", AUTH + "calendar.events.owned"),
+    )
+    conf = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
+    team = "team@group.calendar.google.com"  # shared with me as a writer, not mine
+    source = GoogleSource(team, Identity(tz=TZ, me=ME), None, conf, sleep=sleeps)
+    assert source.read(WEEK) == []  # calendar.events.readonly reads every calendar
+    with pytest.raises(AuthError) as err:
+        source.apply(creates(block(8, 9)))
+    assert "calendars you own" in err.value.message
+    assert fake.items(team) == []  # Google refused it: nothing was booked
+
+
+# --- native focus time only where the calendar has it, remembered per calendar ----------------
+
+
+@pytest.mark.parametrize("refusal", [(400, "invalid"), (400, "badRequest"), (403, "forbidden")])
+def test_an_account_without_focus_time_gets_busy_blocks_and_it_is_remembered(fake, make, state, refusal):
+    fake.workspace = False  # a personal account: no focus time
+    fake.focus_refusal = refusal
+    first = make(state).apply(creates(block(8, 9), block(9, 9)))
+    assert first.created == 2 and all("busy event" in d for d in first.details)
+    assert {ev["eventType"] for ev in fake.items()} == {"default"}
+    fake.clear_log()
+    later = make(state)  # a later run: the state store remembers this calendar has none
+    assert later.apply(creates(block(10, 9))).created == 1
+    inserts = fake.requests("POST", "/events")
+    assert len(inserts) == 1  # straight to a busy event, no refused focusTime first
+    assert {ev["eventType"] for ev in fake.items()} == {"default"}
+
+
+def test_a_group_calendar_never_tries_focus_time(fake, make):
+    calendar = "team@group.calendar.google.com"
+    fake.owned_calendars.add(calendar)
+    result = make(calendar=calendar).apply(creates(block(8, 9)))
+    assert result.created == 1
+    assert len(fake.requests("POST", "/events")) == 1  # documented: focus time is for primary calendars
+
+
+def test_a_passing_refusal_books_focus_time_and_nothing_is_downgraded(fake, make, state):
+    fake.inject(400, count=1, reason="invalid")  # one unrelated 400, then the server is fine
+    result = make(state).apply(creates(block(8, 9)))
+    assert result.created == 1 and fake.items()[0]["eventType"] == "focusTime"
+    assert "focus time" in result.details[0]
+
+
+def test_an_unrelated_refusal_is_reported_and_not_remembered(fake, make, state):
+    fake.inject(400, count=3, reason="invalid")  # focusTime twice, the busy event too: not about focus time
+    with pytest.raises(ProviderError) as err:
+        make(state).apply(creates(block(8, 9)))
+    assert err.value.status == 400
+    assert fake.items() == []
+    result = make(state).apply(creates(block(8, 9)))  # the next run still books focus time
+    assert result.created == 1 and fake.items()[0]["eventType"] == "focusTime"

@@ -66,20 +66,77 @@ def test_device_code_login_then_silent_runs(fake, settings):
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
 
 
-def test_read_uses_least_privilege_scope(fake, settings):
-    outlook_auth.login(settings, prompt=lambda _m: None)  # consents to ReadWrite once
+def test_read_only_sign_in_reads_with_calendars_read_alone(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None, write=False)  # --read-only
     src = OutlookSource("me", _identity(), None, settings)
     src.read(_window())
     views = fake.requests("GET", "/calendarView")
     assert views and all(r.scopes == (f"{fake.base_url}/Calendars.Read",) for r in views)
 
 
-def test_no_saved_sign_in_is_an_auth_error_with_a_hint(fake, settings):
-    src = OutlookSource("me", _identity(), None, settings)
+# Entra ID issues a token only for what the user consented to (AADSTS65001), and
+# msal's acquire_token_silent folds every refresh error into None: guardian reads
+# with what sign-in obtained and names the real error.
+
+
+def test_a_write_sign_in_reads_without_asking_for_consent_again(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None)  # `guardian auth outlook`
+    fake.seed_event(
+        subject="Planning",
+        start=datetime(2026, 11, 24, 9, tzinfo=UTC),
+        end=datetime(2026, 11, 24, 10, tzinfo=UTC),
+    )
+    events = OutlookSource("me", _identity(), None, settings).read(_window())
+    assert [e.title for e in events] == ["Planning"]
+    assert fake.device_flows == 1
+
+
+def test_a_sign_in_from_before_reads_with_the_write_scope_it_has(fake, settings):
+    # what `guardian auth outlook` used to consent to: Calendars.ReadWrite alone
+    outlook_auth.login(settings, [f"{fake.base_url}/Calendars.ReadWrite"], prompt=lambda _m: None)
+    events = OutlookSource("me", _identity(), None, settings).read(_window())
+    assert events == []
+    views = fake.requests("GET", "/calendarView")
+    assert views and all(r.scopes == (f"{fake.base_url}/Calendars.ReadWrite",) for r in views)
+
+
+def test_a_read_only_sign_in_that_must_write_says_how_to_consent(fake, settings):
+    outlook_auth.login(settings, prompt=lambda _m: None, write=False)
     with pytest.raises(AuthError) as err:
+        outlook_auth.get_token(settings, write=True)
+    assert "Calendars.ReadWrite" in err.value.message and "consent" in err.value.message
+    assert err.value.hint == "run: guardian auth outlook"  # it consents to reading and writing
+
+
+def test_conditional_access_is_named_not_called_expired(fake, settings):
+    fake.token_lifetime = 60  # msal refreshes tokens this close to expiry
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    fake.conditional_access = "AADSTS50076"
+    with pytest.raises(AuthError) as err:
+        outlook_auth.get_token(settings, write=False)
+    assert "AADSTS50076" in err.value.message and "expired" not in err.value.message
+    assert "guardian auth outlook" in err.value.hint
+    assert "Trace ID" not in str(err.value)
+
+
+def test_a_revoked_sign_in_says_revoked_with_the_server_code(fake, settings):
+    fake.token_lifetime = 60  # msal refreshes tokens this close to expiry
+    outlook_auth.login(settings, prompt=lambda _m: None)
+    fake.revoke_all_tokens()
+    with pytest.raises(AuthError) as err:
+        outlook_auth.get_token(settings, write=False)
+    assert "AADSTS700082" in err.value.message and "revoked" in err.value.message
+    assert err.value.hint == "run: guardian auth outlook"
+
+
+def test_no_saved_sign_in_is_a_set_up_step_with_a_hint(fake, settings):
+    from guardian.errors import SignInRequired
+
+    src = OutlookSource("me", _identity(), None, settings)
+    with pytest.raises(SignInRequired) as err:
         src.read(_window())
     assert "guardian auth outlook" in str(err.value)
-    assert err.value.exit_code == EXIT_PROVIDER
+    assert err.value.exit_code == 2
     assert fake.log == []  # nothing reached Graph without a token
 
 

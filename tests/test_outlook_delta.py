@@ -12,6 +12,7 @@ from guardian.adapters.sources.base import Identity
 from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.adapters.sources.outlook.source import OutlookSource
 from guardian.core.model import FOCUS_TITLE, Block, BlockOp, OpKind, Window
+from guardian.errors import ProviderError
 from tests.conftest import outlook_settings
 
 UTC = UTC
@@ -77,8 +78,9 @@ def test_first_read_is_a_full_delta_round_then_only_changes(fake, settings, stat
     deltas = fake.requests("GET", "/calendarView/delta")
     assert ["$deltatoken" in r.query for r in deltas] == [True, False]  # 3 changes, pages of 2
     assert "$skiptoken" in deltas[1].query
-    views = [r for r in fake.http_requests() if r.path == "/me/calendarView"]
-    assert len(views) == 1 and "$filter" in views[0].query  # only the small one for guardian's tag
+    assert not [r for r in fake.http_requests() if r.path == "/me/calendarView"]
+    tagged = [r for r in fake.http_requests() if r.path == "/me/events"]
+    assert len(tagged) == 1 and "$filter" in tagged[0].query  # only the small one for guardian's tag
     assert len(state.cached_items("outlook:me")) == 6
 
     # nothing changed: one delta call with nothing in it
@@ -97,6 +99,39 @@ def test_a_stale_delta_link_starts_over(fake, settings, state):
     assert titles(new_source(settings, state).read(WEEK)) == ["a", "b"]
     statuses = [(("$deltatoken" in r.query), r.status) for r in fake.requests("GET", "/calendarView/delta")]
     assert statuses == [(True, 410), (False, 200)]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "inner"),
+    [
+        (410, "SyncStateNotFound", None),
+        (410, "resyncRequired", None),
+        (400, "syncStateNotFound", None),  # identity resources' answer
+        (400, "resyncRequired", None),
+        (404, "ErrorSyncFolderNotFound", "syncStateNotFound"),
+        (400, "invalidRequest", "resyncRequired"),
+    ],
+)
+def test_every_documented_sync_state_error_starts_over(fake, settings, state, status, code, inner):
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    new_source(settings, state).read(WEEK)
+    fake.expire_delta_tokens(status, code, inner)
+    fake.seed_event(subject="b", start=at(1, 9), end=at(1, 10))
+    fake.clear_log()
+    assert titles(new_source(settings, state).read(WEEK)) == ["a", "b"]
+    statuses = [(("$deltatoken" in r.query), r.status) for r in fake.requests("GET", "/calendarView/delta")]
+    assert statuses == [(True, status), (False, 200)]
+
+
+def test_an_unrelated_delta_failure_is_reported_not_resynced(fake, settings, state):
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    new_source(settings, state).read(WEEK)
+    fake.expire_delta_tokens(400, "invalidRequest", None)
+    fake.clear_log()
+    with pytest.raises(ProviderError) as err:
+        new_source(settings, state).read(WEEK)
+    assert "invalidRequest" in str(err.value)
+    assert len(fake.requests("GET", "/calendarView/delta")) == 1  # no silent full resync
 
 
 def test_a_window_past_the_horizon_starts_a_new_sync(fake, settings, state):
@@ -162,7 +197,7 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
     first = _nightly(new_source(settings, state), wanted)
     assert first.created == 5
     counts_first = (len(fake.http_requests()), len(fake.writes()))
-    assert counts_first == (3, 5)  # delta, filtered view (reused by own_blocks), one $batch
+    assert counts_first == (3, 5)  # delta, the tagged /events (reused by own_blocks), one $batch
 
     fake.clear_log()
     second = _nightly(new_source(settings, state), wanted)
@@ -170,7 +205,7 @@ def test_nightly_twice_with_delta_second_run_writes_nothing(fake, settings, stat
     assert fake.writes() == []
     assert [(r.method, r.path) for r in fake.http_requests()] == [
         ("GET", "/me/calendarView/delta"),
-        ("GET", "/me/calendarView"),
+        ("GET", "/me/events"),
     ]
 
 

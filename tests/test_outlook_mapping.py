@@ -65,7 +65,11 @@ def test_a_teams_meeting():
     assert ev.location == "Room 12"
     assert ev.uid.startswith("040000008200E00074C5B7101A82E008")  # iCalUId: stable across copies
     assert ev.busy and not ev.recurring and not ev.own_block and not ev.cancelled
-    assert dict(ev.extra) == {"outlook.type": "singleInstance", "outlook.showAs": "tentative"}
+    assert dict(ev.extra) == {
+        "outlook.type": "singleInstance",
+        "outlook.showAs": "tentative",
+        "outlook.responseRequested": "true",  # the organizer wants answers: a reply may go out
+    }
 
 
 def test_an_html_body_becomes_text_and_keeps_its_links():

@@ -88,9 +88,8 @@ def test_pages_through_next_links(fake, source):
     first = views[0]
     assert first.query["startDateTime"] == "2026-11-23T00:00:00Z"
     assert first.query["endDateTime"] == "2026-11-30T00:00:00Z"
-    selected = set(first.query["$select"].split(","))
-    assert {"subject", "start", "end", "attendees", "responseStatus", "showAs"} <= selected
-    assert not {"webLink", "bodyPreview", "importance", "changeKey"} & selected
+    # no $select: Graph returns createdDateTime (D002's creation time) only without one
+    assert "$select" not in first.query
     assert 'outlook.timezone="UTC"' in first.headers["prefer"]
     assert 'outlook.body-content-type="text"' in first.headers["prefer"]
     assert all("$skip" in r.query for r in views[1:])
@@ -183,7 +182,26 @@ def test_maps_every_field(fake, source):
     assert ev["Deep work"].kind is EventKind.FOCUS and not ev["Deep work"].own_block
     assert ev["Deep work"].my_status is Status.ORGANIZER
     assert ev["Hold"].busy and ev["Hold"].my_status is Status.DECLINED
-    assert ev["Mine"].busy
+    assert not ev["Mine"].busy  # workingElsewhere says where I work, not that I am busy
+
+
+def test_working_elsewhere_and_unknown_are_not_busy(fake, source):
+    from guardian.core.availability import days_off, is_busy
+
+    fake.seed_event(
+        subject="Working from the Berlin office",
+        isAllDay=True,
+        start=date(2026, 11, 24),
+        end=date(2026, 11, 25),
+        showAs="workingElsewhere",
+    )
+    fake.seed_event(subject="No status", start=at(2, 10), end=at(2, 11), showAs="unknown")
+    fake.seed_event(subject="Maybe", start=at(3, 10), end=at(3, 11), showAs="tentative")
+    events = by_title(source.read(WEEK))
+    marker, unknown, maybe = events["Working from the Berlin office"], events["No status"], events["Maybe"]
+    assert not marker.busy and not unknown.busy and maybe.busy
+    assert days_off(events.values(), BERLIN) == set()  # the office day is a workday
+    assert not is_busy(unknown) and is_busy(maybe)
 
 
 def test_series_instances_share_the_master_id(fake, source):
@@ -292,7 +310,7 @@ def test_creates_tagged_private_busy_blocks_in_one_batch(fake, source):
     assert len(fake.requests("POST", "/$batch", batch=False)) == 1
     posts = fake.requests("POST", "/me/events", batch=True)
     assert len(posts) == 3
-    assert all(r.scopes == (f"{fake.base_url}/Calendars.ReadWrite",) for r in posts)
+    assert all(f"{fake.base_url}/Calendars.ReadWrite" in r.scopes for r in posts)
     stored = [e for e in fake.events() if e["subject"] == FOCUS_TITLE]
     assert len(stored) == 3
     for e in stored:
@@ -316,7 +334,8 @@ def test_own_blocks_filters_by_the_tag_never_by_title(fake, source):
     assert sorted(e.start for e in own) == [at(0, 9), at(1, 9)]
     assert all(e.own_block and e.kind is EventKind.FOCUS for e in own)
     assert impostor["id"] not in {e.provider_id for e in own}
-    (req,) = fake.requests("GET", "/calendarView")
+    assert fake.requests("GET", "/calendarView") == []  # never filtered on the tag
+    (req,) = fake.requests("GET", "/me/events")
     assert req.query["$filter"] == (
         f"singleValueExtendedProperties/Any(ep: ep/id eq '{TAG_PROPERTY_ID}' and ep/value eq '{GUARDIAN_TAG_VALUE}')"
     )
@@ -331,6 +350,21 @@ def test_own_blocks_filters_by_the_tag_never_by_title(fake, source):
     assert result.deleted == 2
     assert impostor["id"] in {e["id"] for e in fake.events()}
     assert {r.path.rsplit("/", 1)[-1] for r in fake.writes()} == {e.provider_id for e in own}
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_own_blocks_are_found_without_filtering_the_calendar_view(fake, settings, state, delta):
+    fake.strict_calendar_view = True
+    writer = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
+    writer.apply(_creates((at(0, 9), at(0, 11))))
+    fake.seed_event(subject=FOCUS_TITLE, start=at(1, 9), end=at(1, 11), categories=["Focus time"])
+    fake.clear_log()
+    fresh = OutlookSource("me", IDENTITY, state, replace(settings, delta=delta), sleep=lambda _s: None)
+    events = fresh.read(WEEK)
+    assert [(e.title, e.own_block) for e in events] == [(FOCUS_TITLE, True), (FOCUS_TITLE, False)]
+    assert [e.start for e in fresh.own_blocks(WEEK)] == [at(0, 9)]
+    views = fake.requests("GET", "/calendarView")
+    assert not any("$filter" in r.query or "$expand" in r.query for r in views)
 
 
 def test_apply_refuses_foreign_events_and_writes_nothing(fake, source):
@@ -391,6 +425,28 @@ def test_a_batch_item_asked_to_wait_past_the_limit_ends_the_retries(fake, source
     assert err.value.status == 429 and "429" in str(err.value)
 
 
+def test_an_invite_with_responses_turned_off_is_not_answered(fake, source):
+    from guardian.adapters.sources.base import ResponsesOff
+
+    inv = fake.seed_event(
+        subject="All hands",
+        start=at(1, 14),
+        end=at(1, 15),
+        isOrganizer=False,
+        organizer="ana@contoso.com",
+        attendees=["me@contoso.com", "ana@contoso.com"],
+        responseRequested=False,
+    )
+    (event,) = source.read(WEEK)
+    assert dict(event.extra)["outlook.responseRequested"] == "false"  # a plan can tell before sending
+    fake.clear_log()
+    with pytest.raises(ResponsesOff) as err:
+        source.respond(event, Status.TENTATIVE, "Could you share a pre-read doc before we meet?")
+    assert err.value.code == "responses-off"
+    assert "turned responses off" in err.value.message and "All hands" in err.value.message
+    assert fake.writes() == [] and fake.responses(inv["id"]) == []  # nothing changed, nothing sent
+
+
 def test_respond_posts_tentatively_accept_with_comment(fake, source):
     inv = fake.seed_event(
         subject="Roadmap",
@@ -435,14 +491,15 @@ def test_second_nightly_run_on_an_unchanged_calendar_writes_nothing(fake, source
     assert first.created == 5
     first_requests = len(fake.http_requests())
     first_writes = len(fake.writes())
-    assert (first_requests, first_writes) == (2, 5)  # calendarView (own_blocks reuses it), one $batch
+    # calendarView, the tagged /events (own_blocks reuses them), one $batch
+    assert (first_requests, first_writes) == (3, 5)
 
     fake.clear_log()
     again = OutlookSource("me", source.identity, source.state, settings, sleep=sleeps.append)
     second = _nightly(again, wanted)
     assert (second.created, second.kept) == (0, 5)
     assert fake.writes() == []
-    assert len(fake.http_requests()) == 2  # the two reads, nothing else
+    assert len(fake.http_requests()) == 2  # calendarView and the tagged /events, nothing else
 
 
 # --- the Source contract -------------------------------------------------------------
@@ -627,3 +684,49 @@ def test_a_doc_linked_behind_its_title_is_a_pre_read(fake, source):
     (ev,) = source.read(WEEK)
     assert doc in {link.url for link in ev.doc_links}
     assert "Design doc" in ev.description
+
+
+# --- links and endpoints: the bearer token goes to the configured Graph host only -------------
+
+
+def test_a_next_link_to_another_host_is_not_followed(fake, source):
+    from tests.fakes.sink import Sink
+
+    fake.max_page_size = 1
+    for day in range(3):
+        fake.seed_event(subject=f"m{day}", start=at(day, 9), end=at(day, 10))
+    with Sink() as sink:
+        fake.links_to = sink.url + "/v1.0"
+        with pytest.raises(ProviderError) as err:
+            source.read(WEEK)
+    assert sink.visits == []  # no request, no token
+    assert "127.0.0.1" in str(err.value) and "not followed" in str(err.value)
+
+
+def test_a_stored_delta_link_to_another_host_is_dropped_for_a_full_sync(fake, settings, state):
+    from tests.fakes.sink import Sink
+
+    fake.seed_event(subject="a", start=at(0, 9), end=at(0, 10))
+    src = OutlookSource("me", IDENTITY, state, settings, sleep=lambda _s: None)
+    src.read(WEEK)
+    saved = json.loads(state.sync_token("outlook:me"))
+    with Sink() as sink:
+        # a state file someone edited (or an older answer) points the delta link elsewhere
+        saved["link"] = sink.url + "/v1.0/me/calendarView/delta?$deltatoken=x"
+        state.set_sync_token("outlook:me", json.dumps(saved))
+        fake.clear_log()
+        events = OutlookSource("me", IDENTITY, state, settings, sleep=lambda _s: None).read(WEEK)
+    assert [e.title for e in events] == ["a"]
+    assert sink.visits == []
+    (delta,) = fake.requests("GET", "/calendarView/delta")
+    assert "$deltatoken" not in delta.query  # started over on the configured host
+
+
+@pytest.mark.parametrize("url", ["http://graph.microsoft.com/v1.0", "ftp://graph.example/v1.0"])
+def test_graph_url_must_be_https_except_on_loopback(fake, settings, url):
+    from guardian.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        OutlookSource("me", IDENTITY, None, replace(settings, graph_url=url)).read(WEEK)
+    assert err.value.exit_code == 2 and "https" in str(err.value)
+    assert fake.requests() == []

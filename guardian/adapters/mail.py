@@ -3,12 +3,14 @@
 For invitations that came from an .ics file there is no provider to answer
 through, so guardian writes what a calendar client would send (RFC 5546,
 iTIP): a VCALENDAR with METHOD:REPLY holding one VEVENT with the meeting's
-UID, RECURRENCE-ID when the answer is about one occurrence, DTSTAMP, the
-ORGANIZER, only my own ATTENDEE line with its PARTSTAT, and a COMMENT
-carrying the request. It goes into the outbox folder twice: as `.ics` and as
+UID (the series', for a recurring meeting: guardian asks once per series, so
+the answer is for the series), DTSTAMP, the ORGANIZER, only my own ATTENDEE
+line with its PARTSTAT, and a COMMENT carrying the request. It goes into the outbox folder twice: as `.ics` and as
 a ready-to-send `.eml` (text/plain body plus a `text/calendar; method=REPLY`
-part). When `[smtp] host` is set, the message is also sent with smtplib,
-over STARTTLS (or implicit TLS on port 465).
+part), written with CRLF line ends as RFC 5322 has them. Non-ASCII text goes
+quoted-printable, never as raw 8-bit data (a server may not offer 8BITMIME),
+and header encoded-words stay within RFC 2047's 75 characters. When
+`[smtp] host` is set, the message is also sent with smtplib, over STARTTLS (or implicit TLS on port 465).
 
 The SMTP password is read from the environment variable that
 `[smtp] password_env` names, at the moment of sending. It is never logged,
@@ -18,6 +20,7 @@ never stored, and never part of an error message.
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import hashlib
 import os
 import re
@@ -46,6 +49,19 @@ PARTSTAT = {
 }
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
+#: How guardian's mail is written: CRLF line ends (RFC 5322 2.3) and lines of at most
+#: 76 characters, so that no folded encoded-word passes RFC 2047's "may not be more than
+#: 75 characters long" (with 78, Python's folding makes 77-character words). Bodies are
+#: 7-bit clean (see `_cte`), so no server is sent 8-bit data it never offered 8BITMIME for.
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=76)
+
+
+def _cte(text: str) -> str:
+    """7bit for plain ASCII with short lines, else quoted-printable: never 8bit (RFC 6152)."""
+    if text.isascii() and all(len(line) <= 76 for line in text.splitlines()):
+        return "7bit"
+    return "quoted-printable"
+
 
 def default_outbox() -> Path:
     from guardian.adapters.config import default_data_dir
@@ -68,9 +84,13 @@ def itip_reply(
 ) -> bytes:
     """An RFC 5546 REPLY from `me` to the organizer of `event`.
 
-    Times are written in UTC, so no VTIMEZONE is needed. RECURRENCE-ID is
-    present when the event is one occurrence of a series, so the organizer's
-    client applies the answer to that occurrence only.
+    guardian asks once per series, so a REPLY about a recurring event answers
+    the series: UID and SEQUENCE, no RECURRENCE-ID (RFC 5546 3.2.3: "Only if
+    referring to an instance of a recurring calendar component. Otherwise, it
+    MUST NOT be present") and no DTSTART/DTEND, which a REPLY may leave out
+    and which one occurrence could not give for the series anyway. A single
+    meeting keeps its DTSTART/DTEND, written in UTC, so no VTIMEZONE is needed.
+    SEQUENCE is the event's (`Event.sequence`, as the source read it).
     """
     import icalendar
 
@@ -91,13 +111,12 @@ def itip_reply(
     cal.add("method", "REPLY")
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
-    if event.recurring:
-        vevent.add("recurrence-id", (event.recurrence_id or event.start).astimezone(UTC))
     if event.sequence > 0:  # RFC 5546: a REPLY echoes the revision it answers
         vevent.add("sequence", event.sequence)
     vevent.add("dtstamp", now.astimezone(UTC))
-    vevent.add("dtstart", event.start.astimezone(UTC))
-    vevent.add("dtend", event.end.astimezone(UTC))
+    if not event.recurring:  # the series' own times are not one occurrence's
+        vevent.add("dtstart", event.start.astimezone(UTC))
+        vevent.add("dtend", event.end.astimezone(UTC))
     if event.title:
         vevent.add("summary", one_line(event.title, 250))
     org = icalendar.vCalAddress(f"mailto:{organizer}")
@@ -134,7 +153,7 @@ def build_message(
     frm = valid_address(sender)
     if frm is None:
         raise InputError(f"[smtp] from / me: {sender!r} is not a plain email address")
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = Address(display_name=display_name(sender_name), addr_spec=frm)
     msg["To"] = Address(display_name=display_name(reply.to_name), addr_spec=to)
     msg["Subject"] = one_line(reply.subject, 200)
@@ -142,12 +161,10 @@ def build_message(
     msg["Message-ID"] = make_msgid("guardian", domain=frm.rsplit("@", 1)[1])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: do not auto-reply to it
     msg["X-Guardian"] = "pre-read-request"
-    msg.set_content(printable(reply.body))
-    msg.add_alternative(
-        ics.decode("utf-8"),
-        subtype="calendar",
-        params={"method": "REPLY"},
-    )
+    body = printable(reply.body)
+    msg.set_content(body, cte=_cte(body))
+    calendar = ics.decode("utf-8")
+    msg.add_alternative(calendar, subtype="calendar", params={"method": "REPLY"}, cte=_cte(calendar))
     return msg
 
 
@@ -170,7 +187,7 @@ def write_outbox(folder: Path, name: str, ics: bytes, msg: EmailMessage) -> tupl
     try:
         if not folder.exists():
             folder.mkdir(parents=True, mode=0o700)  # the umask only removes bits: 0700 stays 0700
-        for suffix, data in ((".ics", ics), (".eml", bytes(msg))):
+        for suffix, data in ((".ics", ics), (".eml", msg.as_bytes(policy=MAIL_POLICY))):
             target = folder / f"{name}{suffix}"
             # an exclusive temp name of its own (O_EXCL, so a planted file or
             # symlink is never opened); rename then replaces the entry itself

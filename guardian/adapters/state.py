@@ -3,8 +3,10 @@
 It remembers what guardian did so that re-runs are idempotent: its own focus
 blocks per calendar, every pre-read request sent, provider sync tokens and
 the events they cached, the do-not-disturb it set in chat tools for a block
-(so `guardian tick` acts once at a block's start and once at its end), and
-a log of runs. WAL mode and one transaction per
+(so `guardian tick` acts once at a block's start and once at its end), what a
+calendar turned out not to support (Google focus time), and a log of runs.
+Tables added later (`chat_marks`, `features`) are created on open, so an older
+state file gains them without losing anything. WAL mode and one transaction per
 run mean a crash leaves either the whole run or none of it.
 
 The file holds organizer addresses and meeting times, so a new one is
@@ -56,6 +58,10 @@ CREATE TABLE IF NOT EXISTS chat_marks (
     channel TEXT NOT NULL, block TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
     started_at TEXT NOT NULL, ended_at TEXT, detail TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (channel, block)
+);
+CREATE TABLE IF NOT EXISTS features (
+    calendar TEXT NOT NULL, feature TEXT NOT NULL, value TEXT NOT NULL, checked TEXT NOT NULL,
+    PRIMARY KEY (calendar, feature)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,
@@ -199,6 +205,22 @@ class State:
 
     def clear_items(self, calendar: str) -> None:
         self._run("DELETE FROM cached_items WHERE calendar=?", (calendar,))
+
+    # --- what a calendar can do, as learned from its provider ------------------
+
+    def feature(self, calendar: str, feature: str) -> tuple[str, datetime] | None:
+        """What was learned about `feature` of `calendar` (e.g. focus time refused), and when."""
+        row = self._run(
+            "SELECT value, checked FROM features WHERE calendar=? AND feature=?", (calendar, feature)
+        ).fetchone()
+        return (row[0], datetime.fromisoformat(row[1])) if row else None
+
+    def set_feature(self, calendar: str, feature: str, value: str, checked: datetime | None = None) -> None:
+        self._run(
+            "INSERT INTO features(calendar, feature, value, checked) VALUES (?,?,?,?) "
+            "ON CONFLICT(calendar, feature) DO UPDATE SET value=excluded.value, checked=excluded.checked",
+            (calendar, feature, value, (checked or datetime.now(UTC)).isoformat(timespec="seconds")),
+        )
 
     # --- own focus blocks ----------------------------------------------------
 

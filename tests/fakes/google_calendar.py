@@ -69,15 +69,36 @@ TOKEN_PATH = "/token"
 AUTH_PATH = "/o/oauth2/auth"
 MAX_PAGE = 2500
 
+_AUTH = "https://www.googleapis.com/auth/"
+#: The scopes each method accepts, as Calendar API v3's discovery document lists them
+#: (googleapiclient's bundled calendar.v3.json, revision 20261030; the same lists appear
+#: under "Authorization" on https://developers.google.com/calendar/api/v3/reference/events).
 READ_SCOPES = {
-    "https://www.googleapis.com/auth/calendar.readonly",
-    "https://www.googleapis.com/auth/calendar.events.readonly",
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
-}
+    _AUTH + s
+    for s in (
+        "calendar",
+        "calendar.app.created",
+        "calendar.events",
+        "calendar.events.freebusy",
+        "calendar.events.owned",
+        "calendar.events.owned.readonly",
+        "calendar.events.public.readonly",
+        "calendar.events.readonly",
+        "calendar.readonly",
+    )
+}  # events.list, events.get, events.instances
 WRITE_SCOPES = {
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
+    _AUTH + s for s in ("calendar", "calendar.app.created", "calendar.events", "calendar.events.owned")
+}  # events.insert, events.patch, events.update, events.delete
+#: Scopes limited to some calendars: calendar.events.owned "See, create, change, and delete
+#: events on Google calendars you own" (and .readonly: "See the events on Google calendars you
+#: own"); calendar.events.public.readonly only public ones; calendar.app.created only those the
+#: app created; calendar.events.freebusy only availability (discovery document descriptions).
+OWNED_ONLY = {_AUTH + "calendar.events.owned", _AUTH + "calendar.events.owned.readonly"}
+NARROW = {
+    _AUTH + "calendar.app.created",
+    _AUTH + "calendar.events.public.readonly",
+    _AUTH + "calendar.events.freebusy",
 }
 SYNC_INCOMPATIBLE = (
     "timeMin",
@@ -258,14 +279,16 @@ class FakeGoogleCalendar:
         tz: str = "UTC",
         page_size: int = MAX_PAGE,
         require_auth: bool = True,
-        granted_scopes: tuple[str, ...] = (
-            "https://www.googleapis.com/auth/calendar.readonly",
-            "https://www.googleapis.com/auth/calendar.events",
+        granted_scopes: tuple[str, ...] = (  # what `guardian auth google --write` asks for
+            "https://www.googleapis.com/auth/calendar.events.readonly",
+            "https://www.googleapis.com/auth/calendar.events.owned",
         ),
     ) -> None:
         self.owner = owner
         self.workspace = workspace  # focusTime needs a Workspace user...
         self.focus_calendars = {"primary"}  # ...and their primary calendar
+        self.owned_calendars = {"primary"}  # the calendars this user owns (others are shared)
+        self.focus_refusal: tuple[int, str] = (400, "invalid")  # (status, reason) of a refused focusTime
         self.tz = ZoneInfo(tz)
         self.page_size = page_size
         self.require_auth = require_auth
@@ -484,6 +507,58 @@ class FakeGoogleCalendar:
             cal = self._cal(calendar_id)
             self._tombstone(cal, event_id)
 
+    #: how many cancelled instances an incremental sync reports when a series is deleted or cut
+    #: short. "Deleted events are only guaranteed to have the id field populated" and, with
+    #: singleEvents=true, "only single instances of deleted events (but not the underlying
+    #: recurring events) are returned" (events resource `status`, events.list `showDeleted`,
+    #: https://developers.google.com/calendar/api/v3/reference/events); in practice the sync
+    #: reports the cancelled instances of a limited range only, so clients must not rely on
+    #: seeing each one.
+    series_cancellations_reported = 1
+
+    def delete_series(self, master_id: str, calendar_id: str = "primary") -> None:
+        """The organizer deletes a whole recurring series."""
+        with self._lock:
+            cal = self._cal(calendar_id)
+            master = self.masters.get(cal, {}).pop(master_id)
+            self._store(
+                cal, {"kind": "calendar#event", "id": master_id, "status": "cancelled", "_was": master}
+            )
+            self._cancel_instances(cal, master_id, lambda inst: True)
+
+    def truncate_series(self, master_id: str, until: datetime, calendar_id: str = "primary") -> None:
+        """The organizer ends a series earlier ("this and following" deleted): instances from `until` go."""
+        with self._lock:
+            cal = self._cal(calendar_id)
+            master = self.masters[cal][master_id]
+            stamp = until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            master["recurrence"] = [
+                r.split(";UNTIL=")[0].split(";COUNT=")[0] + f";UNTIL={stamp}" if r.startswith("RRULE:") else r
+                for r in master.get("recurrence", [])
+            ]
+            master["etag"] = self._etag()  # singleEvents=true never lists the master itself
+            self._cancel_instances(
+                cal,
+                master_id,
+                lambda inst: datetime.fromisoformat(inst["originalStartTime"]["dateTime"]) >= until,
+            )
+
+    def _cancel_instances(self, cal: str, master_id: str, which) -> None:
+        doomed = sorted(
+            (
+                ev
+                for ev in self.events.get(cal, {}).values()
+                if ev.get("recurringEventId") == master_id and ev.get("status") != "cancelled" and which(ev)
+            ),
+            key=lambda ev: ev["originalStartTime"]["dateTime"],
+        )
+        for n, inst in enumerate(doomed):
+            if n < self.series_cancellations_reported:
+                self._tombstone(cal, inst["id"])  # reported by the next incremental sync
+            else:  # gone without a trace in the sync
+                del self.events[cal][inst["id"]]
+                self._seqs[cal].pop(inst["id"], None)
+
     # --- storage ---------------------------------------------------------------
 
     def _etag(self) -> str:
@@ -570,7 +645,7 @@ class FakeGoogleCalendar:
             return ApiError(fault.status, "backendError", "Backend Error", headers=headers)
         return ApiError(fault.status, fault.reason or "invalid", "Injected error", headers=headers)
 
-    def _check_auth(self, headers: Any, write: bool, needed: set[str] | None = None) -> None:
+    def _check_auth(self, headers: Any, write: bool, cal: str = "primary", needed: set[str] | None = None) -> None:
         if not self.require_auth:
             return
         auth = headers.get("Authorization") or headers.get("authorization") or ""
@@ -585,8 +660,13 @@ class FakeGoogleCalendar:
             )
             err.location = None
             raise err
-        needed = needed or (WRITE_SCOPES if write else READ_SCOPES)
-        if not needed.intersection(scopes):
+        if needed is not None:
+            accepted = set(needed)
+        else:
+            accepted = (WRITE_SCOPES if write else READ_SCOPES) - NARROW
+            if cal not in self.owned_calendars:
+                accepted -= OWNED_ONLY
+        if not accepted.intersection(scopes):
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
     # --- the token endpoint ----------------------------------------------------
@@ -673,7 +753,9 @@ class FakeGoogleCalendar:
         if path == API_PREFIX + "freeBusy":  # a POST that only reads
             self._check_auth(headers, write=False, needed=FREEBUSY_SCOPES)
         else:
-            self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"))
+            m = re.match(r"calendars/([^/]+)/", path[len(API_PREFIX) :])
+            cal = self._cal(unquote(m.group(1))) if m else "primary"
+            self._check_auth(headers, write=method in ("POST", "PATCH", "PUT", "DELETE"), cal=cal)
         data = json.loads(body) if body else None
         with self._lock:
             status, payload = self._route(method, path[len(API_PREFIX) :], query, data)
@@ -686,6 +768,9 @@ class FakeGoogleCalendar:
     def _route(self, method: str, rest: str, q: dict, data: dict | None) -> tuple[int, dict | None]:
         if rest == "freeBusy" and method == "POST":
             return 200, self._freebusy(data or {})
+        m = re.fullmatch(r"calendars/([^/]+)/events/([^/]+)/instances", rest)
+        if m and method == "GET":
+            return 200, self._instances(self._cal(m.group(1)), m.group(2), q)
         m = re.fullmatch(r"calendars/([^/]+)/events(?:/([^/]+))?", rest)
         if not m:
             raise ApiError(404, "notFound", "Not Found")
@@ -752,6 +837,34 @@ class FakeGoogleCalendar:
             "timeMax": _rfc3339(end),
             "calendars": calendars,
         }
+
+    # --- events.instances --------------------------------------------------------
+
+    def _instances(self, cal: str, event_id: str, q: dict) -> dict:
+        """events.instances: "Returns instances of the specified recurring event" (timeMin,
+        timeMax, showDeleted, maxResults, pageToken); a deleted recurring event is gone (410)."""
+        one = {k: v[0] for k, v in q.items()}
+        master = self.masters.get(cal, {}).get(event_id)
+        if master is None:
+            ev = self.events.get(cal, {}).get(event_id)
+            if ev is not None and ev.get("status") == "cancelled":
+                raise ApiError(410, "deleted", "Resource has been deleted")
+            raise ApiError(404, "notFound", "Not Found")
+        tmin = _parse_rfc3339(one["timeMin"], "timeMin") if "timeMin" in one else None
+        tmax = _parse_rfc3339(one["timeMax"], "timeMax") if "timeMax" in one else None
+        show_deleted = one.get("showDeleted", "false").lower() == "true"
+        chosen = []
+        for ev in self.events.get(cal, {}).values():
+            if ev.get("recurringEventId") != event_id:
+                continue
+            if ev.get("status") == "cancelled" and not show_deleted:
+                continue
+            start, end = self._span(ev)
+            if (tmin and end <= tmin) or (tmax and start >= tmax):
+                continue
+            chosen.append(ev)
+        chosen.sort(key=lambda e: self._span(e)[0])
+        return {"kind": "calendar#events", "items": [self._public(ev, one) for ev in chosen]}
 
     # --- events.list -------------------------------------------------------------
 
@@ -918,9 +1031,14 @@ class FakeGoogleCalendar:
         kind = ev.get("eventType", "default")
         if kind in ("focusTime", "outOfOffice", "workingLocation"):
             if cal not in self.focus_calendars or not self.workspace:
+                # "These features are only available on primary calendars, and to some Google
+                # Calendar users" (Manage focus time, out of office, and working location events,
+                # https://developers.google.com/calendar/api/guides/calendar-status). How the
+                # refusal reads is not documented: `focus_refusal` chooses it.
+                status, reason = self.focus_refusal
                 raise ApiError(
-                    400,
-                    "invalid",
+                    status,
+                    reason,
                     f"A {kind} event can only be created on the primary calendar of a Google Workspace user.",
                 )
             if kind != "workingLocation" and "date" in ev["start"]:

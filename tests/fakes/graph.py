@@ -11,10 +11,11 @@ identity (under /{tenant}):
                                               client_credentials grants)
 graph (under /v1.0):
   GET    /{me|users/UPN}/calendarView        startDateTime, endDateTime, $select,
-                                             $top, $skip (nextLink), $filter on a
-                                             single-value extended property,
-                                             $expand=singleValueExtendedProperties(...),
-                                             Prefer outlook.timezone / body-content-type
+                                             $top, $skip (nextLink), Prefer outlook.timezone /
+                                             body-content-type; no $filter or $expand on
+                                             extended properties (undocumented there: 400)
+  GET    /{me|users/UPN}/events              single instances and series masters; $filter on a
+                                             single-value extended property, $select, $top
   GET    /{me|users/UPN}/calendarView/delta  @odata.nextLink / @odata.deltaLink, "@removed"
   GET    /{me|users/UPN}/events/{id}         $select
   POST   /{me|users/UPN}/events              201 + the event
@@ -117,11 +118,26 @@ _EVENT_PROPS = (
 )
 
 
+#: event.showAs: "The status to show. Possible values are: free, tentative, busy, oof,
+#: workingElsewhere, unknown." (https://learn.microsoft.com/en-us/graph/api/resources/event);
+#: workingElsewhere is where one works that day (an all-day marker is common), unknown is
+#: no status at all: neither makes the person busy.
+FREE_BUSY_STATUSES = frozenset({"free", "tentative", "busy", "oof", "workingElsewhere", "unknown"})
+
+#: "The createdDateTime and lastModifiedDateTime properties of event do not support
+#: $select. To get their values, simply query on calendarView without applying $select."
+#: (List calendarView, https://learn.microsoft.com/en-us/graph/api/user-list-calendarview)
+UNSELECTABLE = frozenset({"createdDateTime", "lastModifiedDateTime"})
+
+
 class GraphError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict | None = None, inner: str | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
+        self.inner = inner  # a more specific code, in innerError (Graph's error resource)
 
 
 @dataclass
@@ -286,10 +302,13 @@ class GraphFake:
         self._delta_tokens: dict[str, dict] = {}
         self.sent_responses: list[dict] = []  # meeting responses sent to organizers
         self.presence_log: list[tuple[str, str, dict]] = []  # ("set" | "clear", upn, body)
-        self._consented: dict[str, set[str]] = {}  # user -> Presence scopes they consented to
         self.device_flows = 0
         self._seq = 0  # a change counter: delta tokens remember where they were
         self.deny_consent = False
+        # what each user consented to, by sign-in (scopes, resource-qualified)
+        self.consents: dict[str, set[str]] = {}
+        # an AADSTS code a conditional-access policy answers every silent refresh with
+        self.conditional_access: str | None = None
         self._lock = threading.RLock()
         self._tmp = tempfile.TemporaryDirectory(prefix="graphfake-")
         self._server: ThreadingHTTPServer | None = None
@@ -344,6 +363,13 @@ class GraphFake:
     @property
     def graph_url(self) -> str:
         return self.base_url + "/v1.0"
+
+    #: where the @odata.nextLink / deltaLink it hands out point (a hostile server's choice)
+    links_to: str | None = None
+
+    @property
+    def link_root(self) -> str:
+        return self.links_to or self.graph_url
 
     @property
     def authority(self) -> str:
@@ -607,6 +633,12 @@ class GraphFake:
             fields["createdDateTime"] = _fmt_offset(fields["createdDateTime"])
         if fields.get("isOrganizer") is False and "responseStatus" not in fields:
             ev["responseStatus"] = {"response": "none", "time": "0001-01-01T00:00:00Z"}
+        if "showAs" in fields and fields["showAs"] not in FREE_BUSY_STATUSES:
+            raise GraphError(
+                400,
+                "RequestBodyRead",
+                f"Requested value '{fields['showAs']}' was not found in freeBusyStatus.",
+            )
         unknown = set(fields) - set(_EVENT_PROPS) - {"singleValueExtendedProperties"}
         if unknown:
             raise GraphError(
@@ -647,6 +679,8 @@ class GraphFake:
         for p in props:
             if p in ("id", "@odata.etag"):
                 continue
+            if select and p in UNSELECTABLE:
+                continue  # named in $select, yet not returned
             if p not in _EVENT_PROPS:
                 raise GraphError(
                     400,
@@ -719,6 +753,8 @@ class GraphFake:
 
         if rest == ["calendarView"] and method == "GET":
             return 200, resp_headers, self._calendar_view(box, prefix, query, tz, text_body, prefs)
+        if rest == ["events"] and method == "GET":
+            return 200, resp_headers, self._list_events(box, prefix, query, tz, text_body, prefs)
         if rest == ["calendarView", "delta"] and method == "GET":
             return 200, resp_headers, self._delta(box, prefix, query, tz, text_body, prefs)
         if rest == ["events"] and method == "POST":
@@ -903,33 +939,74 @@ class GraphFake:
         items.sort(key=lambda t: (t[0], t[1]))
         return [ev for _, _, ev in items]
 
+    def _list_events(
+        self, box: _Mailbox, prefix: str, query: dict[str, str], tz, text_body: bool, prefs: dict
+    ) -> dict:
+        """GET /events: "The list contains single instance meetings and series masters"
+        (https://learn.microsoft.com/en-us/graph/api/user-list-events). Filtering on a
+        single-value extended property is documented for this collection ("The filter is
+        applied to all instances of the resource in the signed-in user's mailbox"), and
+        "The response body does not include the extended property"
+        (https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get)."""
+        with self._lock:
+            items = [
+                ev for ev in box.events.values() if ev.get("type") in ("singleInstance", "seriesMaster", None)
+            ]
+        items.sort(key=lambda ev: (self._span(ev)[0], ev["id"]))
+        flt = query.get("$filter")
+        if flt:
+            items = [ev for ev in items if self._matches_property_filter(ev, flt)]
+        return self._page(items, box, prefix, "events", query, tz, text_body, prefs, expand=None)
+
+    def _matches_property_filter(self, ev: dict, flt: str) -> bool:
+        m = _FILTER_RE.match(flt.strip())
+        if not m:
+            raise GraphError(
+                400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes."
+            )
+        prop_id, value = m.group(2).replace("''", "'"), m.group(3)
+        value = value.replace("''", "'") if value is not None else None
+        for p in ev.get("singleValueExtendedProperties") or []:
+            # "Filtering the string name (Name) in the id of an extended property is
+            # case-sensitive. Filtering the value property of an extended property is
+            # case-insensitive." (singlevaluelegacyextendedproperty-get)
+            if p.get("id") == prop_id and (value is None or str(p.get("value", "")).lower() == value.lower()):
+                return True
+        return False
+
     def _calendar_view(
         self, box: _Mailbox, prefix: str, query: dict[str, str], tz, text_body: bool, prefs: dict
     ) -> dict:
         start, end = self._window(query)
         items = self._instances(box, start, end)
-        flt = query.get("$filter")
-        if flt:
-            m = _FILTER_RE.match(flt.strip())
-            if not m:
-                raise GraphError(
-                    400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes."
-                )
-            prop_id, value = m.group(2).replace("''", "'"), m.group(3)
-            value = value.replace("''", "'") if value is not None else None
+        if "$filter" in query or "$expand" in query:
+            # Extended properties are documented only as $expand on one event
+            # (GET /me/events/{id}?$expand=...) and as $filter on the /events collection
+            # (https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get),
+            # never on calendarView, and servers have been reported to fail on it: the fake refuses.
+            bad = "$filter" if "$filter" in query else "$expand"
+            raise GraphError(
+                400,
+                "ErrorInvalidUrlQueryFilter" if bad == "$filter" else "BadRequest",
+                f"The query option '{bad}' on extended properties is not supported for calendarView.",
+            )
+        return self._page(items, box, prefix, "calendarView", query, tz, text_body, prefs, expand=None)
 
-            def has(ev: dict) -> bool:
-                for p in ev.get("singleValueExtendedProperties") or []:
-                    # the Name part of the id is case-sensitive, the value is not
-                    if p.get("id") == prop_id and (
-                        value is None or str(p.get("value", "")).lower() == value.lower()
-                    ):
-                        return True
-                return False
-
-            items = [ev for ev in items if has(ev)]
+    def _page(
+        self,
+        items: list[dict],
+        box: _Mailbox,
+        prefix: str,
+        segment: str,
+        query: dict[str, str],
+        tz,
+        text_body: bool,
+        prefs: dict,
+        *,
+        expand: str | None,
+    ) -> dict:
+        """One page of a collection ($top, $skip) with its @odata.nextLink."""
         select = _split(query.get("$select"))
-        expand = _expand(query.get("$expand"))
         try:
             top = int(query.get("$top", DEFAULT_PAGE_SIZE))
             skip = int(query.get("$skip", 0))
@@ -942,7 +1019,7 @@ class GraphFake:
         top = max(1, min(top, 1000))
         page = items[skip : skip + top]
         out: dict[str, Any] = {
-            "@odata.context": f"{self.graph_url}/$metadata#users('{quote(box.upn)}')/calendarView",
+            "@odata.context": f"{self.graph_url}/$metadata#users('{quote(box.upn)}')/{segment}",
             "value": [self._render(ev, select, tz, text_body, expand) for ev in page],
         }
         if skip + top < len(items):
@@ -950,7 +1027,7 @@ class GraphFake:
             nq["$top"] = str(top)
             nq["$skip"] = str(skip + top)
             out["@odata.nextLink"] = (
-                f"{self.graph_url}{prefix}/calendarView?{urlencode(nq, quote_via=quote, safe='$:,()/')}"
+                f"{self.link_root}{prefix}/{segment}?{urlencode(nq, quote_via=quote, safe='$:,()/')}"
             )
         return out
 
@@ -972,7 +1049,18 @@ class GraphFake:
                 tok = query.get("$deltatoken") or query.get("$skiptoken")
                 st = self._delta_tokens.get(tok)
                 if st is None:
-                    raise GraphError(410, "SyncStateNotFound", "The sync state generation is not found.")
+                    status, code, inner = self.delta_expiry
+                    # "In case of an expired token, the service should respond with a 40X-series
+                    # error with error codes such as syncStateNotFound" (delta query overview,
+                    # https://learn.microsoft.com/en-us/graph/delta-query-overview); the error
+                    # codes include resyncRequired ("The delta token is no longer valid, and the
+                    # app must reset the sync state") and syncStateNotFound, also nested in
+                    # innerError (https://learn.microsoft.com/en-us/graph/errors); a
+                    # synchronization reset is "410 (gone)" with a Location header.
+                    headers = (
+                        {"Location": f"{self.graph_url}{prefix}/calendarView/delta"} if status == 410 else {}
+                    )
+                    raise GraphError(status, code, "The sync state generation is not found.", headers, inner)
                 if "$deltatoken" in query:
                     # a new round: what changed since the token was handed out
                     since = st["issued"]
@@ -1030,9 +1118,9 @@ class GraphFake:
             "value": value,
         }
         if rest:
-            out["@odata.nextLink"] = f"{self.graph_url}{prefix}/calendarView/delta?$skiptoken={token}"
+            out["@odata.nextLink"] = f"{self.link_root}{prefix}/calendarView/delta?$skiptoken={token}"
         else:
-            out["@odata.deltaLink"] = f"{self.graph_url}{prefix}/calendarView/delta?$deltatoken={token}"
+            out["@odata.deltaLink"] = f"{self.link_root}{prefix}/calendarView/delta?$deltatoken={token}"
         return out
 
     def _create(self, box: _Mailbox, body: Any) -> dict:
@@ -1100,6 +1188,22 @@ class GraphFake:
                 "ErrorInvalidRequest",
                 "Your request can't be completed. You can't respond to this meeting because you're the meeting "
                 "organizer.",
+            )
+        send = body.get("sendResponse", True)
+        if body.get("comment") is not None and send is False:
+            # Graph's answer to a comment that would go nowhere (reported by clients of the API)
+            raise GraphError(
+                400, "ErrorInvalidRequest", "'SendResponse' must be true when 'Comment' is not null."
+            )
+        if send and ev.get("responseRequested") is False:
+            # responseRequested: "Default is true, which represents the organizer would like an
+            # invitee to send a response to the event" (resources/event). With it false (all-hands,
+            # webinars) the service has been reported to refuse a sent response; Graph does not
+            # document the answer, the fake refuses (the stricter one).
+            raise GraphError(
+                400,
+                "ErrorInvalidRequest",
+                "Your request can't be completed. The meeting organizer didn't request a response.",
             )
         response = {"accept": "accepted", "tentativelyAccept": "tentativelyAccepted", "decline": "declined"}[
             action
@@ -1219,7 +1323,7 @@ class GraphFake:
             try:
                 status, h, out = self.handle_graph(method, parts.path, q, headers, sub_body, token, True)
             except GraphError as exc:
-                status, h, out = exc.status, exc.headers, _err(exc.code, exc.message)
+                status, h, out = exc.status, exc.headers, _err(exc.code, exc.message, exc.inner)
             entry.status = status
             item = {
                 "id": rid,
@@ -1295,9 +1399,7 @@ class GraphFake:
                     "error_description": "AADSTS70000: the user declined.",
                 }
             granted = flow["scopes"] or scopes
-            self._consented.setdefault(self.me, set()).update(
-                s for s in granted if s.endswith("Presence.ReadWrite")
-            )
+            self.consents.setdefault(self.me.lower(), set()).update(_resource_scopes(granted))
             return 200, self._issue(granted, user=self.me, refresh=True)
         if grant == "refresh_token":
             rt = self._refresh.get(form.get("refresh_token", ""))
@@ -1305,24 +1407,40 @@ class GraphFake:
                 return 400, {
                     "error": "invalid_grant",
                     "error_description": "AADSTS700082: The refresh token has expired due to inactivity.",
+                    "error_codes": [700082],
+                    "suberror": "bad_token",
                 }
-            # a delegated permission the user never consented to is refused (AADSTS65001), as
-            # Microsoft's identity platform does; modelled for Presence.ReadWrite, which guardian
-            # asks for in a sign-in of its own (`guardian auth teams`)
-            wanted = scopes or rt["scopes"]
-            missing = [
-                s
-                for s in wanted
-                if s.endswith("Presence.ReadWrite") and s not in self._consented.get(rt["user"], set())
-            ]
+            if self.conditional_access:
+                # "AADSTS50076: Due to a configuration change made by your administrator, or because you
+                # moved to a new location, you must use multi-factor authentication to access ..."
+                # (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes);
+                # MSAL classifies it as interaction required, suberror basic_action
+                # (https://learn.microsoft.com/en-us/entra/msal/dotnet/advanced/exceptions/msal-error-handling)
+                return 400, {
+                    "error": "interaction_required",
+                    "error_description": f"{self.conditional_access}: Due to a configuration change made by your "
+                    "administrator, or because you moved to a new location, you must use multi-factor "
+                    "authentication to access the resource.\r\nTrace ID: 0000\r\nCorrelation ID: 0000",
+                    "error_codes": [int(self.conditional_access.removeprefix("AADSTS") or 0)],
+                    "suberror": "basic_action",
+                }
+            wanted = _resource_scopes(scopes) or set(rt["scopes"])
+            missing = wanted - self.consents.get(str(rt["user"]).lower(), set())
             if missing:
+                # Entra ID issues tokens only for permissions the user consented to: "AADSTS65001:
+                # DelegationDoesNotExist - The user or administrator hasn't consented to use the
+                # application with ID X. Send an interactive authorization request for this user and
+                # resource." (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes)
+                # A silent refresh cannot ask; msal reports it with suberror consent_required.
                 return 400, {
                     "error": "invalid_grant",
-                    "error_description": "AADSTS65001: The user or administrator has not consented to use the "
-                    f"application with ID '{self.client_id}'.",
+                    "error_description": f"AADSTS65001: The user or administrator has not consented to use "
+                    f"the application with ID '{self.client_id}' named 'guardian'. Send an interactive "
+                    "authorization request for this user and resource.\r\nTrace ID: 0000",
+                    "error_codes": [65001],
                     "suberror": "consent_required",
                 }
-            return 200, self._issue(wanted, user=rt["user"], refresh=True)
+            return 200, self._issue(scopes or rt["scopes"], user=rt["user"], refresh=True)
         if grant == "client_credentials":
             if form.get("client_secret") != self.client_secret:
                 return 401, {
@@ -1362,6 +1480,7 @@ class GraphFake:
         }
 
     app_write = True  # whether app-only tokens carry Calendars.ReadWrite (admin consent)
+    token_lifetime = 3599  # expires_in of every access token issued, in seconds
 
     def _issue(self, scopes: list[str], *, user: str | None, refresh: bool) -> dict:
         reserved = {"openid", "profile", "offline_access", "email"}
@@ -1374,8 +1493,8 @@ class GraphFake:
         out: dict[str, Any] = {
             "token_type": "Bearer",
             "scope": " ".join(granted),
-            "expires_in": 3599,
-            "ext_expires_in": 3599,
+            "expires_in": self.token_lifetime,
+            "ext_expires_in": self.token_lifetime,
             "access_token": at,
         }
         if user is not None:
@@ -1413,14 +1532,27 @@ class GraphFake:
             raise GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.")
         return tok
 
-    def expire_delta_tokens(self) -> None:
-        """Forget every delta state: the next deltaLink answers 410 SyncStateNotFound."""
+    delta_expiry: tuple[int, str, str | None] = (410, "SyncStateNotFound", None)
+
+    def expire_delta_tokens(
+        self, status: int = 410, code: str = "SyncStateNotFound", inner: str | None = None
+    ) -> None:
+        """Forget every delta state: the next deltaLink answers `status` with `code` (and `inner`)."""
         with self._lock:
+            self.delta_expiry = (status, code, inner)
             self._delta_tokens.clear()
 
     def revoke_all_tokens(self) -> None:
         self._tokens.clear()
         self._refresh.clear()
+
+
+_RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
+
+
+def _resource_scopes(scopes) -> set[str]:
+    """The resource permissions among requested scopes (the OpenID ones need no consent)."""
+    return {s for s in scopes if s not in _RESERVED_SCOPES}
 
 
 def _tz_label(tz) -> str:
@@ -1455,18 +1587,15 @@ def _prefer(value: str) -> dict[str, str]:
     return out
 
 
-def _err(code: str, message: str) -> dict:
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "innerError": {
-                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": str(uuid.uuid4()),
-                "client-request-id": str(uuid.uuid4()),
-            },
-        }
+def _err(code: str, message: str, inner: str | None = None) -> dict:
+    details: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "request-id": str(uuid.uuid4()),
+        "client-request-id": str(uuid.uuid4()),
     }
+    if inner:
+        details["code"] = inner
+    return {"error": {"code": code, "message": message, "innerError": details}}
 
 
 def _fault_code(status: int) -> str:
@@ -1583,7 +1712,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status, h, out = fake.handle_graph(self.command, path, query, headers, body, token, False)
         except GraphError as exc:
-            status, h, out = exc.status, exc.headers, _err(exc.code, exc.message)
+            status, h, out = exc.status, exc.headers, _err(exc.code, exc.message, exc.inner)
         if fault is not None:  # carried out; the answer is lost
             entry.status = fault.status
             h = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}

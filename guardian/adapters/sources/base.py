@@ -205,6 +205,11 @@ class Source(ABC):
         raise InputError(f"{self.spec}: this calendar cannot be written to")
 
     def respond(self, event: Event, status: Status, comment: str) -> None:
+        """Answer an invitation with `status`, carrying `comment` to the organizer.
+
+        Raises `ResponsesOff`, having changed nothing, when the organizer asked
+        for no answers (so `comment` could never reach them).
+        """
         raise InputError(f"{self.spec}: this calendar cannot send replies")
 
     def free_busy(self) -> FreeBusy:
@@ -214,6 +219,17 @@ class Source(ABC):
     def presence(self) -> Presence:
         """My presence in the provider's chat (when `capabilities.presence`)."""
         raise InputError(f"{self.spec}: this calendar has no chat presence to set")
+
+
+class ResponsesOff(InputError):
+    """The organizer turned responses off for this meeting: an answer (and its comment)
+    would reach nobody, so none was sent and nothing changed.
+
+    `code` is the stable reason a replies plan can show ("responses-off"),
+    as for its other skips; the message names the event and why.
+    """
+
+    code = "responses-off"
 
 
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:

@@ -238,10 +238,13 @@ class FocusCalendar:
 def _calendar(event) -> str:
     import icalendar
 
+    from guardian.adapters.sources.ics.blockfile import declare_zones
+
     cal = icalendar.Calendar()
     cal.add("PRODID", "-//guardian//focus blocks//EN")
     cal.add("VERSION", "2.0")
     cal.add_component(event)
+    declare_zones(cal)  # a VTIMEZONE for the TZID the block names (RFC 5545 3.2.19)
     return cal.to_ical().decode("utf-8")
 
 
@@ -250,7 +253,7 @@ def _moved(ics: str, uid: str, block: Block, stamp: datetime, *, move: bool = Tr
     the rest of what is there (another client's edits) is kept."""
     import icalendar
 
-    from guardian.adapters.sources.ics.blockfile import show_as
+    from guardian.adapters.sources.ics.blockfile import declare_zones, show_as
     from guardian.adapters.sources.ics.source import X_TAG
 
     cal = icalendar.Calendar.from_ical(ics)
@@ -263,6 +266,7 @@ def _moved(ics: str, uid: str, block: Block, stamp: datetime, *, move: bool = Tr
             event.add("DTSTART", block.start)
             event.add("DTEND", block.end)
         show_as(event, block.defended, stamp)  # the next SEQUENCE, and busy or free as planned
+    declare_zones(cal)
     return cal.to_ical().decode("utf-8")
 
 

@@ -1,10 +1,24 @@
 """Google credentials: the installed-app login, the saved token, service accounts.
 
-Each command asks for the least it needs: reading needs only
-`calendar.readonly`; booking focus blocks and answering invitations need
-`calendar.events`. The saved authorized-user token lives in the user's config
-directory, readable by its owner only (0600), and is refreshed silently; when
-Google refuses it (revoked, expired), the error says which command to run.
+Least privilege that works, per Calendar API v3's discovery document (the
+scopes each method accepts; https://developers.google.com/calendar/api/auth):
+
+- reading (events.list, events.get) needs `calendar.events.readonly`, "View
+  events on all your calendars" (not `calendar.readonly`, which also shows
+  every calendar's settings and sharing);
+- booking focus blocks (events.insert/patch/delete) and answering an
+  invitation (patching my own attendee entry of the invitation in my
+  calendar) need `calendar.events.owned`, "See, create, change, and delete
+  events on Google calendars you own", not `calendar.events`, which edits
+  events on every calendar shared with me too. So `--write` signs in with
+  both: reading every calendar, writing only my own.
+
+A token made by an older guardian (`calendar.readonly`, `calendar.events`)
+keeps working; guardian says once a run that it grants more than needed and
+which command replaces it. The saved authorized-user token lives in the
+user's config directory, readable by its owner only (0600), and is
+refreshed silently; when Google refuses it (revoked, expired), the error
+says which command to run.
 
 Google's libraries are imported inside the functions so that `guardian --help`
 does not pay for them.
@@ -13,6 +27,7 @@ does not pay for them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,22 +35,26 @@ from typing import Any
 
 from guardian.adapters.secretfile import write_private
 from guardian.adapters.settings import GoogleSettings
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.errors import AuthError, InputError, ProviderError, SignInRequired
 
-SCOPES_READ = ["https://www.googleapis.com/auth/calendar.readonly"]
-SCOPES_WRITE = ["https://www.googleapis.com/auth/calendar.events"]
+AUTH = "https://www.googleapis.com/auth/"
+EVENTS_READONLY = AUTH + "calendar.events.readonly"
+EVENTS_OWNED = AUTH + "calendar.events.owned"
+SCOPES_READ = [EVENTS_READONLY]
+SCOPES_WRITE = [EVENTS_READONLY, EVENTS_OWNED]
 
 # scopes that allow reading events / writing events (a broader grant also does)
-_CAN_READ = {
-    "https://www.googleapis.com/auth/calendar.readonly",
-    "https://www.googleapis.com/auth/calendar.events.readonly",
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
+CAN_READ = {
+    AUTH + s for s in ("calendar.readonly", "calendar.events.readonly", "calendar.events", "calendar")
+} | {
+    EVENTS_OWNED,
+    AUTH + "calendar.events.owned.readonly",
 }
-_CAN_WRITE = {
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar",
-}
+CAN_WRITE = {AUTH + s for s in ("calendar.events", "calendar", "calendar.events.owned")}
+#: what older guardian versions signed in with: broader than needed
+_BROADER = {AUTH + "calendar.readonly", AUTH + "calendar.events", AUTH + "calendar"}
+
+log = logging.getLogger("guardian.google")
 
 LOGIN_HINT = "run: guardian auth google"
 LOGIN_WRITE_HINT = "run: guardian auth google --write"
@@ -145,7 +164,7 @@ def _service_account(path: Path, subject: str | None, scopes: Sequence[str]) -> 
 
 def _authorized_user(token_file: Path, write: bool) -> Any:
     if not token_file.is_file():
-        raise AuthError(
+        raise SignInRequired(
             f"no saved Google token at {token_file}",
             hint=LOGIN_WRITE_HINT if write else LOGIN_HINT,
         )
@@ -154,7 +173,8 @@ def _authorized_user(token_file: Path, write: bool) -> Any:
     except (OSError, ValueError):
         raise AuthError(f"{token_file}: unreadable Google token file", hint=LOGIN_HINT) from None
     granted = _scopes_of(info)
-    if granted and not granted & (_CAN_WRITE if write else _CAN_READ):
+    _say_if_broader(granted, token_file)
+    if granted and not granted & (CAN_WRITE if write else CAN_READ):
         if write:
             raise AuthError(
                 "the saved Google token only allows reading the calendar",
@@ -176,6 +196,25 @@ def _authorized_user(token_file: Path, write: bool) -> Any:
         _refresh(creds, hint=LOGIN_HINT)
         save_credentials(creds, token_file)
     return creds
+
+
+_told: set[Path] = set()
+
+
+def _say_if_broader(granted: set[str], token_file: Path) -> None:
+    """One line a run when the saved token grants more than guardian needs."""
+    broad = sorted(g.removeprefix(AUTH) for g in granted & _BROADER)
+    if not broad or token_file in _told:
+        return
+    _told.add(token_file)
+    writes = bool(granted & CAN_WRITE)
+    log.warning(
+        "%s grants %s, more than guardian needs; %s replaces it with %s",
+        token_file,
+        ", ".join(broad),
+        LOGIN_WRITE_HINT.removeprefix("run: ") if writes else LOGIN_HINT.removeprefix("run: "),
+        " + ".join(s.removeprefix(AUTH) for s in (SCOPES_WRITE if writes else SCOPES_READ)),
+    )
 
 
 def _refresh(creds: Any, *, hint: str) -> None:

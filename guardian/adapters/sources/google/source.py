@@ -21,6 +21,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from guardian.adapters.endpoints import require_secure
 from guardian.adapters.settings import GoogleSettings
 from guardian.adapters.sources.base import (
     ApplyResult,
@@ -100,7 +101,7 @@ class GoogleSource(Source):
 
     @api_endpoint.setter
     def api_endpoint(self, value: str) -> None:  # e.g. a proxy, or a test's unreachable port
-        self.transport.api_endpoint = value
+        self.transport.api_endpoint = require_secure(value, "[google] api_endpoint")
 
     @property
     def focus_time_rejected(self) -> bool:

@@ -7,6 +7,10 @@ before its first day to `sync_ahead_days` after its last). The first read
 lists that horizon in full and keeps every raw item in the state store with
 the nextSyncToken; later reads whose window lies inside the horizon send
 only the sync token and apply the changes (cancelled items leave the cache).
+A sync reports a deleted series as its recurring event's id and a series cut
+short by a few of its cancelled instances only, so a deleted series drops
+every cached instance of it, and a series with a cancelled instance is read
+again with one events.instances call: no ghost meetings stay behind.
 A window outside the stored horizon starts a new full sync; a 410 GONE
 (token expired) drops the cache and syncs in full again. The token, the
 horizon and the cache change in one state transaction, so a crash leaves the
@@ -116,14 +120,43 @@ class GoogleSync:
 
     def _incremental(self, state: State, token: str, start: datetime, end: datetime) -> None:
         items, new_token = self.transport.list_events("syncing events", syncToken=token)
-        gone = [it["id"] for it in items if it.get("status") == "cancelled"]
+        gone = {it["id"] for it in items if it.get("status") == "cancelled"}
         live = {it["id"]: it for it in items if it.get("status") != "cancelled"}
         touched = {it["recurringEventId"] for it in items if it.get("recurringEventId")}
+        cached = state.cached_items(self.key)
+        by_series: dict[str, set[str]] = {}
+        for item_id, item in cached.items():
+            if item.get("recurringEventId"):
+                by_series.setdefault(str(item["recurringEventId"]), set()).add(item_id)
+        # A deleted series arrives as its recurring event's id alone ("Deleted events are
+        # only guaranteed to have the id field populated"): all its instances go.
+        deleted = {g for g in gone if g in by_series}
+        # A series cut short (or an instance deleted) shows only some of its cancelled
+        # instances: ask Google for the series' instances of the horizon, once each.
+        cut = {
+            str(it["recurringEventId"])
+            for it in items
+            if it.get("status") == "cancelled" and it.get("recurringEventId")
+        } - deleted
+        for series in sorted(cut):
+            current = self.transport.list_instances(
+                "reading a changed series", series, timeMin=start.isoformat(), timeMax=end.isoformat()
+            )
+            if current is None:  # the series is gone altogether
+                deleted.add(series)
+                continue
+            keep = {it["id"]: it for it in current if it.get("status") != "cancelled"}
+            gone |= by_series.get(series, set()) - set(keep)
+            live.update(keep)
+        for series in deleted:
+            gone |= by_series.get(series, set())
+        for item_id in gone:
+            live.pop(item_id, None)
         log.debug("%s: incremental sync: %d changed, %d removed", self.spec, len(live), len(gone))
         with state.transaction():
             if gone:
-                state.delete_items(self.key, gone)
+                state.delete_items(self.key, sorted(gone))
             if live:
                 state.put_items(self.key, live)
-            self.series.forget(touched)
+            self.series.forget(touched | deleted)
             save_sync(state, self.key, "token", new_token or token, start, end)

@@ -9,7 +9,9 @@ guardian's one policy (`guardian.adapters.retry`): 429, 5xx, 403
 rateLimitExceeded/userRateLimitExceeded and transport failures are retried
 with exponential backoff and jitter, honouring Retry-After.
 
-After the last try a `ProviderError` (exit 3) names the calendar; a refused
+`api_endpoint` and `batch_uri` must be https (plain http only on loopback,
+for tests): the bearer token never travels in clear. After the last try a
+`ProviderError` (exit 3) names the calendar; a refused
 token is an `AuthError` whose hint says what to run. No token and no URL with
 credentials ever appears in a message. googleapiclient, google.auth and
 httplib2 are imported inside the functions that need them.
@@ -24,6 +26,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from guardian.adapters.endpoints import require_secure
 from guardian.adapters.retry import call_with_retries, parse_retry_after
 from guardian.adapters.settings import GoogleSettings
 from guardian.errors import AuthError, ProviderError
@@ -145,15 +148,18 @@ class GoogleTransport:
     ) -> None:
         self.calendar_id = calendar_id
         self.settings = settings
-        self.api_endpoint = settings.api_endpoint
+        self.api_endpoint = require_secure(settings.api_endpoint, "[google] api_endpoint")
         if not self.api_endpoint.endswith("/"):
             self.api_endpoint += "/"
-        self.batch_uri = settings.batch_uri or default_batch_uri(self.api_endpoint)
+        self.batch_uri = require_secure(
+            settings.batch_uri or default_batch_uri(self.api_endpoint), "[google] batch_uri"
+        )
         self.attempts = max(1, settings.attempts)
         self.sleep = sleep
         self._credentials = credentials
         self._service: Any = None
         self._service_can_write = False
+        self._service_creds: Any = None
 
     def service(self, write: bool = False) -> Any:
         """The API client, with credentials that allow writing when `write`."""
@@ -174,7 +180,16 @@ class GoogleTransport:
                 cache_discovery=False,
             )
             self._service_can_write = write or self._credentials is not None
+            self._service_creds = creds
         return self._service
+
+    def _owned_only(self) -> bool:
+        """Whether the credentials may write only calendars the user owns (calendar.events.owned)."""
+        from guardian.adapters.sources.google.auth import CAN_WRITE, EVENTS_OWNED
+
+        creds = self._service_creds
+        granted = set(getattr(creds, "granted_scopes", None) or getattr(creds, "scopes", None) or ())
+        return EVENTS_OWNED in granted and not granted & (CAN_WRITE - {EVENTS_OWNED})
 
     def fail(self, exc: BaseException, doing: str, tries: int) -> ProviderError:
         """The guardian error for a failed call (never quoting tokens or URLs)."""
@@ -198,9 +213,15 @@ class GoogleTransport:
                 reason=reason,
             )
         if status == 403 and reason in SCOPE_REASONS:
+            mine = self._owned_only()
             return AuthError(
-                f"{where}: the Google token does not allow {doing}",
-                hint="run: guardian auth google --write",
+                f"{where}: the Google token does not allow {doing}"
+                + (" (it lets guardian change events only on calendars you own)" if mine else ""),
+                hint=(
+                    "book focus blocks in a calendar of your own ([calendars] / -c google:primary)"
+                    if mine
+                    else "run: guardian auth google --write"
+                ),
                 status=status,
                 reason=reason,
             )
@@ -262,6 +283,33 @@ class GoogleTransport:
             page_token = page.get("nextPageToken")
             if not page_token:
                 return items, page.get("nextSyncToken")
+
+    def list_instances(self, doing: str, event_id: str, **params: Any) -> list[dict] | None:
+        """Every current instance of the recurring event `event_id` (events.instances), or
+        None when the series itself is gone (404, or 410 for a deleted one)."""
+        svc = self.service()
+        items: list[dict] = []
+        page_token: str | None = None
+        while True:
+            args = dict(
+                calendarId=self.calendar_id,
+                eventId=event_id,
+                maxResults=MAX_RESULTS,
+                fields=f"nextPageToken,items({ITEM_FIELDS})",
+                **params,
+            )
+            if page_token:
+                args["pageToken"] = page_token
+            try:
+                page = self.call(doing, partial(svc.events().instances, **args))
+            except ProviderError as exc:
+                if exc.status in (404, 410) and not isinstance(exc, AuthError):
+                    return None
+                raise
+            items.extend(page.get("items", []))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return items
 
     def execute_once(self, request: Any) -> Answer:
         """One write request, sent once; its HTTP or transport failure is the answer, not raised."""

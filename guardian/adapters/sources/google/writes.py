@@ -1,8 +1,17 @@
 """guardian's focus blocks in a Google calendar: create, move, delete, batched.
 
-Blocks are native focusTime events, tagged in extendedProperties.private;
-where Google rejects focusTime (anything but the primary calendar of a
-Workspace user) they fall back to ordinary busy events with the same tag.
+Blocks are native focusTime events, tagged in extendedProperties.private,
+where the calendar has focus time: Google offers it "only ... on primary
+calendars, and to some Google Calendar users"
+(https://developers.google.com/calendar/api/guides/calendar-status) and does
+not document how a refusal reads. So a group calendar never tries it, and on
+a primary calendar guardian concludes "no focus time here" only from the
+evidence: the focusTime create refused twice alike (a 4xx that is neither a
+rate limit nor a scope problem) and the same block then accepted as an
+ordinary busy event. That is remembered per calendar in the state store (and
+tried again after FOCUS_RECHECK), so later runs book busy events straight
+away; a refusal that passes, or one the busy event gets too, downgrades
+nothing and is reported as what it is.
 Only tagged events are ever moved or deleted (`refuse_foreign`). A create
 carries an event id guardian chose, so retrying an insert that Google
 carried out but whose answer was lost gets 409, not a second block. Several
@@ -18,16 +27,20 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from guardian.adapters.retry import Outcome, retry_failed_items
 from guardian.adapters.settings import GoogleSettings
 from guardian.adapters.sources.base import ApplyResult, refuse_foreign
+from guardian.adapters.sources.google.mapping import personal
 from guardian.adapters.sources.google.transport import (
+    RATE_REASONS,
+    SCOPE_REASONS,
     Answer,
     GoogleTransport,
+    error_info,
     is_google_failure,
     is_retryable,
     retry_after,
@@ -40,6 +53,11 @@ if TYPE_CHECKING:
     from guardian.adapters.state import State
 
 log = logging.getLogger("guardian.google")
+
+FOCUS_FEATURE = "focus-time"  # the state store's name for what was learned
+FOCUS_RECHECK = timedelta(days=30)  # accounts get upgraded: try focus time again after this
+#: 4xx answers a refused focusTime can be, as far as guardian can tell (the refusal is undocumented)
+REFUSAL_STATUSES = (400, 403)
 
 
 def new_event_id() -> str:
@@ -65,6 +83,8 @@ class _Write:
     event_id: str = ""
     focus_time: bool = True  # create as eventType focusTime (else plain busy event)
     attempts: int = 0
+    refusal: tuple[int, str] | None = None  # how a focusTime create of this block was refused
+    probing: bool = False  # a busy event after two like refusals: its success proves "no focus time"
     # a create names its event id itself, so a retry of an insert Google already
     # carried out (its answer lost to a 5xx or a timeout) is a 409, not a second block
     new_id: str = ""
@@ -72,6 +92,13 @@ class _Write:
     def __post_init__(self) -> None:
         if self.kind is OpKind.CREATE and not self.new_id:
             self.new_id = new_event_id()
+
+
+def may_have_focus_time(calendar_id: str) -> bool:
+    """Whether focus time can exist on this calendar at all: "These features are only
+    available on primary calendars" (calendar-status guide), so a group, resource or
+    imported calendar (`...calendar.google.com`) never tries it."""
+    return calendar_id == "primary" or personal(calendar_id) is not None
 
 
 def block_body(block: Block, tz: tzinfo, settings: GoogleSettings, *, focus_time: bool) -> dict:
@@ -140,7 +167,33 @@ class BlockWrites:
         self.spec = spec
         self.sync_key = sync_key  # the state store records our blocks under the calendar's key
         self.changed = changed  # told before the calendar changes
-        self.focus_time_rejected = False  # set when Google refused focusTime on this calendar
+        # set when this calendar has no focus time: a group calendar, or learned from Google
+        self.focus_time_rejected = not may_have_focus_time(transport.calendar_id) or self._remembered()
+
+    def _remembered(self) -> bool:
+        """Whether the state store learned recently that this calendar refuses focus time."""
+        if self.state is None:
+            return False
+        known = self.state.feature(self.sync_key, FOCUS_FEATURE)
+        return (
+            known is not None
+            and known[0].startswith("unsupported")
+            and (datetime.now(UTC) - known[1] < FOCUS_RECHECK)
+        )
+
+    def _learned_no_focus_time(self, refusal: tuple[int, str]) -> None:
+        if not self.focus_time_rejected:
+            log.info(
+                "%s: focus time refused twice (%s %s) and a busy event accepted: booking busy events here",
+                self.spec,
+                *refusal,
+            )
+        self.focus_time_rejected = True
+        if self.state is not None:
+            with self.state.transaction():
+                self.state.set_feature(
+                    self.sync_key, FOCUS_FEATURE, f"unsupported: {refusal[0]} {refusal[1]}"
+                )
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
         refuse_foreign(ops)
@@ -195,10 +248,10 @@ class BlockWrites:
 
         A 409 on a create means our own id exists (an earlier try went
         through, its answer was lost); a 404/410 on a delete means the block
-        is gone already: both are done. A 400 on a focusTime create means
-        Google allows focusTime only on a Workspace user's primary calendar:
-        those blocks go out again at once as busy events, and every later
-        create on this calendar is one.
+        is gone already: both are done. A refused focusTime create is tried
+        once more as focusTime (a refusal that passes downgrades nothing);
+        refused alike twice, the block goes out as a busy event, and if that
+        is accepted the calendar has no focus time (see the module's notes).
         """
         outcomes: list[Outcome[_Done]] = []
         again: list[int] = []
@@ -206,17 +259,25 @@ class BlockWrites:
             w.attempts += 1
             status = status_of(exc) if exc is not None else None
             if exc is None:
+                if w.probing and w.refusal is not None:
+                    self._learned_no_focus_time(w.refusal)
                 outcomes.append((_Done(response), None))
             elif w.kind is OpKind.CREATE and status == 409:
                 outcomes.append((_Done({"id": w.new_id}), None))
             elif w.kind is OpKind.DELETE and status in (404, 410):
                 outcomes.append((_Done(None, already_gone=True), None))
-            elif w.kind is OpKind.CREATE and w.focus_time and status == 400:
-                if not self.focus_time_rejected:
-                    log.info("%s: focusTime refused, booking busy events instead", self.spec)
-                self.focus_time_rejected = True
-                w.focus_time = False
-                w.attempts -= 1  # not a try of the busy event
+            elif w.kind is OpKind.CREATE and w.focus_time and self._maybe_refused(exc):
+                seen = (status or 0, error_info(exc)[0])
+                if self.focus_time_rejected:  # learned meanwhile, from another block of this run
+                    w.focus_time = False
+                elif w.refusal is None:
+                    w.refusal = seen  # once more as focusTime: a refusal that passes is not one
+                elif w.refusal == seen:
+                    w.focus_time, w.probing = False, True  # twice alike: does a busy event pass?
+                else:
+                    outcomes.append((None, exc))
+                    continue
+                w.attempts -= 1  # a question to the calendar, not a try of the write
                 again.append(n)
                 outcomes.append((None, exc))
             else:
@@ -225,6 +286,12 @@ class BlockWrites:
             for n, answer in zip(again, self._round(svc, [writes[n] for n in again]), strict=True):
                 outcomes[n] = answer
         return outcomes
+
+    @staticmethod
+    def _maybe_refused(exc: BaseException) -> bool:
+        """A 4xx that could be the calendar refusing focus time (not a rate limit, not a scope)."""
+        reason = error_info(exc)[0]
+        return status_of(exc) in REFUSAL_STATUSES and reason not in RATE_REASONS | SCOPE_REASONS
 
     def _request(self, svc: Any, w: _Write) -> Any:
         events = svc.events()

@@ -4,7 +4,8 @@ guardian never rewrites a user's source .ics. It writes its blocks to a
 separate file the user imports or subscribes to. Every block carries
 X-GUARDIAN-TAG, and only tagged events of that file are ever changed.
 The file is replaced atomically, so a crash leaves the old or the new
-version, never half of one.
+version, never half of one, and it declares a VTIMEZONE for every TZID it
+names (RFC 5545), so other software reads the blocks at their real instants.
 
 An imported file cannot take anything back by leaving it out: the person's
 calendar keeps what an earlier import added. So a block that moves or goes
@@ -27,7 +28,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from guardian.adapters.sources.base import ApplyResult, Identity, refuse_foreign
@@ -128,6 +129,7 @@ class BlockFile:
                 show_as(component, op.block.defended, stamp)
                 result.switched += 1
                 result.details.append(f"{op.kind} {describe_block(op.block)}")
+        declare_zones(cal)
         self._write(cal.to_ical())
         return result
 
@@ -166,6 +168,40 @@ class BlockFile:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+
+def declare_zones(cal) -> None:
+    """A VTIMEZONE for every TZID the file names: RFC 5545 3.2.19 requires one ("An individual
+    VTIMEZONE calendar component MUST be specified for each unique TZID parameter value"), and
+    a reader without it (ical.js, khal) takes the times as floating, hours off elsewhere.
+
+    Built from zoneinfo's rules for the years the file's events span (a year either side):
+    ical.js misreads the 1970-2038 transition lists icalendar writes by default, so the
+    zones are rebuilt on every write to cover what the file holds.
+    """
+    import icalendar
+
+    moments = [
+        prop.dt
+        for c in cal.subcomponents
+        if c.name == "VEVENT"
+        for prop in (c.get("DTSTART"), c.get("DTEND"))
+        if prop is not None and isinstance(getattr(prop, "dt", None), datetime)
+    ]
+    if not moments:
+        return
+    first = (min(moments) - timedelta(days=366)).date()
+    last = (max(moments) + timedelta(days=366)).date()
+    declared = {str(c.get("TZID")): c for c in cal.subcomponents if c.name == "VTIMEZONE"}
+    zones = []
+    for tzid in sorted(cal.get_used_tzids() | set(declared)):
+        try:
+            zones.append(icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last))
+        except Exception:  # a zone zoneinfo does not know (another client's): keep its own
+            if tzid in declared:
+                zones.append(declared[tzid])
+    others = [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
+    cal.subcomponents[:] = zones + others  # readers expect the zones before the events
 
 
 def _is_cancelled(component) -> bool:

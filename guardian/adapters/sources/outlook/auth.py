@@ -7,11 +7,21 @@ An admin auditing another mailbox uses app-only credentials instead: the
 client secret comes from an environment variable named in the config, never
 from the config file itself.
 
-Scopes are least privilege: reading asks for Calendars.Read; only writes
-(focus blocks, RSVPs) ask for Calendars.ReadWrite. Scopes are qualified with
-the Graph root of `graph_url` (https://graph.microsoft.com, or a national
-cloud's), which is what Microsoft's identity platform expects for a resource
-other than the default one.
+Scopes: Entra ID issues a token only for permissions the user consented to
+(a silent request for anything else is AADSTS65001, consent_required), so
+`guardian auth outlook` consents to Calendars.Read and Calendars.ReadWrite
+together (`--read-only`: Calendars.Read alone), and every later run asks
+silently only for what sign-in obtained: reads ask for Calendars.Read and,
+for a sign-in that consented to Calendars.ReadWrite alone (older guardian
+versions did), fall back to it. Scopes are qualified with the Graph root of
+`graph_url` (https://graph.microsoft.com, or a national cloud's), which is
+what Microsoft's identity platform expects for a resource other than the
+default one.
+
+msal's `acquire_token_silent` folds every refresh error into None; guardian
+uses `acquire_token_silent_with_error` instead and says what really happened
+(consent missing, conditional access, a revoked or expired sign-in), with
+the command that fixes it.
 
 msal is imported lazily: `guardian --help` must not pay for it. No token or
 secret is ever put into a message, a log line or an exception.
@@ -27,7 +37,7 @@ from urllib.parse import urlsplit
 
 from guardian.adapters.secretfile import write_private
 from guardian.adapters.settings import DEFAULT_AUTHORITY_HOST, OutlookSettings
-from guardian.errors import AuthError, InputError, ProviderError
+from guardian.errors import AuthError, InputError, ProviderError, SignInRequired
 
 LOGIN_HINT = "run: guardian auth outlook"
 
@@ -63,10 +73,17 @@ def authority(settings: OutlookSettings) -> str:
     return f"{DEFAULT_AUTHORITY_HOST}/{settings.tenant}"
 
 
+READ, WRITE = "Calendars.Read", "Calendars.ReadWrite"
+
+
+def scope(settings: OutlookSettings, name: str) -> str:
+    """A delegated permission qualified with the Graph resource it is for."""
+    return f"{graph_root(settings)}/{name}"
+
+
 def scopes(settings: OutlookSettings, *, write: bool = False) -> list[str]:
-    """Delegated scopes, least privilege for the job at hand."""
-    name = "Calendars.ReadWrite" if write else "Calendars.Read"
-    return [f"{graph_root(settings)}/{name}"]
+    """What `guardian auth outlook` consents to: reading, and (by default) writing too."""
+    return [scope(settings, READ)] + ([scope(settings, WRITE)] if write else [])
 
 
 def token_cache_path(settings: OutlookSettings) -> Path:
@@ -82,7 +99,8 @@ def _client_id(settings: OutlookSettings) -> str:
     if not cid:
         raise InputError(
             "[outlook] client_id is not set",
-            hint="register an app in Microsoft Entra ID and put its client id in the config",
+            hint="register an app in Microsoft Entra ID and put its Application (client) ID in "
+            "[outlook] client_id (README: Microsoft 365 / Outlook), then run: guardian auth outlook",
         )
     return str(cid)
 
@@ -98,13 +116,55 @@ def _app_kwargs(settings: OutlookSettings) -> dict[str, Any]:
     return kwargs
 
 
-def _msal_failure(what: str, result: dict | None) -> AuthError:
-    """An AuthError from an msal result, with its error code and description only."""
-    result = result or {}
+def _detail(result: dict) -> str:
+    """The server's error code and the first line of its description (no trace ids, no tokens)."""
     code = str(result.get("error") or "no token")
     desc = str(result.get("error_description") or "").splitlines()[0:1]
-    detail = f"{code}: {desc[0]}" if desc else code
-    return AuthError(f"outlook: {what} failed ({detail[:300]})", hint=LOGIN_HINT)
+    return (f"{code}: {desc[0]}" if desc else code)[:300]
+
+
+def _msal_failure(what: str, result: dict | None) -> AuthError:
+    """An AuthError from an msal result, with its error code and description only."""
+    return AuthError(f"outlook: {what} failed ({_detail(result or {})})", hint=LOGIN_HINT)
+
+
+def _aadsts(result: dict) -> set[int]:
+    codes = result.get("error_codes") or []
+    return {int(c) for c in codes if str(c).isdigit()}
+
+
+def _consent_missing(result: dict) -> bool:
+    """AADSTS65001: the user never consented to the scope asked for."""
+    return result.get("suberror") == "consent_required" or 65001 in _aadsts(result)
+
+
+def _silent_failure(result: dict, write: bool) -> AuthError:
+    """What a failed silent sign-in really was, in the user's words, with the fix.
+
+    msal's suberror classification
+    (https://learn.microsoft.com/en-us/entra/msal/python/advanced/classify-errors,
+    https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes):
+    consent_required (AADSTS65001), basic_action / additional_action
+    (conditional access: MFA, a compliant device), bad_token or invalid_grant
+    (revoked or expired), user_password_expired.
+    """
+    detail = _detail(result)
+    sub = str(result.get("suberror") or "")
+    if _consent_missing(result):
+        what = WRITE if write else READ
+        return AuthError(f"outlook: guardian was never given consent for {what} ({detail})", hint=LOGIN_HINT)
+    if result.get("error") == "interaction_required" or sub in ("basic_action", "additional_action"):
+        return AuthError(
+            f"outlook: your organisation requires you to sign in again interactively ({detail})",
+            hint=LOGIN_HINT + " (a conditional access policy asks for it; the silent sign-in cannot)",
+        )
+    if sub == "user_password_expired":
+        return AuthError(
+            f"outlook: your password has expired ({detail})", hint="change it, then " + LOGIN_HINT
+        )
+    if result.get("error") == "invalid_grant" or sub == "bad_token":
+        return AuthError(f"outlook: the saved sign-in has expired or was revoked ({detail})", hint=LOGIN_HINT)
+    return _msal_failure("silent sign-in", result)
 
 
 def _unreachable(settings: OutlookSettings, exc: BaseException) -> ProviderError:
@@ -181,8 +241,10 @@ def _confidential_token(settings: OutlookSettings) -> str:
 def get_token(settings: OutlookSettings, *, write: bool = False) -> str:
     """An access token for Graph, without asking the user anything.
 
-    Raises AuthError (with a hint to run `guardian auth outlook`) when there is
-    no usable sign-in in the cache.
+    Reading asks for Calendars.Read, and for Calendars.ReadWrite when the
+    sign-in consented to that alone; writing asks for Calendars.ReadWrite.
+    Raises AuthError (whose hint is `guardian auth outlook`) naming what went
+    wrong, or SignInRequired (exit 2) when nobody ever signed in.
     """
     if is_app_only(settings):
         return _confidential_token(settings)
@@ -193,29 +255,31 @@ def get_token(settings: OutlookSettings, *, write: bool = False) -> str:
         app = _public_app(settings, cache)
         accounts = app.get_accounts()
         if not accounts:
-            raise AuthError("outlook: not signed in", hint=LOGIN_HINT)
+            raise SignInRequired("outlook: not signed in", hint=LOGIN_HINT)
         username = settings.username
         if username:
             accounts = [
                 a for a in accounts if str(a.get("username", "")).lower() == str(username).lower()
             ] or accounts
-        result = app.acquire_token_silent(scopes(settings, write=write), account=accounts[0])
+        account = accounts[0]
+        wanted = [WRITE] if write else [READ, WRITE]  # the write permission also reads
+        result: dict | None = None
+        for name in wanted:
+            result = app.acquire_token_silent_with_error([scope(settings, name)], account=account)
+            if not (result and _consent_missing(result)):
+                break
     except ValueError as exc:
         raise AuthError(f"outlook: cannot reach the authority ({exc})", hint=LOGIN_HINT) from None
     except requests.RequestException as exc:
         raise _unreachable(settings, exc) from None
     finally:
         save_cache(settings, cache)
-    if not result or "access_token" not in result:
-        if result and result.get("error"):
-            raise _msal_failure("silent sign-in", result)
-        what = (
-            "write access (Calendars.ReadWrite) has not been granted yet"
-            if write
-            else "the saved sign-in has expired"
-        )
-        raise AuthError(f"outlook: {what}", hint=LOGIN_HINT + (" --write" if write else ""))
-    return result["access_token"]
+    if result and "access_token" in result:
+        return str(result["access_token"])
+    if result and result.get("error"):
+        raise _silent_failure(result, write)
+    # msal found no refresh token for this account at all
+    raise AuthError("outlook: the saved sign-in has expired", hint=LOGIN_HINT)
 
 
 def login(
@@ -228,8 +292,9 @@ def login(
 ) -> str:
     """Interactive sign-in (device code or browser); returns the account name.
 
-    By default it asks for Calendars.ReadWrite once, so later `focus apply` and
-    `replies send` runs stay silent; pass write=False for a read-only login.
+    By default it consents to Calendars.Read and Calendars.ReadWrite together,
+    so every later run (reading, `focus apply`, `replies send`) stays silent;
+    pass write=False for a read-only login.
     """
     if is_app_only(settings):
         _confidential_token(settings)

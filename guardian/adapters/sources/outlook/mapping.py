@@ -48,6 +48,15 @@ RESPONSE = {
 }
 _UTC_NAMES = ("UTC", "Z", "COORDINATED UNIVERSAL TIME", "TZONE://MICROSOFT/UTC")
 
+#: showAs values that make me busy. Graph's freeBusyStatus is one of free,
+#: tentative, busy, oof, workingElsewhere, unknown
+#: (https://learn.microsoft.com/en-us/graph/api/resources/event): workingElsewhere
+#: says where I work (an all-day "working from the office" marker must not make a
+#: day off) and unknown says nothing, so neither blocks time.
+BUSY_SHOW_AS = frozenset({"busy", "tentative", "oof"})
+#: Event.extra key: "false" when the organizer turned responses off (Graph's responseRequested)
+RESPONSE_REQUESTED = "outlook.responseRequested"
+
 
 def zone_of(name: str | None) -> tzinfo:
     """A tzinfo for an IANA or a Windows time-zone name (UTC when unknown)."""
@@ -332,7 +341,7 @@ def to_event(
         my_status=my_status,
         recurring=recurring,
         series_end=series_end if master else None,
-        busy=show_as != "free",
+        busy=show_as in {v.lower() for v in BUSY_SHOW_AS},
         cancelled=bool(it.get("isCancelled")),
         created=parse_graph_datetime(it.get("createdDateTime"), "UTC"),
         external=external,
@@ -343,5 +352,9 @@ def to_event(
         location=str((it.get("location") or {}).get("displayName") or ""),
         categories=categories,
         provider_id=ev_id,
-        extra=(("outlook.type", etype), ("outlook.showAs", show_as)),
+        extra=(
+            ("outlook.type", etype),
+            ("outlook.showAs", show_as),
+            (RESPONSE_REQUESTED, "false" if it.get("responseRequested") is False else "true"),
+        ),
     )

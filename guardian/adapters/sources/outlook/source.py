@@ -101,7 +101,9 @@ class OutlookSource(Source):
         )
 
     def own_blocks(self, window: Window) -> list[Event]:
-        return [self._event(it) for it in self.sync.own_items(window)]
+        """guardian's blocks in `window`, found by their tag (never their title)."""
+        blocks = [self._event(it) for it in self.sync.own_items()]
+        return sorted((e for e in blocks if window.overlaps(e.start, e.end)), key=lambda e: (e.start, e.end))
 
     def _event(self, item: dict) -> Event:
         master = mapping.series_master(item)

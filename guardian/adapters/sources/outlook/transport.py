@@ -6,7 +6,9 @@ and 504 are retried honouring Retry-After; after the last try a
 `ProviderError` (exit 3) names the calendar. Several requests can go out as
 one JSON `$batch` of at most 20; the items of a batch that fail in a
 retryable way go out again under the same policy (`retry_failed_items`). Tokens come from `auth` (msal) and never
-appear in a message; requests is imported lazily.
+appear in a message; requests is imported lazily. The token goes only to
+`graph_url` (https, or http on loopback): a link Graph hands back that points
+elsewhere is refused, never followed (`guardian.adapters.endpoints`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from guardian.adapters.endpoints import host_of, require_secure, same_origin
 from guardian.adapters.retry import Outcome, call_with_retries, parse_retry_after, retry_failed_items
 from guardian.adapters.settings import OutlookSettings
 from guardian.adapters.sources.outlook import auth as outlook_auth
@@ -28,11 +31,24 @@ PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
 
 
 class GraphFailure(Exception):
-    """One failed Graph response; retryable ones carry the server's Retry-After."""
+    """One failed Graph response; retryable ones carry the server's Retry-After.
 
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
+    `codes` are every error code of the envelope, the top one first and then
+    those nested in innerError ("apps should loop through all the error codes
+    available", https://learn.microsoft.com/en-us/graph/errors).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: float | None = None,
+        codes: tuple[str, ...] = (),
+    ):
         super().__init__(f"{status} {code}")
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+        self.codes = codes or ((code,) if code else ())
 
 
 class NetworkFailure(Exception):
@@ -45,6 +61,49 @@ def graph_error(payload: Any) -> tuple[str, str]:
         err = payload["error"]
         return str(err.get("code") or ""), str(err.get("message") or "")
     return "", ""
+
+
+def graph_error_codes(payload: Any) -> tuple[str, ...]:
+    """Every `code` of Graph's error envelope, following innerError down."""
+    codes: list[str] = []
+    node = payload.get("error") if isinstance(payload, dict) else None
+    for _ in range(8):  # a hostile answer cannot nest forever
+        if not isinstance(node, dict):
+            break
+        if node.get("code"):
+            codes.append(str(node["code"]))
+        node = node.get("innerError") or node.get("innererror")
+    return tuple(codes)
+
+
+#: a delta link the service no longer knows: "In case of an expired token, the service
+#: should respond with a 40X-series error with error codes such as syncStateNotFound"
+#: (https://learn.microsoft.com/en-us/graph/delta-query-overview); resyncRequired: "The
+#: delta token is no longer valid, and the app must reset the sync state"
+#: (https://learn.microsoft.com/en-us/graph/errors). Compared without case.
+SYNC_RESET_CODES = frozenset(
+    {
+        "syncstatenotfound",
+        "syncstateinvalid",
+        "resyncrequired",
+        "resyncapplydifferences",
+        "resyncuploaddifferences",
+    }
+)
+#: the 40x statuses a delta request may answer with one of those codes
+SYNC_RESET_STATUSES = (400, 404, 409, 410, 412)
+
+
+def is_sync_reset(exc: BaseException) -> bool:
+    """Whether a delta request's failure means: start the synchronization over.
+
+    A 410 is a synchronization reset whatever its code (documented with a
+    Location header, as the initial query); another 40x only with a sync-state
+    code, so an unrelated failure is reported, never resynced silently.
+    """
+    if not isinstance(exc, GraphFailure) or exc.status not in SYNC_RESET_STATUSES:
+        return False
+    return exc.status == 410 or any(c.lower() in SYNC_RESET_CODES for c in exc.codes)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -68,7 +127,7 @@ class GraphTransport:
         self.user = user
         self.settings = settings
         self.spec = f"outlook:{user}"
-        self.graph_url = outlook_auth.graph_url(settings)
+        self.graph_url = require_secure(outlook_auth.graph_url(settings), "[outlook] graph_url")
         self.attempts = max(1, settings.attempts)
         self.sleep = sleep
         self._session: Any = None
@@ -132,6 +191,7 @@ class GraphTransport:
 
         if not url.startswith("http"):
             url = self.graph_url + url
+        self.check_link(url)  # the one place the token is attached
         headers = {
             "Authorization": "Bearer " + self._token(write),
             "Prefer": PREFER,
@@ -152,7 +212,11 @@ class GraphTransport:
         if resp.status_code >= 400:
             code, message = graph_error(payload)
             raise GraphFailure(
-                resp.status_code, code, message, parse_retry_after(resp.headers.get("Retry-After"))
+                resp.status_code,
+                code,
+                message,
+                parse_retry_after(resp.headers.get("Retry-After")),
+                graph_error_codes(payload),
             )
         return resp.status_code, payload
 
@@ -203,6 +267,18 @@ class GraphTransport:
                 reason=exc.code,
             )
         return ProviderError(f"{self.spec}: {what} failed ({detail})", status=exc.status, reason=exc.code)
+
+    def is_own(self, url: str) -> bool:
+        """Whether an absolute `url` points at the configured Graph host (scheme, host, port)."""
+        return same_origin(url, self.graph_url)
+
+    def check_link(self, url: str) -> None:
+        """Refuse to send the token anywhere but the configured Graph host."""
+        if not self.is_own(url):
+            raise ProviderError(
+                f"{self.spec}: Microsoft Graph sent a link to another host ({host_of(url)}); not followed",
+                hint=f"only {host_of(self.graph_url)} ([outlook] graph_url) is given your sign-in",
+            )
 
     def pages(self, path: str, params: dict, what: str, passthrough: tuple[int, ...] = ()) -> Iterator[dict]:
         """Every item of a collection, following @odata.nextLink."""

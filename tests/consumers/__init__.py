@@ -1,0 +1,1 @@
+"""Strict consumers nobody here wrote, for the files other software reads."""
