@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.adapters.sources.base import Identity
+from guardian.adapters.sources.google.auth import sign_in_scopes
 from guardian.adapters.sources.google.source import GoogleSource
 from guardian.adapters.sources.outlook import auth as outlook_auth
 from guardian.adapters.sources.outlook.source import OutlookSource
@@ -70,9 +71,13 @@ def seed_team(fake) -> None:
     )
 
 
+#: what `guardian auth google --write` asks for with `[focus] team_price = true`
+TEAM_SCOPES = tuple(sign_in_scopes(write=True, team_price=True))
+
+
 @pytest.fixture
 def google(tmp_path):
-    with FakeGoogleCalendar(owner=ME, tz="Europe/Berlin") as fake:
+    with FakeGoogleCalendar(owner=ME, tz="Europe/Berlin", granted_scopes=TEAM_SCOPES) as fake:
         token = write_token_file(tmp_path / "google-token.json", fake)
         settings = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
         yield fake, GoogleSource("primary", Identity(tz=TZ, me=ME), None, settings), token
@@ -98,15 +103,27 @@ def test_google_asks_fifty_calendars_a_request(google):
     assert set(answer.unknown) == set(people)  # none of them has a calendar here
 
 
-def test_google_freebusy_needs_a_scope_the_events_scope_alone_does_not_give(tmp_path):
-    events_only = ("https://www.googleapis.com/auth/calendar.events",)
+def test_sign_in_asks_for_others_availability_only_when_the_team_price_is_on():
+    assert not any("freebusy" in s for s in sign_in_scopes(write=True, team_price=False))
+    assert sign_in_scopes(write=False, team_price=True)[-1].endswith("/calendar.events.freebusy")
+
+
+@pytest.mark.parametrize(
+    "granted",
+    [
+        ("https://www.googleapis.com/auth/calendar.events",),
+        tuple(sign_in_scopes(write=True, team_price=False)),
+    ],
+)
+def test_google_freebusy_needs_a_scope_the_events_scopes_do_not_give(tmp_path, granted):
+    events_only = granted
     with FakeGoogleCalendar(owner=ME, tz="Europe/Berlin", granted_scopes=events_only) as fake:
         token = write_token_file(tmp_path / "google-token.json", fake, scopes=events_only)
         settings = google_settings({"api_endpoint": fake.api_endpoint, "token_file": str(token)})
         source = GoogleSource("primary", Identity(tz=TZ, me=ME), None, settings)
         with pytest.raises(AuthError) as err:
             source.free_busy().busy(["bob@example.com"], WEEK)
-        assert "calendar.freebusy or calendar.readonly" in str(err.value)
+        assert "calendar.events.freebusy" in str(err.value) and "team_price" in (err.value.hint or "")
         assert "ya29" not in str(err.value) and "refresh" not in str(err.value)
 
 
@@ -164,7 +181,7 @@ def test_a_source_that_cannot_answer_is_one_warning_and_the_audit_goes_on(cli, t
         result = cli("audit", "--config", config, "--from", "2026-12-07", "--now", NOW, "--format", "json")
         assert result.code == 0, result.err
         warnings = [line for line in result.err.splitlines() if line.startswith("warning: team focus price")]
-        assert len(warnings) == 1 and "calendar.freebusy" in warnings[0]
+        assert len(warnings) == 1 and "calendar.events.freebusy" in warnings[0]
         [series] = [s for s in json.loads(result.out)["series"] if s["title"] == "Design sync"]
         assert series["team_focus_price_hours"] == 2.0  # only my own price is known
 

@@ -13,19 +13,24 @@ from guardian.errors import InputError
 
 
 def sign_in_google(config: str | None, client_secrets: str | None, *, write: bool, open_browser: bool) -> str:
-    from guardian.adapters.sources.google.auth import SCOPES_READ, SCOPES_WRITE, login, token_file_of
+    from guardian.adapters.sources.google.auth import login, sign_in_scopes, token_file_of
 
-    settings = load_config(config).google
+    loaded = load_config(config)
+    settings = loaded.google
     secrets = client_secrets or (str(settings.client_secrets) if settings.client_secrets else None)
     if not secrets:
         raise InputError(
             "no Google OAuth client given",
             hint="pass --client-secrets PATH or set [google] client_secrets (README: Google Calendar)",
         )
-    scopes = SCOPES_WRITE if write else SCOPES_READ  # the write scope also reads events
+    team_price = loaded.focus.team_price
+    scopes = sign_in_scopes(write=write, team_price=team_price)
     token_file = token_file_of(settings)
     login(secrets, token_file, scopes, open_browser=open_browser)
-    return f"signed in; token saved to {token_file} ({'read and write' if write else 'read-only'})"
+    what = "read and write" if write else "read-only"
+    if team_price:
+        what += ", and others' free/busy for the team's price"
+    return f"signed in; token saved to {token_file} ({what})"
 
 
 def sign_in_outlook(config: str | None, *, method: str, prompt: Callable[[str], None], write: bool) -> str:

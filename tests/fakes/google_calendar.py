@@ -645,7 +645,9 @@ class FakeGoogleCalendar:
             return ApiError(fault.status, "backendError", "Backend Error", headers=headers)
         return ApiError(fault.status, fault.reason or "invalid", "Injected error", headers=headers)
 
-    def _check_auth(self, headers: Any, write: bool, cal: str = "primary", needed: set[str] | None = None) -> None:
+    def _check_auth(
+        self, headers: Any, write: bool, cal: str = "primary", needed: set[str] | None = None
+    ) -> None:
         if not self.require_auth:
             return
         auth = headers.get("Authorization") or headers.get("authorization") or ""

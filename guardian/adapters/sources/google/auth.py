@@ -11,7 +11,10 @@ scopes each method accepts; https://developers.google.com/calendar/api/auth):
   calendar) need `calendar.events.owned`, "See, create, change, and delete
   events on Google calendars you own", not `calendar.events`, which edits
   events on every calendar shared with me too. So `--write` signs in with
-  both: reading every calendar, writing only my own.
+  both: reading every calendar, writing only my own;
+- the team's focus price (`[focus] team_price`, freebusy.query) needs
+  `calendar.events.freebusy`, "See the availability on Google calendars you
+  have access to": busy times only, asked for only when that setting is on.
 
 A token made by an older guardian (`calendar.readonly`, `calendar.events`)
 keeps working; guardian says once a run that it grants more than needed and
@@ -40,8 +43,19 @@ from guardian.errors import AuthError, InputError, ProviderError, SignInRequired
 AUTH = "https://www.googleapis.com/auth/"
 EVENTS_READONLY = AUTH + "calendar.events.readonly"
 EVENTS_OWNED = AUTH + "calendar.events.owned"
+EVENTS_FREEBUSY = AUTH + "calendar.events.freebusy"
 SCOPES_READ = [EVENTS_READONLY]
 SCOPES_WRITE = [EVENTS_READONLY, EVENTS_OWNED]
+
+
+def sign_in_scopes(*, write: bool, team_price: bool) -> list[str]:
+    """What `guardian auth google` asks for: reading, writing my own calendars if
+    `--write`, and others' availability only if the team's price is on."""
+    scopes = list(SCOPES_WRITE if write else SCOPES_READ)
+    if team_price:
+        scopes.append(EVENTS_FREEBUSY)
+    return scopes
+
 
 # scopes that allow reading events / writing events (a broader grant also does)
 CAN_READ = {

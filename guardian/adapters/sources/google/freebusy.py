@@ -7,10 +7,13 @@ are busy with ever reaches guardian. One request asks about up to
 Google cannot tell about comes back with `errors` (`notFound`,
 `groupTooBig`, ...) and is counted as unknown, not as free.
 
-Scopes (Calendar API reference, freebusy.query, "Authorization"): any of
-`calendar.freebusy`, `calendar.events.freebusy`, `calendar.readonly` or
-`calendar`; a read-only sign-in (`calendar.readonly`) has it, the events
-scope alone (`calendar.events`) does not.
+Scopes (Calendar API v3 discovery document, freebusy.query): any of
+`calendar.events.freebusy`, `calendar.freebusy`, `calendar.readonly` or
+`calendar`. The events scopes guardian signs in with do not give it, so
+`guardian auth google` adds `calendar.events.freebusy` ("See the
+availability on Google calendars you have access to") when `[focus]
+team_price` is on; a token from an older guardian (`calendar.readonly`)
+has it already.
 """
 
 from __future__ import annotations
@@ -56,8 +59,8 @@ class GoogleFreeBusy:
                 page = self.transport.call("asking free/busy", partial(svc.freebusy().query, body=body))
             except AuthError as exc:
                 raise AuthError(
-                    f"{exc.message} (free/busy needs the calendar.freebusy or calendar.readonly scope)",
-                    hint="a read-only sign-in has it: guardian auth google",
+                    f"{exc.message} (the team's price needs the calendar.events.freebusy scope)",
+                    hint="with [focus] team_price = true set, run: guardian auth google (--write to book blocks)",
                 ) from None
             answer.requests += 1
             calendars = {str(k).lower(): v for k, v in (page.get("calendars") or {}).items()}
