@@ -543,20 +543,18 @@ class IcsSource(Source):
         """The template of a component, read as recurring-ical-events' copy of its occurrence would be.
 
         That copy is the component with the occurrence's DTSTART and DTEND
-        (DURATION dropped), the series' SEQUENCE, and the recurrence
-        properties removed. Copying costs more than the rest of the mapping,
-        so the component itself is read, with the two things the copy
-        changes that matter here (its length, its SEQUENCE) taken from the
-        occurrence. A component without a series core is rare: it is copied.
+        (DURATION dropped) and the recurrence properties removed. Copying costs
+        more than the rest of the mapping, so the component itself is read,
+        with the one thing the copy changes that matters here (its length)
+        taken from the occurrence. (The copy's SEQUENCE, the series' highest,
+        is not used: a reply echoes the master's, see `_template`.) A
+        component without a series core is rare: it is copied.
         """
         if original is None or core is None:
             return self._template(occurrence.as_component(False), core, recurring, budget)
-        sequence = getattr(occurrence, "sequence", -1)
         start, end = occurrence.start, occurrence.end
         away = not isinstance(start, datetime) or (end - start).total_seconds() >= 6 * 3600
-        return self._template(
-            original, core, recurring, budget, sequence=sequence if sequence >= 0 else None, away=away
-        )
+        return self._template(original, core, recurring, budget, away=away)
 
     # --- mapping -----------------------------------------------------------------
 
@@ -590,13 +588,12 @@ class IcsSource(Source):
         recurring: bool,
         budget: Budget | None = None,
         *,
-        sequence: int | None = None,
         away: bool | None = None,
     ) -> Event:
         """Everything about an event except its time, computed once per component.
 
-        `sequence` and `away` (long enough to be an absence), when given,
-        replace what `c` itself says (see `_first_template`).
+        `away` (long enough to be an absence), when given, replaces what `c`
+        itself says (see `_first_template`).
         """
         identity = self.identity
         uid = self._uid(str(_get(c, "UID") or ""))
@@ -706,7 +703,9 @@ class IcsSource(Source):
             location=location,
             categories=categories,
             provider_id=uid,
-            sequence=_sequence(c) if sequence is None else max(0, sequence),
+            # the revision a reply answers: guardian answers a recurring meeting as a series,
+            # so it is the series' (the master's), never a moved occurrence's
+            sequence=_sequence(master if recurring else c),
         )
 
     def _guess_my_status(self, organizer: Person | None, attendees: list[Attendee]) -> Status:
