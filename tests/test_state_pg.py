@@ -34,7 +34,13 @@ def exercise(store) -> dict:
         store.record_block("google:primary", "blk2", T1, T2)
         raise RuntimeError("a crash inside the transaction")
     store.log_run("focus apply", [{"start": T1.isoformat()}], {"created": 1})
+    store.set_feature("google:primary", "focus_time", "unsupported", T1)
+    store.set_feature("google:primary", "focus_time", "unsupported", T2)  # learned again: one row
     return {
+        "features": (
+            store.feature("google:primary", "focus_time"),
+            store.feature("google:team", "focus_time"),
+        ),
         "token": store.sync_token("google:primary"),
         "items": store.cached_items("google:primary"),
         "blocks": store.blocks("google:primary"),
@@ -50,6 +56,7 @@ def test_postgres_remembers_what_sqlite_remembers(postgres, tmp_path):  # noqa: 
     sqlite = exercise(State(tmp_path / "state.sqlite3"))
     pg = exercise(PgState(postgres.dsn, "ana@acme.example"))
     assert pg == sqlite
+    assert pg["features"] == (("unsupported", T2), None)
     assert pg["token"] == "tok-2" and list(pg["items"]) == ["a"] and list(pg["blocks"]) == ["blk1"]
     assert pg["asked_while_pending"] is False and pg["asked"] is True
     # a sent request stays sent: the later pending write did not reopen it

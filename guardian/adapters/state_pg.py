@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS guardian_requests (
     status TEXT NOT NULL DEFAULT 'sent',
     PRIMARY KEY (person, series, organizer)
 );
+CREATE TABLE IF NOT EXISTS guardian_features (
+    person TEXT NOT NULL, calendar TEXT NOT NULL, feature TEXT NOT NULL, value TEXT NOT NULL,
+    checked TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (person, calendar, feature)
+);
 CREATE TABLE IF NOT EXISTS guardian_runs (
     id BIGSERIAL PRIMARY KEY, person TEXT NOT NULL, started TIMESTAMPTZ NOT NULL,
     command TEXT NOT NULL, planned TEXT NOT NULL, done TEXT NOT NULL
@@ -220,6 +225,23 @@ class PgState:
     def clear_items(self, calendar: str) -> None:
         self._run(
             "DELETE FROM guardian_cached_items WHERE person=%s AND calendar=%s", (self.person, calendar)
+        )
+
+    # --- what a calendar turned out not to support ----------------------------
+
+    def feature(self, calendar: str, feature: str) -> tuple[str, datetime] | None:
+        """What was learned about `feature` of `calendar` (Google focus time refused), and when."""
+        row = self._run(
+            "SELECT value, checked FROM guardian_features WHERE person=%s AND calendar=%s AND feature=%s",
+            (self.person, calendar, feature),
+        ).fetchone()
+        return (row[0], row[1].astimezone(UTC)) if row else None
+
+    def set_feature(self, calendar: str, feature: str, value: str, checked: datetime | None = None) -> None:
+        self._run(
+            "INSERT INTO guardian_features(person, calendar, feature, value, checked) VALUES (%s,%s,%s,%s,%s) "
+            "ON CONFLICT (person, calendar, feature) DO UPDATE SET value=excluded.value, checked=excluded.checked",
+            (self.person, calendar, feature, value, checked or datetime.now(UTC)),
         )
 
     # --- own focus blocks ----------------------------------------------------
