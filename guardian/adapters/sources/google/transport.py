@@ -263,53 +263,48 @@ class GoogleTransport:
                 raise self.fail(exc, doing, tries) from None
             raise
 
-    def list_events(self, doing: str, **params: Any) -> tuple[list[dict], str | None]:
-        """Every page of one events.list (singleEvents, a fields mask); (items, nextSyncToken)."""
-        svc = self.service()
+    def _pages(
+        self, doing: str, method: Any, args: dict[str, Any], *, sync: bool = False
+    ) -> tuple[list[dict], dict]:
+        """Every page of one listing (`pageToken` until there is no `nextPageToken`):
+        the items of all pages, and the last page (which carries `nextSyncToken`)."""
         items: list[dict] = []
-        page_token: str | None = None
         while True:
-            args = dict(
-                calendarId=self.calendar_id,
-                singleEvents=True,
-                maxResults=MAX_RESULTS,
-                fields=LIST_FIELDS,
-                **params,
-            )
-            if page_token:
-                args["pageToken"] = page_token
-            page = self.call(doing, partial(svc.events().list, **args), sync="syncToken" in args)
+            page = self.call(doing, partial(method, **args), sync=sync)
             items.extend(page.get("items", []))
             page_token = page.get("nextPageToken")
             if not page_token:
-                return items, page.get("nextSyncToken")
+                return items, page
+            args = {**args, "pageToken": page_token}
+
+    def list_events(self, doing: str, **params: Any) -> tuple[list[dict], str | None]:
+        """Every page of one events.list (singleEvents, a fields mask); (items, nextSyncToken)."""
+        args = dict(
+            calendarId=self.calendar_id,
+            singleEvents=True,
+            maxResults=MAX_RESULTS,
+            fields=LIST_FIELDS,
+            **params,
+        )
+        items, last = self._pages(doing, self.service().events().list, args, sync="syncToken" in args)
+        return items, last.get("nextSyncToken")
 
     def list_instances(self, doing: str, event_id: str, **params: Any) -> list[dict] | None:
         """Every current instance of the recurring event `event_id` (events.instances), or
         None when the series itself is gone (404, or 410 for a deleted one)."""
-        svc = self.service()
-        items: list[dict] = []
-        page_token: str | None = None
-        while True:
-            args = dict(
-                calendarId=self.calendar_id,
-                eventId=event_id,
-                maxResults=MAX_RESULTS,
-                fields=f"nextPageToken,items({ITEM_FIELDS})",
-                **params,
-            )
-            if page_token:
-                args["pageToken"] = page_token
-            try:
-                page = self.call(doing, partial(svc.events().instances, **args))
-            except ProviderError as exc:
-                if exc.status in (404, 410) and not isinstance(exc, AuthError):
-                    return None
-                raise
-            items.extend(page.get("items", []))
-            page_token = page.get("nextPageToken")
-            if not page_token:
-                return items
+        args = dict(
+            calendarId=self.calendar_id,
+            eventId=event_id,
+            maxResults=MAX_RESULTS,
+            fields=f"nextPageToken,items({ITEM_FIELDS})",
+            **params,
+        )
+        try:
+            return self._pages(doing, self.service().events().instances, args)[0]
+        except ProviderError as exc:
+            if exc.status in (404, 410) and not isinstance(exc, AuthError):
+                return None
+            raise
 
     def execute_once(self, request: Any) -> Answer:
         """One write request, sent once; its HTTP or transport failure is the answer, not raised."""
