@@ -198,6 +198,8 @@ class Availability:
     _free: dict[date, list[Interval]] = field(init=False, default_factory=dict, repr=False)
     #: busy events by the local days they touch (for the price of one of them)
     _busy_by_day: dict[date, list[Event]] | None = field(init=False, default=None, repr=False)
+    #: prices asked for already: F003, the series' price and the team's price ask for the same ones
+    _prices: dict[tuple[object, ...], FocusPrice] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.off = days_off(self.events, self.hours.tz)
@@ -252,14 +254,26 @@ class Availability:
         """
         if not is_busy(event):
             return FocusPrice()
+        # Two events alike in these are the same meeting twice: each one's price leaves out only
+        # itself, so the other covers its span and both cost the same.
+        key = (event.uid, event.source, event.start, event.end, min_minutes)
+        known = self._prices.get(key)
+        if known is not None:
+            return known
         least = timedelta(minutes=min_minutes)
         total = FocusPrice()
         for day in local_days(event.start, event.end, self.tz):
             work = self.work(day)
             if not work:
                 continue
-            others = [(e.start, e.end) for e in self._busy_on(day) if e != event]
+            # `e != event` compares every field: the times first settle it for almost all
+            others = [
+                (e.start, e.end)
+                for e in self._busy_on(day)
+                if e is not event and (e.start != event.start or e.end != event.end or e != event)
+            ]
             total = total + focus_price(intervals.subtract(work, others), (event.start, event.end), least)
+        self._prices[key] = total
         return total
 
     def _busy_on(self, day: date) -> list[Event]:
