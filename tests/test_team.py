@@ -249,3 +249,46 @@ def test_an_unreadable_calendar_is_left_out_and_said_so(cli, team, tmp_path):
     assert data["roster"]["people"] == 14 and data["roster"]["unreadable"] == 1
     assert data["team"]["people"] == 13
     assert "person[14] gone@acme.example: calendar not read" in result.err
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install -y chromium)")
+def test_the_team_page_reads_at_400_px(cli, team, tmp_path):
+    import subprocess
+
+    from tests.test_report_html import decode_png
+
+    config, roster = team
+    page = tmp_path / "team.html"
+    result = cli("team", "report", "--config", config, "--from", "2026-11-30", "--days", "7", "--html", page)
+    assert result.code == 0, result.err
+    shot = tmp_path / "narrow.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=400,1000",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    width, _, bpp, rows = decode_png(shot.read_bytes())
+    # the chart may scroll inside its own box, but the page is not wider than the phone:
+    # nothing (text, a bar) runs into the page's right margin (1rem), left of the scrollbar
+    edge = [row[x : x + 3] for row in rows for x in range((width - 26) * bpp, (width - 16) * bpp, bpp)]
+    assert sum(1 for px in edge if sum(px) < 300) == 0
+    for colour in ("2f80ed", "eb5757"):  # the focus and meeting bars
+        assert edge.count(bytes.fromhex(colour)) == 0, f"a #{colour} bar is cut at the page's right edge"
+    # and the legend says what the colours mean where the page starts, not off to the right
+    assert "focus in 2h+ blocks" in page.read_text(encoding="utf-8")

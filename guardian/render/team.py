@@ -197,6 +197,9 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin-top:.6rem}td,th{border-bottom:1px solid #e4e7eb;
 padding:.35rem .5rem;text-align:left}th{color:#52606d;font-weight:600}
 .hidden{color:#7b8794;font-style:italic}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.legend{font-size:.85rem;margin:.8rem 0 .2rem}.legend i{display:inline-block;width:.8rem;height:.8rem;
+margin:0 .3rem 0 .9rem;vertical-align:-.1rem}.legend i:first-child{margin-left:0}
 """
 
 
@@ -213,7 +216,7 @@ def _chart(run: TeamRun) -> str:
         + [max(d["focus"]["hours_per_person_week"], d["meetings"]["hours_per_person_week"]) for d in dicts]
     )
     row, left, width = 34, 190, 560
-    height = row * len(entries) + 40
+    height = row * len(entries) + 14
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
         'role="img" aria-label="Focus and meeting hours per person a week">'
@@ -232,13 +235,13 @@ def _chart(run: TeamRun) -> str:
             parts.append(
                 f'<text x="{left + w + 6:.1f}" y="{y + j * 12 + 9}" font-size="11">{value:g} h</text>'
             )
-    legend_y = height - 10
-    parts.append(
-        f'<text x="{left}" y="{legend_y}" font-size="12" fill="#2f80ed">focus in 2h+ blocks</text>'
-        f'<text x="{left + 160}" y="{legend_y}" font-size="12" fill="#eb5757">meetings</text>'
-        "</svg>"
+    parts.append("</svg>")
+    # the legend is text above the chart, so that on a phone it shows while the chart scrolls sideways
+    legend = (
+        '<p class="legend"><i style="background:#2f80ed"></i>focus in 2h+ blocks'
+        '<i style="background:#eb5757"></i>meetings (hours per person a week)</p>'
     )
-    return "".join(parts)
+    return legend + '<div class="scroll">' + "".join(parts) + "</div>"
 
 
 def _section(entry: Figures, run: TeamRun) -> str:
