@@ -187,3 +187,23 @@ def test_the_day_off_rule_is_shared(cli, tmp_path):
     )
     assert json.loads(planned.out)["blocks"] == []
     assert json.loads(planned.out)["days"][0]["off"] is True
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events(), st.sampled_from([30, 60, 120]))
+def test_a_meetings_price_is_the_days_focus_without_it_minus_with_it(calendar, min_minutes):
+    from guardian.core.availability import Availability, is_busy, local_days
+
+    everyone = Availability(calendar, HOURS)
+    for event in calendar:
+        price = everyone.price(event, min_minutes)
+        if not is_busy(event):
+            assert price.hours == 0
+            continue
+        # the definition, worked out the long way: the same calendar without this meeting
+        without = Availability([e for e in calendar if e is not event], HOURS)
+        if without.off != everyone.off:
+            continue  # the meeting itself makes a day off (an absence): not a meeting's price
+        days = local_days(event.start, event.end, ZONE)
+        expected = without.focus_hours(days, min_minutes) - everyone.focus_hours(days, min_minutes)
+        assert abs(price.hours - expected) < 1e-9, (event, price, expected)

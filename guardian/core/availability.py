@@ -262,17 +262,25 @@ class Availability:
             return known
         least = timedelta(minutes=min_minutes)
         total = FocusPrice()
+        span = (event.start, event.end)
         for day in local_days(event.start, event.end, self.tz):
             work = self.work(day)
-            if not work:
-                continue
-            # `e != event` compares every field: the times first settle it for almost all
-            others = [
+            own = intervals.intersect(work, [span]) if work else []
+            if not own:
+                continue  # outside working time: it touches no free piece
+            # The day's free time without this meeting is its free time with everything, plus the
+            # meeting's own working time that nothing else covers; only events overlapping the
+            # meeting can cover it. (`e != event` compares every field: the times settle it first.)
+            near = [
                 (e.start, e.end)
                 for e in self._busy_on(day)
-                if e is not event and (e.start != event.start or e.end != event.end or e != event)
+                if e.start < event.end
+                and e.end > event.start
+                and e is not event
+                and (e.start != event.start or e.end != event.end or e != event)
             ]
-            total = total + focus_price(intervals.subtract(work, others), (event.start, event.end), least)
+            free_without = self.free(day) + intervals.subtract(own, near)
+            total = total + focus_price(free_without, span, least)
         self._prices[key] = total
         return total
 
