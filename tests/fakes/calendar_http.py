@@ -38,6 +38,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import loopback
+
 
 @dataclass
 class Seen:
@@ -78,7 +80,6 @@ class CalendarServer:
         self._lock = threading.Lock()
         self._tls_cert = tls_cert  # a trustme LeafCert, for https
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- control -----------------------------------------------------------------
 
@@ -98,23 +99,16 @@ class CalendarServer:
         return [s for s in self.seen if s.path == path]
 
     def start(self) -> CalendarServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
+        context = None
         if self._tls_cert is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self._tls_cert.configure_cert(context)
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = loopback.serve(_handler(self), tls=context)
         return self
 
     def stop(self) -> None:
         """The server goes away: its port refuses connections from now on."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
+        loopback.shut(self._server)
 
     def __enter__(self) -> CalendarServer:
         return self.start()

@@ -63,6 +63,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from . import loopback
+
 API_PREFIX = "/calendar/v3/"
 BATCH_PATH = "/batch/calendar/v3"
 TOKEN_PATH = "/token"
@@ -309,7 +311,6 @@ class FakeGoogleCalendar:
         self._pages: dict[str, _Page] = {}
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -319,19 +320,12 @@ class FakeGoogleCalendar:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        self._server = loopback.serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.shut(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeGoogleCalendar:
         return self.start()
@@ -341,9 +335,7 @@ class FakeGoogleCalendar:
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{loopback.port(self._server)}"
 
     @property
     def api_endpoint(self) -> str:

@@ -71,6 +71,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from . import loopback
+
 GRAPH_SCOPES_WRITE = "Calendars.ReadWrite"
 GRAPH_SCOPES_READ = "Calendars.Read"
 DEFAULT_PAGE_SIZE = 10  # Graph's default page size for calendarView
@@ -312,7 +314,6 @@ class GraphFake:
         self._lock = threading.RLock()
         self._tmp = tempfile.TemporaryDirectory(prefix="graphfake-")
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.ca_file = ""
         self.base_url = ""
 
@@ -334,21 +335,14 @@ class GraphFake:
         class Handler(_Handler):
             owner = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-        self._server = server
-        self.base_url = f"https://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, name="graph-fake", daemon=True)
-        self._thread.start()
+        self._server = loopback.serve(Handler, tls=ctx, handshake_on_connect=False)
+        self.base_url = f"https://127.0.0.1:{loopback.port(self._server)}"
         return self
 
     def go_offline(self) -> None:
         """Stop answering (connections are refused); the CA file stays for the client."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.shut(self._server)
+        self._server = None
 
     def stop(self) -> None:
         self.go_offline()

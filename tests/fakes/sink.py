@@ -7,9 +7,10 @@ request, and above all no bearer token, ever reached it.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import loopback
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,12 @@ class Sink:
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _record
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = loopback.serve(Handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        loopback.shut(self._server)
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{loopback.port(self._server)}"

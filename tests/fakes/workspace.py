@@ -39,6 +39,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tests.fakes.google_calendar import TOKEN_PATH, FakeGoogleCalendar, _jwt_claims
 from tests.fakes.graph import GraphFake
 
+from . import loopback
+
 
 def peak(times: list[float], window: float) -> int:
     """The most events in any `window` seconds (a sliding window, as Google computes quotas)."""
@@ -77,19 +79,12 @@ class FakeGoogleWorkspace:
         class Handler(_Handler):
             owner = workspace
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 128
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = loopback.serve(Handler, queue_size=128)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.shut(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeGoogleWorkspace:
         return self.start()
@@ -99,8 +94,7 @@ class FakeGoogleWorkspace:
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{loopback.port(self._server)}"
 
     @property
     def api_endpoint(self) -> str:
