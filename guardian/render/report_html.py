@@ -13,6 +13,7 @@ meeting series, with what to do and what guardian can do about each.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from guardian.core.text import one_line
@@ -95,6 +96,17 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _hour_lines(x1: float, x2: float, y: Callable[[float], float], ymax: float, *, step: int) -> list[str]:
+    """A chart's horizontal grid: a line and an "N h" label every `step` hours up to `ymax`."""
+    out = []
+    for h in range(0, int(ymax) + 1, step):
+        out.append(f'<line x1="{x1}" x2="{x2}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>')
+        out.append(
+            f'<text x="{x1 - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>'
+        )
+    return out
+
+
 def _day_chart(r: Report) -> str:
     """Stacked bars per day: meetings, focus, fragmented; weekends shaded."""
     days = r.days
@@ -119,14 +131,7 @@ def _day_chart(r: Report) -> str:
             out.append(
                 f'<rect x="{left + i * slot:.1f}" y="{top}" width="{slot:.1f}" height="{plot_h}" fill="#f0f2f5"/>'
             )
-    step = 2 if ymax <= 12 else 4
-    for h in range(0, int(ymax) + 1, step):
-        out.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>'
-        )
-        out.append(
-            f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>'
-        )
+    out += _hour_lines(left, width - right, y, ymax, step=2 if ymax <= 12 else 4)
     for i, m in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2
         base = 0.0
@@ -200,14 +205,7 @@ def _trend_chart(r: Report) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="Weekly trend: focus hours against the target, and meeting hours">'
     ]
-    step = 5 if ymax <= 40 else 10
-    for h in range(0, int(ymax) + 1, step):
-        out.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e1e4e8"/>'
-        )
-        out.append(
-            f'<text x="{left - 8}" y="{y(h) + 4:.1f}" font-size="12" text-anchor="end" fill="#52606d">{h} h</text>'
-        )
+    out += _hour_lines(left, width - right, y, ymax, step=5 if ymax <= 40 else 10)
     for i, w in enumerate(weeks):
         x0 = left + i * slot + slot / 2
         ahead = r.when(w) != "past"
