@@ -232,6 +232,14 @@ class ResponsesOff(InputError):
     code = "responses-off"
 
 
+def start_apply(ops: Sequence[BlockOp]) -> tuple[ApplyResult, list[BlockOp]]:
+    """How every writer's `apply` begins: foreign events refused, the kept blocks counted;
+    the result to fill in and the operations that write."""
+    refuse_foreign(ops)
+    writes = [op for op in ops if op.kind is not OpKind.KEEP]
+    return ApplyResult(kept=len(ops) - len(writes)), writes
+
+
 def refuse_foreign(ops: Sequence[BlockOp]) -> None:
     """Guard shared by every writer: only guardian-tagged events are touched."""
     for op in ops:

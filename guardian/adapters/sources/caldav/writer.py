@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from guardian.adapters.redact import redact
-from guardian.adapters.sources.base import ApplyResult, refuse_foreign
+from guardian.adapters.sources.base import ApplyResult, start_apply
 from guardian.adapters.sources.caldav import protocol
 from guardian.adapters.sources.caldav.collection import Collection, Conflict
 from guardian.adapters.sources.caldav.connection import check_url
@@ -162,10 +162,7 @@ class FocusCalendar:
         return [e for e in events if e.own_block]
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
-        refuse_foreign(ops)
-        result = ApplyResult()
-        writes = [op for op in ops if op.kind is not OpKind.KEEP]
-        result.kept = len(ops) - len(writes)
+        result, writes = start_apply(ops)
         if not writes:
             return result
         collection = self._ensure()

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardian.adapters.retry import Outcome, retry_failed_items
 from guardian.adapters.settings import GoogleSettings
-from guardian.adapters.sources.base import ApplyResult, refuse_foreign
+from guardian.adapters.sources.base import ApplyResult, start_apply
 from guardian.adapters.sources.google.mapping import personal
 from guardian.adapters.sources.google.transport import (
     RATE_REASONS,
@@ -196,13 +196,10 @@ class BlockWrites:
                 )
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
-        refuse_foreign(ops)
-        result = ApplyResult()
+        result, writes = start_apply(ops)
         pending: list[_Write] = []
-        for op in ops:
-            if op.kind is OpKind.KEEP:
-                result.kept += 1
-            elif op.kind is OpKind.CREATE:
+        for op in writes:
+            if op.kind is OpKind.CREATE:
                 if op.block is None:
                     raise InputError(f"{self.spec}: a create without a block")
                 pending.append(_Write(op, op.kind, op.block, focus_time=not self.focus_time_rejected))

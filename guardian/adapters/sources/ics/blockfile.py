@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian.adapters.sources.base import ApplyResult, Identity, refuse_foreign
+from guardian.adapters.sources.base import ApplyResult, Identity, start_apply
 from guardian.adapters.sources.ics.source import X_TAG, IcsSource
 from guardian.core.model import (
     FOCUS_TITLE,
@@ -83,10 +83,7 @@ class BlockFile:
         return [e for e in events if e.own_block and not e.cancelled]
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
-        refuse_foreign(ops)
-        result = ApplyResult()
-        writes = [op for op in ops if op.kind is not OpKind.KEEP]
-        result.kept = len(ops) - len(writes)
+        result, writes = start_apply(ops)
         if not writes:
             return result
         cal = self._calendar()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from guardian.adapters.sources.base import ApplyResult, refuse_foreign
+from guardian.adapters.sources.base import ApplyResult, start_apply
 from guardian.adapters.sources.outlook.mapping import TAG_PROPERTY_ID
 from guardian.adapters.sources.outlook.transport import GraphFailure, GraphTransport, graph_error
 from guardian.core.model import FOCUS_TITLE, GUARDIAN_TAG_VALUE, BlockOp, OpKind
@@ -111,14 +111,10 @@ class BlockWrites:
         return None
 
     def apply(self, ops: Sequence[BlockOp]) -> ApplyResult:
-        refuse_foreign(ops)
+        result, ops_to_write = start_apply(ops)
         self.changed()  # what own_blocks() saw is about to change
-        result = ApplyResult()
         writes: list[tuple[BlockOp, dict]] = []
-        for op in ops:
-            if op.kind is OpKind.KEEP:
-                result.kept += 1
-                continue
+        for op in ops_to_write:
             req = self._request(op)
             if req is not None:
                 writes.append((op, req))
