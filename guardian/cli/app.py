@@ -208,7 +208,7 @@ def audit(
     """Review the coming days' meetings against the rule pack, like a linter."""
     from guardian.cli import progress
     from guardian.core.model import Severity
-    from guardian.render.audit import audit_json, audit_lines, audit_markdown
+    from guardian.render.audit import audit_lines, audit_markdown, write_audit_json
     from guardian.render.pager import show
     from guardian.usecases.audit import run_audit
 
@@ -224,7 +224,8 @@ def audit(
         path, count = run.baseline_written
         note(f"wrote baseline {path} ({count} findings)")
     if fmt == "json":
-        typer.echo(audit_json(run.result, run.action_states, run.rulebook, run.team_prices))
+        write_audit_json(sys.stdout.write, run.result, run.action_states, run.rulebook, run.team_prices)
+        sys.stdout.flush()
     elif fmt == "markdown":
         typer.echo(audit_markdown(run.result, run.action_states), nl=False)
     else:

@@ -17,9 +17,8 @@ grouping.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from guardian.core.text import one_line
 from guardian.domain.findings import ActionState, Entry, Step, TeamPrices, group, next_steps, series_json
 from guardian.lint.engine import SEVERITY_ORDER, AuditResult, Summary
 from guardian.lint.pack import RuleBook
+from guardian.render import json_text
 from guardian.render.markdown import cell
 from guardian.render.terminal import NBSP, Part, severity_word, wrap
 
@@ -88,16 +88,17 @@ def summary_json(s: Summary) -> dict[str, Any]:
     }
 
 
-def audit_json(
+def audit_doc(
     result: AuditResult,
     action_state: dict[str, ActionState] | None = None,
     rulebook: RuleBook | None = None,
     team: TeamPrices | None = None,
-) -> str:
+) -> dict[str, Any]:
+    """The audit JSON document; its long lists are iterators, made as they are written."""
     window = result.ctx.window
     doc: dict[str, Any] = {
         "window": {"start": iso(window.start), "end": iso(window.end)},
-        "events": [
+        "events": (
             {
                 "uid": e.uid,
                 "start": iso(e.start),
@@ -106,13 +107,34 @@ def audit_json(
                 "my_status": str(e.my_status),
             }
             for e in sorted(result.meetings, key=lambda e: (e.start, e.uid))
-        ],
-        "findings": [finding_json(f, action_state) for f in result.findings],
+        ),
+        "findings": (finding_json(f, action_state) for f in result.findings),
         "summary": summary_json(result.summary),
     }
     if rulebook is not None:
         doc["series"] = series_json(group(result, rulebook, "series", team), action_state)
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return doc
+
+
+def audit_json(
+    result: AuditResult,
+    action_state: dict[str, ActionState] | None = None,
+    rulebook: RuleBook | None = None,
+    team: TeamPrices | None = None,
+) -> str:
+    return json_text.dumps(audit_doc(result, action_state, rulebook, team))
+
+
+def write_audit_json(
+    out: Callable[[str], Any],
+    result: AuditResult,
+    action_state: dict[str, ActionState] | None = None,
+    rulebook: RuleBook | None = None,
+    team: TeamPrices | None = None,
+) -> None:
+    """`audit_json`'s text and a newline, through `out` in pieces (a year's JSON is megabytes)."""
+    json_text.write(audit_doc(result, action_state, rulebook, team), out)
+    out("\n")
 
 
 # ---------------------------------------------------------------------------
