@@ -35,8 +35,9 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timezone, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -244,14 +245,15 @@ def _required(value: Any) -> datetime:
 
 
 def _template_json(e: Event) -> dict:
+    # (the enums are StrEnums: JSON writes them as their values; tuples are written as lists)
     return {
         "uid": e.uid,
         "title": e.title,
         "description": e.description,
-        "links": [[link.url, link.kind.value, link.label] for link in e.links],
+        "links": [(link.url, link.kind, link.label) for link in e.links],
         "organizer": [e.organizer.email, e.organizer.name] if e.organizer is not None else None,
-        "attendees": [[a.email, a.name, a.status.value, a.optional, a.resource] for a in e.attendees],
-        "my_status": e.my_status.value,
+        "attendees": [(a.email, a.name, a.status, a.optional, a.resource) for a in e.attendees],
+        "my_status": e.my_status,
         "recurring": e.recurring,
         "series_end": _moment(e.series_end),
         "busy": e.busy,
@@ -260,12 +262,12 @@ def _template_json(e: Event) -> dict:
         "external": e.external,
         "source": e.source,
         "own_block": e.own_block,
-        "kind": e.kind.value,
+        "kind": e.kind,
         "location": e.location,
-        "categories": list(e.categories),
+        "categories": e.categories,
         "provider_id": e.provider_id,
         "sequence": e.sequence,
-        "extra": [list(pair) for pair in e.extra],
+        "extra": e.extra,
     }
 
 
@@ -317,16 +319,40 @@ def _template(d: dict) -> Event:
     )
 
 
+#: fields that instances of one template share as the very same objects (compared by identity)
+_SHARED = ("links", "attendees", "organizer", "categories", "extra")
+#: every other field of a template (compared by value); new fields of Event land here by themselves
+_PLAIN = attrgetter(
+    *(
+        f.name
+        for f in fields(Event)
+        if f.init and f.name not in _TIME_FIELDS and f.name not in _SHARED
+    )
+)
+_SHARED_OF = attrgetter(*_SHARED)
+
+
+def _template_key(e: Event) -> tuple:
+    """What tells templates apart, cheaply: the instances of one template share its tuples.
+
+    Two templates equal in content but holding distinct tuples get two
+    keys, which only stores one template twice; one key never stands for
+    two different templates, since every field is in it (the shared ones
+    by identity, which the events list keeps alive while the keys live).
+    """
+    return (*_PLAIN(e), *map(id, _SHARED_OF(e)))
+
+
 def events_json(events: list[Event]) -> dict:
     """Events as JSON: each distinct template once, each instance as its times."""
-    templates: dict[Event, int] = {}
+    templates: dict[tuple, int] = {}
     out_templates: list[dict] = []
     instances = []
     for e in events:
-        bare = replace(e, start=_EPOCH, end=_EPOCH, all_day=False, recurrence_id=None)
-        number = templates.get(bare)
+        key = _template_key(e)
+        number = templates.get(key)
         if number is None:
-            number = templates[bare] = len(out_templates)
+            number = templates[key] = len(out_templates)
             out_templates.append(_template_json(e))
         instances.append([number, _moment(e.start), _moment(e.end), e.all_day, _moment(e.recurrence_id)])
     return {"templates": out_templates, "instances": instances}
