@@ -207,6 +207,7 @@ def audit(
 ) -> None:
     """Review the coming days' meetings against the rule pack, like a linter."""
     from guardian.cli import progress
+    from guardian.core.collector import collector_paused
     from guardian.core.model import Severity
     from guardian.render.audit import audit_lines, audit_markdown, write_audit_json
     from guardian.render.pager import show
@@ -218,30 +219,31 @@ def audit(
     options = _options(
         calendar, me, start, days, tz, rules, config, now, until=until, baseline=baseline, no_cache=no_cache
     )
-    with progress.running():
-        run = run_audit(options, write_baseline)
-    if run.baseline_written is not None:
-        path, count = run.baseline_written
-        note(f"wrote baseline {path} ({count} findings)")
-    if fmt == "json":
-        write_audit_json(sys.stdout.write, run.result, run.action_states, run.rulebook, run.team_prices)
-        sys.stdout.flush()
-    elif fmt == "markdown":
-        typer.echo(audit_markdown(run.result, run.action_states), nl=False)
-    else:
-        out = console()
-        same = any((calendar, me, start, until, days, tz, rules, config, now))
-        lines = audit_lines(
-            run.result,
-            run.action_states,
-            run.rulebook,
-            how=how,
-            hints=hints,
-            width=out.width,
-            steps_note="with the same options" if same else "",
-            team=run.team_prices,
-        )
-        show(lines, out, page=not no_pager)
+    with collector_paused():  # a batch of objects that live until the end (guardian.core.collector)
+        with progress.running():
+            run = run_audit(options, write_baseline)
+        if run.baseline_written is not None:
+            path, count = run.baseline_written
+            note(f"wrote baseline {path} ({count} findings)")
+        if fmt == "json":
+            write_audit_json(sys.stdout.write, run.result, run.action_states, run.rulebook, run.team_prices)
+            sys.stdout.flush()
+        elif fmt == "markdown":
+            typer.echo(audit_markdown(run.result, run.action_states), nl=False)
+        else:
+            out = console()
+            same = any((calendar, me, start, until, days, tz, rules, config, now))
+            lines = audit_lines(
+                run.result,
+                run.action_states,
+                run.rulebook,
+                how=how,
+                hints=hints,
+                width=out.width,
+                steps_note="with the same options" if same else "",
+                team=run.team_prices,
+            )
+            show(lines, out, page=not no_pager)
     worst = run.result.worst()
     if threshold is not None and worst is not None and worst.rank >= threshold.rank:
         raise typer.Exit(EXIT_FINDINGS)

@@ -15,10 +15,8 @@ as a series of its own, with a warning naming the UID.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
@@ -37,6 +35,7 @@ from guardian.adapters.sources.ics.archive import unpack
 from guardian.adapters.sources.ics.files import read_calendar_file
 from guardian.adapters.sources.ics.recover import Damage, as_text, parse
 from guardian.core.agenda import has_agenda
+from guardian.core.collector import collector_paused
 from guardian.core.links import attachment, extract_links
 from guardian.core.model import GUARDIAN_TAG, Attendee, Event, EventKind, Person, Status, Window
 from guardian.core.recurrence import series_end
@@ -281,7 +280,7 @@ class IcsSource(Source):
     # --- reading a window ------------------------------------------------------------
 
     def read(self, window: Window) -> list[Event]:
-        with _collector_paused():
+        with collector_paused():
             return self._read_cached(window)
 
     def _read_cached(self, window: Window) -> list[Event]:
@@ -785,25 +784,6 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("not a string")
     return value
-
-
-@contextmanager
-def _collector_paused():
-    """Python's cycle collector off while a calendar is parsed and expanded.
-
-    Reading builds hundreds of thousands of small objects that all live on
-    (components, properties, events); with the collector's default
-    threshold each batch of 700 new objects makes it walk the young ones
-    again, which costs about a tenth of the read. Nothing is lost: it is
-    switched back on (if it was on) when the read ends, and collects then.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _component_of(occurrence):
