@@ -36,8 +36,24 @@ class Exemptions:
             if words
         }
 
+    _known: dict[tuple[str, bool, int], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
     def category(self, event: Event) -> str | None:
-        """Why this meeting is exempt, or None."""
+        """Why this meeting is exempt, or None.
+
+        Every rule asks it of every meeting, and the answer depends only on
+        the title, whether it is external and how many people are in it:
+        the occurrences of a series share all three, so it is worked out
+        once per series.
+        """
+        what = (event.title, event.external, len(event.people))
+        if what not in self._known:
+            self._known[what] = self._category(event)
+        return self._known[what]
+
+    def _category(self, event: Event) -> str | None:
         if self.one_on_one_by_count and "one-on-one" in self.keywords and len(event.people) == 2:
             return "one-on-one"
         for category, pattern in self._patterns.items():

@@ -80,6 +80,9 @@ class RuleBook:
     sources: tuple[str, ...] = ()
     #: actions ("suggest-async" covers every suggest-async:KIND) or rule codes/names, first wins
     precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
+    _ranks: dict[tuple, tuple[int, int, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def find(self, code_or_name: str) -> Rule | None:
         """The rule a person named, by code or name (for `rules explain` and config lists).
@@ -107,6 +110,14 @@ class RuleBook:
         The first precedence entry that names its action (or its rule) decides;
         then the worse severity; then the rule's place in the pack.
         """
+        what = (finding.rule, finding.name, finding.action, finding.severity)
+        known = self._ranks.get(what)
+        if known is None:
+            known = self._ranks[what] = self._rank(finding)
+        return known
+
+    def _rank(self, finding: Finding) -> tuple[int, int, int]:
+        # (asked once per finding when findings are grouped; the answer depends only on the key above)
         place = len(self.precedence)
         for index, entry in enumerate(self.precedence):
             if _names(entry, finding):
