@@ -66,6 +66,7 @@ import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from guardian.core.availability import FocusPrice
@@ -394,13 +395,26 @@ class Reply:
     event: Event  # the occurrence the note is about
     to: str  # the organizer's validated address
     to_name: str  # display name, safe for headers
-    subject: str
-    body: str
+    #: the subject and body, rendered when first asked for: an audit asks only what would be
+    #: sent, and a year of findings is hundreds of notes nobody reads there
+    text: Callable[[], tuple[str, str]] = field(compare=False, repr=False)
     rules: tuple[str, ...]  # codes of the findings behind it, e.g. ("D001", "A002")
     response: Status
     instances: int = 1  # flagged occurrences of the series in the window
     kind: str = "pre-read"  # "pre-read" | "async-proposal" | "move-request"
     lead: str = ""  # the code of the finding that decided the kind (the recommendation)
+
+    @cached_property
+    def _rendered(self) -> tuple[str, str]:
+        return self.text()
+
+    @property
+    def subject(self) -> str:
+        return self._rendered[0]
+
+    @property
+    def body(self) -> str:
+        return self._rendered[1]
 
     @property
     def series(self) -> str:
@@ -608,27 +622,26 @@ def compose(
         response = settings.response_for(event)
         rules = tuple(sorted({f.rule for f in every}))
         price = price_sentence(price_of(event), tz)
+        values: Callable[[], dict[str, str]]
         if kind == "async-proposal":
             assert proposal is not None
-            values = _proposal_values(event, lead, len(entries), me, tz, proposal, response)
-            subject, body = proposal.render({**values, "focus_price": price})
+            chosen = proposal
+            values = partial(_proposal_values, event, lead, len(entries), me, tz, proposal, response)
         elif kind == "move-request":
             assert move is not None
+            chosen = move
             # the norm this occurrence breaks (the series' lead may be another day's)
             norm = min((f for f in found if settings.kind_of(f) == kind), key=rank, default=lead)
-            subject, body = move.render({**_move_values(event, norm, me, tz, response), "focus_price": price})
+            values = partial(_move_values, event, norm, me, tz, response)
         else:
-            kinds = _missing_kinds(triggered)
-            subject, body = template.render(
-                {**_values(event, kinds, me, tz, settings, response), "focus_price": price}
-            )
+            chosen = template
+            values = partial(_values, event, _missing_kinds(triggered), me, tz, settings, response)
         candidates.append(
             Reply(
                 event=event,
                 to=valid_address(organizer) or "",
                 to_name=display_name(event.organizer.name if event.organizer else ""),
-                subject=subject,
-                body=body,
+                text=partial(_render, chosen, values, price),
                 rules=rules,
                 response=response,
                 instances=len(entries),
@@ -653,6 +666,10 @@ def compose(
     ]
     plan.skipped.sort(key=lambda s: (s.event.start, s.event.uid))
     return plan
+
+
+def _render(template: Template, values: Callable[[], dict[str, str]], price: str) -> tuple[str, str]:
+    return template.render({**values(), "focus_price": price})
 
 
 def _move_values(event: Event, lead: Finding, me: str | None, tz: tzinfo, response: Status) -> dict[str, str]:

@@ -323,11 +323,7 @@ def _template(d: dict) -> Event:
 _SHARED = ("links", "attendees", "organizer", "categories", "extra")
 #: every other field of a template (compared by value); new fields of Event land here by themselves
 _PLAIN = attrgetter(
-    *(
-        f.name
-        for f in fields(Event)
-        if f.init and f.name not in _TIME_FIELDS and f.name not in _SHARED
-    )
+    *(f.name for f in fields(Event) if f.init and f.name not in _TIME_FIELDS and f.name not in _SHARED)
 )
 _SHARED_OF = attrgetter(*_SHARED)
 
