@@ -153,7 +153,8 @@ def cadence(occurrences: Sequence[Event], tz: tzinfo) -> str:
     if not occurrences:
         return ""
     local = [e.start.astimezone(tz) for e in occurrences]
-    time = Counter(t.strftime("%H:%M") for t in local).most_common(1)[0][0]
+    hour, minute = Counter((t.hour, t.minute) for t in local).most_common(1)[0][0]
+    time = f"{hour:02d}:{minute:02d}"
     first = occurrences[0]
     if not first.recurring:
         return f"once, {local[0]:%a %d %b} {local[0]:%H:%M}"

@@ -57,6 +57,8 @@ class _Writer:
         self.flush_every = flush_every
         self.flush = flush
         self.count = 0
+        #: per indent: key -> its line start (",\n" + indent + '"key": '); documents repeat their keys
+        self.keys: dict[str, dict[Any, str]] = {}
 
     def value(self, o: Any, pad: str) -> None:
         if isinstance(o, str):
@@ -84,16 +86,38 @@ class _Writer:
             return
         inner = pad + "  "
         add, string = self.add, self.string
-        lead = "{\n" + inner
+        starts = self.keys.get(inner)
+        if starts is None:
+            starts = self.keys[inner] = {}
+        first = True
         for key, item in o.items():
-            add(lead + string(_key(key)) + ": ")
-            lead = ",\n" + inner
-            if isinstance(item, str):
+            start = starts.get(key)
+            if start is None or key.__class__ is not str:  # (1 and True are one dict key)
+                start = ",\n" + inner + string(_key(key)) + ": "
+                if key.__class__ is str:
+                    starts[key] = start
+            if first:
+                add("{" + start[1:])
+                first = False
+            else:
+                add(start)
+            kind = item.__class__
+            if kind is str:
                 add(string(item))
+            elif item is None:
+                add("null")
+            elif kind is bool:
+                add("true" if item else "false")
+            elif kind is int:
+                add(int.__repr__(item))
             else:
                 self.value(item, inner)
         add("\n" + pad + "}")
-        self._tick()
+        if self.flush is not None:
+            self.count += 1
+            if self.count >= self.flush_every:
+                self.count = 0
+                self.flush()
 
     def sequence(self, o: Iterable, pad: str) -> None:
         inner = pad + "  "
@@ -104,14 +128,6 @@ class _Writer:
             lead = ",\n" + inner
             self.value(item, inner)
         add("[]" if lead[0] == "[" else "\n" + pad + "]")
-
-    def _tick(self) -> None:
-        if self.flush is None:
-            return
-        self.count += 1
-        if self.count >= self.flush_every:
-            self.count = 0
-            self.flush()
 
 
 def _key(key: Any) -> str:
