@@ -6,13 +6,13 @@ Each block says whether it is defended (busy: it keeps meetings off) or held
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from rich.markup import escape
 
 from guardian.core.model import BlockOp, OpKind
 from guardian.domain.focus import FocusPlan
+from guardian.render import json_text
 
 CELL = timedelta(minutes=15)
 GLYPHS = {
@@ -152,4 +152,4 @@ def focus_json(focus_plan: FocusPlan, ops: list[BlockOp], window, applied=None, 
             "kept": applied.kept,
             "switched": applied.switched,
         }
-    return json.dumps(doc, indent=2)
+    return json_text.dumps(doc, ensure_ascii=True)

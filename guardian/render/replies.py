@@ -6,11 +6,11 @@ cannot be written, an unset password variable), before anything is sent.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from guardian.core.text import one_line
+from guardian.render import json_text
 from guardian.usecases.replies import ReplyRun
 
 KIND_LABEL = {"pre-read": "pre-read", "async-proposal": "async proposal"}
@@ -35,14 +35,14 @@ def plan_doc(run: ReplyRun) -> dict[str, Any]:
 
 
 def plan_json(run: ReplyRun) -> str:
-    return json.dumps(plan_doc(run), indent=2, ensure_ascii=False)
+    return json_text.dumps(plan_doc(run))
 
 
 def send_json(run: ReplyRun) -> str:
     doc = plan_doc(run)
     doc["sent"] = [o.to_json() for o in run.outcomes if o.ok]
     doc["failed"] = [o.to_json() for o in run.outcomes if not o.ok]
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text.dumps(doc)
 
 
 def plan_lines(run: ReplyRun, body: bool = False) -> list[str]:

@@ -40,13 +40,13 @@ or null when there is nothing to divide by; dates are YYYY-MM-DD:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from guardian.core.text import one_line  # titles to one printable line: no terminal escapes
 from guardian.domain.metrics import DayMetrics, MetricParams, SeriesCost, Totals
 from guardian.domain.report import Report
+from guardian.render import json_text
 from guardian.render.markdown import cell
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ def report_dict(r: Report) -> dict[str, Any]:
 
 
 def report_json(r: Report) -> str:
-    return json.dumps(report_dict(r), indent=2, ensure_ascii=False)
+    return json_text.dumps(report_dict(r))
 
 
 # ---------------------------------------------------------------------------

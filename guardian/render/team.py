@@ -9,10 +9,10 @@ in a `TeamReport`, so none can reach an output.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from guardian.domain.team import Figures, SeriesFigures
+from guardian.render import json_text
 from guardian.render.markdown import cell
 from guardian.usecases.team import TeamRun
 
@@ -91,7 +91,7 @@ def team_dict(run: TeamRun) -> dict[str, Any]:
 
 
 def team_json(run: TeamRun) -> str:
-    return json.dumps(team_dict(run), indent=2, ensure_ascii=False)
+    return json_text.dumps(team_dict(run))
 
 
 # --- terminal and Markdown ---------------------------------------------------------
