@@ -16,18 +16,14 @@ from hypothesis import strategies as st
 from guardian.render import json_text
 
 scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text()
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text()
 )
 keys = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
 documents = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(keys, inner, max_size=5)
-    | st.tuples(inner, inner),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5) | st.tuples(inner, inner)
+    ),
     max_leaves=40,
 )
 

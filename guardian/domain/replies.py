@@ -625,23 +625,23 @@ def compose(
         values: Callable[[], dict[str, str]]
         if kind == "async-proposal":
             assert proposal is not None
-            chosen = proposal
+            note = proposal
             values = partial(_proposal_values, event, lead, len(entries), me, tz, proposal, response)
         elif kind == "move-request":
             assert move is not None
-            chosen = move
+            note = move
             # the norm this occurrence breaks (the series' lead may be another day's)
             norm = min((f for f in found if settings.kind_of(f) == kind), key=rank, default=lead)
             values = partial(_move_values, event, norm, me, tz, response)
         else:
-            chosen = template
+            note = template
             values = partial(_values, event, _missing_kinds(triggered), me, tz, settings, response)
         candidates.append(
             Reply(
                 event=event,
                 to=valid_address(organizer) or "",
                 to_name=display_name(event.organizer.name if event.organizer else ""),
-                text=partial(_render, chosen, values, price),
+                text=partial(_render, note, values, price),
                 rules=rules,
                 response=response,
                 instances=len(entries),

@@ -80,7 +80,7 @@ class RuleBook:
     sources: tuple[str, ...] = ()
     #: actions ("suggest-async" covers every suggest-async:KIND) or rule codes/names, first wins
     precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
-    _ranks: dict[tuple, tuple[int, int, int]] = field(
+    _ranks: dict[tuple[str, str, str, Severity], tuple[int, int, int]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
