@@ -91,11 +91,12 @@ def run_report(
     from guardian.cli.options import check_format as _check_format
     from guardian.cli.options import console
     from guardian.cli.options import make_options as _options
+    from guardian.core.collector import collector_paused
     from guardian.render.report import report_json, report_markdown, report_table
     from guardian.usecases.report import run_report as build
 
     fmt = _check_format(fmt)
-    with progress.running():
+    with collector_paused(), progress.running():  # objects that live until the end (see core.collector)
         session, result = build(
             _options(calendar, me, start, days, tz, rules, config, now, until=until, no_cache=no_cache),
             weeks=weeks,
