@@ -164,6 +164,8 @@ def test_no_cache_reads_afresh_and_writes_nothing(cli, isolated, tmp_path):
     for command in (["focus", "plan"], ["replies", "plan"], ["report"]):
         result = cli(*command, "-c", path, "--from", "2026-11-30", "--me", ME, "--no-cache")
         assert result.code == 0, result.err
+    nightly = cli("nightly", "-c", path, "--me", ME, "--now", "2026-11-29T22:00:00+01:00", "--no-cache")
+    assert nightly.code == 0, nightly.err
     assert not folder(isolated).exists()
     cached = cli(*audit_args(path, "--format", "json"))
     assert cached.out == plain.out and entries(isolated)

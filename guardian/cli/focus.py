@@ -142,6 +142,7 @@ def register(app: typer.Typer) -> None:
             Optional[bool],
             typer.Option("--apply/--dry-run", help="Act (default: [nightly] apply, else dry run)."),
         ] = None,
+        no_cache: NoCacheOpt = False,
     ) -> None:
         """The unattended job: for every calendar, audit, book focus blocks, send due requests."""
         from guardian.usecases.nightly import run_all
@@ -156,6 +157,7 @@ def register(app: typer.Typer) -> None:
             rules=rules,
             now=now,
             apply=apply,
+            no_cache=no_cache,
         ):
             if line.error is None:
                 typer.echo(line.text)

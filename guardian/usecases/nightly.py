@@ -48,6 +48,7 @@ def run_all(
     now: str | None,
     apply: bool | None,
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    no_cache: bool = False,
 ) -> Iterator[NightlyLine]:
     """Every calendar of the nightly run, one after the other; a failing one does not stop the rest.
 
@@ -78,6 +79,7 @@ def run_all(
                 now=now,
                 apply=act,
                 budget=budget,
+                no_cache=no_cache,
             ):
                 line = f"{clock().isoformat(timespec='seconds')} {action}"
                 if nightly.log is not None:
@@ -100,6 +102,7 @@ def run_nightly(
     now: str | None,
     apply: bool,
     budget: NightlyBudget | None = None,
+    no_cache: bool = False,
 ) -> Iterator[str]:
     """Yield one line per action; raise when a request could not be delivered.
 
@@ -107,7 +110,7 @@ def run_nightly(
     read to the last write, so a manual `focus apply` or a second nightly
     started meanwhile plans from what this one wrote (or stops with exit 2).
     """
-    session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now))
+    session = Session(Options([spec], me, None, days, tz, rules, cfg_path, now, no_cache=no_cache))
     if not apply:
         yield from _one_calendar(spec, session, apply=False, budget=budget)
         return
