@@ -33,12 +33,10 @@ def show(lines: Sequence[Text], console, *, page: bool = True) -> None:
     """Print `lines` to `console`; through the pager when asked and they overflow the screen."""
     command = pager_command() if page else None
     if command is None or not console.is_terminal or len(lines) <= console.height - 1:
-        for line in lines:
-            console.print(line, soft_wrap=True)
+        _print(lines, console)
         return
     with console.capture() as captured:
-        for line in lines:
-            console.print(line, soft_wrap=True)
+        _print(lines, console)
     text = strip_terminal_output(captured.get())  # the pager is a terminal too
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
@@ -55,3 +53,9 @@ def show(lines: Sequence[Text], console, *, page: bool = True) -> None:
         pass
     if process.wait() == 127:  # the shell could not find the pager: print instead
         console.file.write(text)
+
+
+def _print(lines: Sequence[Text], console) -> None:
+    """The lines, one under the other, in one print (a print per line cost a year's audit a second)."""
+    if lines:
+        console.print(Text("\n").join(lines), soft_wrap=True)
