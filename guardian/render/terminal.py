@@ -39,48 +39,44 @@ def wrap(parts: Sequence[Part], width: int, indent: int = 0, hang: int | None = 
     """The parts as lines of at most `width`, the first indented by `indent`, the rest by `hang`."""
     hang = indent + 4 if hang is None else hang
     width = max(width, hang + 20)  # a very narrow terminal still gets readable lines
-    chars: list[tuple[str, str]] = []
-    for index, part in enumerate(parts):
-        text = part.text.replace(" ", NBSP) if part.keep else part.text
-        if index:
-            chars.append((" ", ""))  # parts are separate words
-        chars += [(ch, part.style) for ch in text.replace("\n", " ")]
-    words: list[list[tuple[str, str]]] = []
-    current: list[tuple[str, str]] = []
-    for ch, style in chars:
-        if ch == " ":
-            if current:
-                words.append(current)
-                current = []
-            continue
-        current.append((ch, style))
-    if current:
-        words.append(current)
-    lines: list[list[tuple[str, str]]] = []
-    line: list[tuple[str, str]] = [(" ", "")] * indent
-    empty = True
-    for word in words:
-        if not empty and len(line) + 1 + len(word) > width:
+    lines: list[list[tuple[str, str]]] = []  # each line: runs of (text, style)
+    line: list[tuple[str, str]] = [(" " * indent, "")]
+    length, empty, last = indent, True, ""
+    for word, style in _words(parts):
+        if not empty and length + 1 + len(word) > width:
             lines.append(line)
-            line, empty = [(" ", "")] * hang, True
+            line, length, empty = [(" " * hang, "")], hang, True
         if not empty:
             # the space between two words of one style takes that style (fewer escapes)
-            line.append((" ", word[0][1] if line[-1][1] == word[0][1] else ""))
-        line += [(" " if ch == NBSP else ch, style) for ch, style in word]
-        empty = False
+            line.append((" ", style if last == style else ""))
+            length += 1
+        line.append((word.replace(NBSP, " "), style))
+        length += len(word)
+        empty, last = False, style
     lines.append(line)
-    return [_text(chars) for chars in lines]
+    return [_text(runs) for runs in lines]
 
 
-def _text(chars: list[tuple[str, str]]) -> Text:
-    """One Text, consecutive characters of one style appended together."""
+def _words(parts: Sequence[Part]) -> list[tuple[str, str]]:
+    """Each word with its part's style (parts are separate words; a `keep` part is one word)."""
+    words = []
+    for part in parts:
+        text = part.text.replace(" ", NBSP) if part.keep else part.text
+        words += [(word, part.style) for word in text.replace("\n", " ").split(" ") if word]
+    return words
+
+
+def _text(runs: list[tuple[str, str]]) -> Text:
+    """One Text, consecutive runs of one style appended together."""
     text = Text()
-    run, style = "", None
-    for ch, st in chars:
-        if st != style and run:
-            text.append(run, style=style or None)
-            run = ""
-        run, style = run + ch, st
-    if run:
-        text.append(run, style=style or None)
+    pending, style = "", ""
+    for run, st in runs:
+        if not run:
+            continue
+        if st != style and pending:
+            text.append(pending, style=style or None)
+            pending = ""
+        pending, style = pending + run, st
+    if pending:
+        text.append(pending, style=style or None)
     return text
