@@ -40,6 +40,8 @@ COMMANDS = [
     ("org", "schedule"),
     ("org", "worker"),
     ("org", "status"),
+    ("cache", "path"),
+    ("cache", "clear"),
 ]
 
 
@@ -73,6 +75,7 @@ def test_commands_are_listed_in_workflow_order(cli):
         "watch",
         "team",
         "org",
+        "cache",
     ]
 
 

@@ -195,3 +195,38 @@ def test_another_window_of_an_unchanged_file_skips_the_scan(tmp_path):
 
 def test_the_cache_carries_every_field_of_an_event():
     assert {f.name for f in fields(Event) if f.init} == parse_cache.CARRIED
+
+
+def test_cache_clear_removes_the_entries_and_nothing_else(cli, isolated, tmp_path):
+    path = copy(tmp_path, "one-on-one.ics")
+    first = cli(*audit_args(path, "--format", "json"))
+    assert len(entries(isolated)) == 2  # the scan and the read
+    shown = cli("cache", "path")
+    assert f"parsed calendars: {folder(isolated)} (2 entries, " in shown.out
+    # what a person keeps in the folder, and a link named like an entry, are not the cache's
+    (folder(isolated) / "notes.txt").write_text("mine", encoding="utf-8")
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}", encoding="utf-8")
+    (folder(isolated) / ("a" * 40 + ".json")).symlink_to(outside)
+    cleared = cli("cache", "clear")
+    assert cleared.code == 0, cleared.err
+    assert cleared.out.startswith("removed 2 entries (") and str(folder(isolated)) in cleared.out
+    assert sorted(p.name for p in folder(isolated).iterdir()) == ["a" * 40 + ".json", "notes.txt"]
+    assert outside.read_text(encoding="utf-8") == "{}"
+    again = cli(*audit_args(path, "--format", "json"))
+    assert again.out == first.out and len(entries(isolated)) == 3  # read afresh (plus the link)
+
+
+def test_cache_clear_keeps_the_copies_of_calendar_urls_unless_told(cli, isolated):
+    from guardian.adapters.sources.url.cache import CalendarCache
+
+    copies = CalendarCache()
+    copies.store("https://calendar.example/private-secret/basic.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert copies.folder == isolated / "cache" / "guardian" / "calendars"
+    kept = cli("cache", "clear")
+    assert "kept 1 copy of calendar URLs (for offline runs); `guardian cache clear --all`" in kept.out
+    assert copies.load("https://calendar.example/private-secret/basic.ics") is not None
+    gone = cli("cache", "clear", "--all")
+    assert "removed 1 copy (" in gone.out and "kept" not in gone.out
+    assert copies.load("https://calendar.example/private-secret/basic.ics") is None
+    assert "secret" not in gone.out + kept.out

@@ -59,6 +59,7 @@ WORKFLOW = (
     "watch",
     "team",
     "org",
+    "cache",
 )
 GROUPS = ("series", "day", "rule", "none")
 SEVERITIES = ("info", "warning", "error")
@@ -444,6 +445,7 @@ def _register_optional_commands() -> None:
         "guardian.cli.tick",
         "guardian.cli.team",
         "guardian.cli.org",
+        "guardian.cli.cache",
     ):
         try:
             importlib.import_module(module).register(app)

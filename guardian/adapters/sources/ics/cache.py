@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from guardian.adapters.cachefiles import own_files, remove_files
 from guardian.adapters.secretfile import write_private_bytes
 from guardian.core.model import Attendee, Event, EventKind, Link, LinkKind, Person, Status
 
@@ -135,6 +136,14 @@ class ParseCache:
         finally:
             if fd >= 0:
                 os.close(fd)
+
+    def entries(self) -> list[Path]:
+        """The entries in the folder: regular files named as this cache names them, nothing else."""
+        return own_files(self.folder, (".json",))
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (never anything else in the folder); how many went, and their bytes."""
+        return remove_files(self.entries())
 
     def _trim(self) -> None:
         try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from guardian.adapters.cachefiles import own_files, remove_files
 from guardian.adapters.redact import redact
 from guardian.adapters.secretfile import write_private, write_private_bytes
 
@@ -57,6 +58,16 @@ class CalendarCache:
         except (TypeError, ValueError):
             fetched = None
         return Cached(body, str(meta.get("etag") or ""), str(meta.get("last_modified") or ""), fetched)
+
+    def entries(self) -> list[Path]:
+        """The copies in the folder (`<hash>.ics` and `<hash>.json`), nothing else."""
+        return own_files(self.folder, (".ics", ".json"))
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every copy; how many addresses' copies went, and their bytes."""
+        entries = self.entries()
+        count, size = remove_files(entries)
+        return len({path.stem for path in entries}) if count else 0, size
 
     def store(self, url: str, body: bytes, etag: str = "", last_modified: str = "") -> None:
         body_path, meta_path = self._paths(url)
