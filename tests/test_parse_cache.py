@@ -230,3 +230,19 @@ def test_cache_clear_keeps_the_copies_of_calendar_urls_unless_told(cli, isolated
     assert "removed 1 copy (" in gone.out and "kept" not in gone.out
     assert copies.load("https://calendar.example/private-secret/basic.ics") is None
     assert "secret" not in gone.out + kept.out
+
+
+def test_the_folder_keeps_the_newest_entries_and_what_is_not_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_cache, "MAX_ENTRIES", 3)
+    cache = ParseCache(tmp_path / "parsed")
+    keys = ["first", "key 1", "key 2", "key 3", "key 4"]
+    for n, key in enumerate(keys):
+        if n == 1:
+            (cache.folder / "notes.json").write_text("{}", encoding="utf-8")  # a person's, not an entry
+        cache.store("scan", key, {"n": n})
+        for m, earlier in enumerate(keys[: n + 1]):  # each entry older than the next, whatever the clock
+            if cache._path(earlier).exists():
+                os.utime(cache._path(earlier), ns=(10**9 * (m + 1),) * 2)
+    kept = [cache.load("scan", key) for key in keys]
+    assert kept[:2] == [None, None] and [k["n"] for k in kept[2:]] == [2, 3, 4]
+    assert (cache.folder / "notes.json").exists()

@@ -146,13 +146,12 @@ class ParseCache:
         return remove_files(self.entries())
 
     def _trim(self) -> None:
+        """Keep the newest MAX_ENTRIES entries (of this cache's own: see `entries`)."""
         try:
-            entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            entries = sorted(self.entries(), key=lambda p: p.lstat().st_mtime, reverse=True)
         except OSError:
             return
-        for old in entries[MAX_ENTRIES:]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+        remove_files(entries[MAX_ENTRIES:])
 
 
 # --- what the code is: part of every read key ------------------------------------------------------
