@@ -241,3 +241,21 @@ def test_screenshot_in_headless_chromium_shows_the_charts(example_page, tmp_path
     # text was drawn: dark pixels (headings, figures) in the top part of the page
     dark = sum(1 for row in rows[:200] for x in range(0, len(row), bpp) if sum(row[x : x + 3]) < 200)
     assert dark > 1000, "no text on the page"
+
+
+def test_a_months_day_labels_do_not_run_into_each_other(guardian, tmp_path):
+    page = tmp_path / "month.html"
+    code, _, err = guardian(
+        "report", "--config", EXAMPLE, "--from", "2026-11-02", "--days", "28",
+        "--now", "2026-11-01T17:00:00+01:00", "--html", page,
+    )  # fmt: skip
+    assert code == 0, err
+    svg = page.read_text(encoding="utf-8")
+    dates = re.findall(
+        r'<text x="([\d.]+)" y="\d+" font-size="11" text-anchor="middle" fill="#7b8794">([^<]+)</text>', svg
+    )
+    labels = [(float(x), text) for x, text in dates if text not in ("off", "no data")]
+    assert [text for _, text in labels][:3] == ["2 Nov", "3", "4"] and len(labels) == 28
+    # 11 px text is at most about 0.62 em per character: neighbours' halves must fit between centres
+    for (x1, a), (x2, b) in zip(labels, labels[1:], strict=False):
+        assert (len(a) + len(b)) / 2 * 11 * 0.62 < x2 - x1, (a, b)

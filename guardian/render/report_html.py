@@ -165,9 +165,12 @@ def _day_chart(r: Report) -> str:
                 f'<text x="{cx:.1f}" y="{height - bottom + 17}"'
                 f' font-size="12" text-anchor="middle" fill="#3e4c59">{m.day:%a}</text>'
             )
+            # "10 Nov" needs about 40 units: on a narrower slot (a month) only the first day and
+            # the 1st of a month name the month, so neighbours never overlap
+            date = f"{m.day.day} {m.day:%b}" if slot >= 40 or i == 0 or m.day.day == 1 else f"{m.day.day}"
             out.append(
                 f'<text x="{cx:.1f}" y="{height - bottom + 32}"'
-                f' font-size="11" text-anchor="middle" fill="#7b8794">{m.day.day} {m.day:%b}</text>'
+                f' font-size="11" text-anchor="middle" fill="#7b8794">{date}</text>'
             )
         elif (n <= 120 and m.day.weekday() == 0) or (n > 120 and m.day.day == 1):
             label = f"{m.day:%d %b}" if n <= 120 else f"{m.day:%b}"
