@@ -35,6 +35,15 @@ def own_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return sorted(own)
 
 
+def size_of(paths: list[Path]) -> int:
+    """Their bytes together (a file gone meanwhile counts nothing)."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.lstat().st_size
+    return total
+
+
 def remove_files(paths: list[Path]) -> tuple[int, int]:
     """Remove the files; how many went and their bytes (one that cannot be removed is left)."""
     count = size = 0

@@ -1,10 +1,15 @@
 """`guardian cache path|clear`: where the caches are, and emptying them."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from guardian.cli.options import example
+
+if TYPE_CHECKING:
+    from guardian.usecases.cache import CacheFolder
 
 
 def register(app: typer.Typer) -> None:
@@ -19,10 +24,7 @@ def register(app: typer.Typer) -> None:
         from guardian.usecases.cache import cache_folders
 
         for folder in cache_folders():
-            unit = "copy" if folder.name == "calendars" else "entry"
-            typer.echo(
-                f"{folder.what}: {folder.path} ({_count(folder.entries, unit)}, {_bytes(folder.size)})"
-            )
+            typer.echo(f"{folder.what}: {folder.path} ({_count(folder)}, {_bytes(folder.size)})")
 
     @cache_app.command("clear", epilog=example("guardian cache clear", "guardian cache clear --all"))
     def cache_clear(
@@ -35,20 +37,23 @@ def register(app: typer.Typer) -> None:
         from guardian.usecases.cache import cache_folders, clear_caches
 
         for done in clear_caches(copies_too=everything):
-            unit = "copy" if done.folder.name == "calendars" else "entry"
-            typer.echo(f"removed {_count(done.removed, unit)} ({_bytes(done.size)}) from {done.folder.path}")
+            typer.echo(f"removed {_count(done)} ({_bytes(done.size)}) from {done.path}")
         if not everything:
             copies = next(f for f in cache_folders() if f.name == "calendars")
             if copies.entries:
                 typer.echo(
-                    f"kept {_count(copies.entries, 'copy')} of calendar URLs (for offline runs); "
+                    f"kept {_count(copies)} of calendar URLs (for offline runs); "
                     "`guardian cache clear --all` removes them too"
                 )
 
 
-def _count(n: int, unit: str) -> str:
-    plural = {"entry": "entries", "copy": "copies"}[unit]
-    return f"{n} {unit if n == 1 else plural}"
+#: what one entry of each cache is called: (one, many)
+_UNITS = {"parsed": ("entry", "entries"), "calendars": ("copy", "copies")}
+
+
+def _count(folder: CacheFolder) -> str:
+    one, many = _UNITS[folder.name]
+    return f"{folder.entries} {one if folder.entries == 1 else many}"
 
 
 def _bytes(size: int) -> str:

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guardian.adapters.sources.ics.cache import ParseCache
+    from guardian.adapters.sources.url.cache import CalendarCache
 
 
 @dataclass(frozen=True)
@@ -19,52 +24,31 @@ class CacheFolder:
     name: str  # "parsed" | "calendars"
     what: str  # for a person
     path: Path
-    entries: int  # parsed: entries; calendars: addresses whose copy is kept
+    entries: int  # parsed: entries; calendars: addresses whose copy is kept (or, cleared: went)
     size: int  # bytes
-
-
-@dataclass(frozen=True)
-class Cleared:
-    folder: CacheFolder  # as it was
-    removed: int
-    size: int
 
 
 def cache_folders() -> list[CacheFolder]:
     """Both caches as they are now."""
-    parsed, copies = _caches()
-    entries = parsed.entries()
-    kept = copies.entries()
+    return [_folder(name, cache, *cache.held()) for name, cache in _caches()]
+
+
+def clear_caches(*, copies_too: bool = False) -> list[CacheFolder]:
+    """Remove the parsed calendars (and, with `copies_too`, the copies of calendar URLs): what went."""
     return [
-        CacheFolder("parsed", "parsed calendars", parsed.folder, len(entries), _size(entries)),
-        CacheFolder(
-            "calendars", "copies of calendar URLs", copies.folder, len({p.stem for p in kept}), _size(kept)
-        ),
+        _folder(name, cache, *cache.clear()) for name, cache in _caches() if name == "parsed" or copies_too
     ]
 
 
-def clear_caches(*, copies_too: bool = False) -> list[Cleared]:
-    """Remove the parsed calendars (and, with `copies_too`, the copies of calendar URLs)."""
-    parsed, copies = _caches()
-    before = {folder.name: folder for folder in cache_folders()}
-    out = [Cleared(before["parsed"], *parsed.clear())]
-    if copies_too:
-        out.append(Cleared(before["calendars"], *copies.clear()))
-    return out
+_WHAT = {"parsed": "parsed calendars", "calendars": "copies of calendar URLs"}
 
 
-def _caches():
+def _folder(name: str, cache: ParseCache | CalendarCache, entries: int, size: int) -> CacheFolder:
+    return CacheFolder(name, _WHAT[name], cache.folder, entries, size)
+
+
+def _caches() -> list[tuple[str, ParseCache | CalendarCache]]:
     from guardian.adapters.sources.ics.cache import ParseCache
     from guardian.adapters.sources.url.cache import CalendarCache
 
-    return ParseCache(), CalendarCache()
-
-
-def _size(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        try:
-            total += path.lstat().st_size
-        except OSError:
-            continue
-    return total
+    return [("parsed", ParseCache()), ("calendars", CalendarCache())]

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guardian.adapters.cachefiles import own_files, remove_files
+from guardian.adapters.cachefiles import own_files, remove_files, size_of
 from guardian.adapters.secretfile import write_private_bytes
 from guardian.core.model import Attendee, Event, EventKind, Link, LinkKind, Person, Status
 
@@ -140,6 +140,11 @@ class ParseCache:
     def entries(self) -> list[Path]:
         """The entries in the folder: regular files named as this cache names them, nothing else."""
         return own_files(self.folder, (".json",))
+
+    def held(self) -> tuple[int, int]:
+        """How many entries the folder holds, and their bytes."""
+        entries = self.entries()
+        return len(entries), size_of(entries)
 
     def clear(self) -> tuple[int, int]:
         """Remove every entry (never anything else in the folder); how many went, and their bytes."""

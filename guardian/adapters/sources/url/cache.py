@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from guardian.adapters.cachefiles import own_files, remove_files
+from guardian.adapters.cachefiles import own_files, remove_files, size_of
 from guardian.adapters.redact import redact
 from guardian.adapters.secretfile import write_private, write_private_bytes
 
@@ -63,11 +63,16 @@ class CalendarCache:
         """The copies in the folder (`<hash>.ics` and `<hash>.json`), nothing else."""
         return own_files(self.folder, (".ics", ".json"))
 
+    def held(self) -> tuple[int, int]:
+        """How many addresses have a copy kept, and the bytes of their files."""
+        entries = self.entries()
+        return _addresses(entries), size_of(entries)
+
     def clear(self) -> tuple[int, int]:
         """Remove every copy; how many addresses' copies went, and their bytes."""
         entries = self.entries()
         count, size = remove_files(entries)
-        return len({path.stem for path in entries}) if count else 0, size
+        return _addresses(entries) if count else 0, size
 
     def store(self, url: str, body: bytes, etag: str = "", last_modified: str = "") -> None:
         body_path, meta_path = self._paths(url)
@@ -79,3 +84,8 @@ class CalendarCache:
         }
         write_private_bytes(body_path, body)
         write_private(meta_path, json.dumps(meta, indent=1))
+
+
+def _addresses(entries: list[Path]) -> int:
+    """Addresses whose copy the files are (each has a `<hash>.ics` and a `<hash>.json`)."""
+    return len({path.stem for path in entries})
